@@ -1,0 +1,92 @@
+/**
+ * Names and defaults shared by the framework, the stack, the local runtime and the CLI.
+ * Every value here is referenced, never restated: a rename happens in one place.
+ */
+
+/** The envelope version this build writes and the only one it reads. */
+export const ENVELOPE_VERSION = 1 as const;
+
+/** Job statuses as recorded in the ledger (see PRODUCT.md, "Statuses"). */
+export const JOB_STATUSES = [
+  'scheduled',
+  'queued',
+  'running',
+  'succeeded',
+  'retrying',
+  'dead',
+  'cancelled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/**
+ * SQS message attributes that carry the reason a message was dead-lettered.
+ * SQS attribute names may not start with `AWS.` or `Amazon.`, hence the prefix.
+ */
+export const DEAD_LETTER_ATTRIBUTES = {
+  errorCode: 'hangar.error-code',
+  errorMessage: 'hangar.error-message',
+  attempt: 'hangar.attempt',
+  failedAt: 'hangar.failed-at',
+  jobName: 'hangar.job-name',
+} as const;
+export type DeadLetterAttribute = (typeof DEAD_LETTER_ATTRIBUTES)[keyof typeof DEAD_LETTER_ATTRIBUTES];
+
+/** CloudWatch namespace and metric names emitted by workers (EMF) and read by alarms and the dashboard. */
+export const METRICS_NAMESPACE = 'Hangar' as const;
+export const METRIC_NAMES = {
+  succeeded: 'JobSucceeded',
+  retried: 'JobRetried',
+  deadLettered: 'JobDeadLettered',
+  handedBack: 'JobHandedBack',
+  duration: 'JobDuration',
+} as const;
+export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
+
+/** Stack-wide CloudFormation output keys. */
+export const OUTPUT_KEYS = {
+  apiUrl: 'ApiUrl',
+  schedulerRoleArn: 'SchedulerRoleArn',
+  scheduleGroupName: 'ScheduleGroupName',
+  tableName: 'LedgerTableName',
+  producerPolicyArn: 'ProducerPolicyArn',
+} as const;
+
+/** Per-job CloudFormation output key suffixes; the key is `<PascalJobName><suffix>` (see `jobOutputKey`). */
+export const JOB_OUTPUT_SUFFIXES = {
+  queueUrl: 'QueueUrl',
+  queueArn: 'QueueArn',
+  dlqUrl: 'DlqUrl',
+  dlqArn: 'DlqArn',
+} as const;
+export type JobOutput = keyof typeof JOB_OUTPUT_SUFFIXES;
+
+/** SQS limits the client and the settings module check against. */
+export const SQS_LIMITS = {
+  /** Entries in one `SendMessageBatch`. */
+  batchEntries: 10,
+  /** Bytes of one message, and of one whole batch request (body plus attributes). */
+  messageBytes: 1_048_576,
+  /** `DelaySeconds` upper bound; longer delays go through the scheduler. */
+  maxDelaySeconds: 900,
+  /** Visibility timeout upper bound. */
+  maxVisibilitySeconds: 43_200,
+  /** Queue name length, including the `.fifo` suffix. */
+  queueNameLength: 80,
+  /** `MessageDeduplicationId` / `MessageGroupId` length. */
+  fifoIdLength: 128,
+} as const;
+
+/** Defaults of a job declaration; each `@default` in `define-job.ts` names one of these. */
+export const JOB_DEFAULTS = {
+  maxAttempts: 5,
+  baseDelaySeconds: 2,
+  maxDelaySeconds: 300,
+  timeoutSeconds: 30,
+  memoryMiB: 512,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  maxConcurrency: 5,
+  recordConcurrency: 10,
+  deadlineMarginMs: 3_000,
+  useLedger: true,
+} as const;

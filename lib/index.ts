@@ -1,0 +1,82 @@
+/**
+ * Hangar: background jobs on AWS serverless. This is the package's one public entry; everything
+ * a service, a worker or the stack needs from the framework is exported here.
+ */
+
+export {
+  CLIENT_DEFAULTS,
+  chunkBySize,
+  type Enqueued,
+  type EnqueueOptions,
+  type EnqueueRequest,
+  type EnqueueResult,
+  fifoDeduplicationId,
+  JobClient,
+  type JobClientOptions,
+} from './client/job-client.js';
+export {
+  AwsScheduler,
+  type AwsSchedulerOptions,
+  atExpression,
+  type OneTimeSchedule,
+  oneTimeScheduleName,
+  type QueueAddress,
+  type SchedulerPort,
+} from './client/scheduler-port.js';
+export { readEnv } from './config/env.js';
+export * from './constants.js';
+export * from './errors.js';
+export * from './jobs/builtin/index.js';
+export {
+  type BatchOptions,
+  defineJob,
+  type FifoOptions,
+  JOB_NAME_MAX_LENGTH,
+  JOB_NAME_PATTERN,
+  JOB_RESOURCES,
+  type JobDefinition,
+  type JobInput,
+  type JobPayload,
+  type JobResource,
+  type JobSpec,
+  type RecurringSchedule,
+  type RetryPolicy,
+} from './jobs/define-job.js';
+export {
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  encodeFiringTemplate,
+  envelopeSchema,
+  FIRING_PLACEHOLDERS,
+  type FiringEnvelope,
+  firingEnvelopeSchema,
+  firingJobId,
+  JOB_ID_PATTERN,
+  type JobEnvelope,
+  jobEnvelopeSchema,
+  renderFiring,
+} from './jobs/envelope.js';
+export { dlqName, jobOutputKey, pascalName, queueName, resourceStem } from './jobs/names.js';
+export { createRegistry, type JobRegistry } from './jobs/registry.js';
+export {
+  type ConfiguredSchedule,
+  deriveJobSettings,
+  deriveSettings,
+  type EventSourceSettings,
+  type FunctionSettings,
+  type JobQueueSettings,
+  type JobSettings,
+  type QueueSettings,
+  type ScheduleSettings,
+  SETTINGS_RULES,
+  type Settings,
+  type SettingsOptions,
+  sqsQueueAttributes,
+  TABLE_ATTRIBUTES,
+  TABLE_SPEC,
+  type TableIndexSpec,
+  type TableSpec,
+} from './jobs/settings.js';
+export { backoffDelay } from './retry/backoff.js';
+export { type CheckResult, check, describeIssues, formatPath } from './validation.js';

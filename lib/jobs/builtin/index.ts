@@ -1,0 +1,14 @@
+import { createRegistry } from '../registry.js';
+import { cleanupRun } from './cleanup-run.js';
+import { emailSend } from './email-send.js';
+import { syncRun } from './sync-run.js';
+
+export { type CleanupPayload, cleanupPayloadSchema, cleanupRun } from './cleanup-run.js';
+export { EMAIL_MAX_RECIPIENTS, type EmailPayload, emailPayloadSchema, emailSend } from './email-send.js';
+export { SOURCE_ID_PATTERN, type SyncPayload, syncPayloadSchema, syncRun } from './sync-run.js';
+
+/** The built-in jobs, in the order the stack and the CLI list them. */
+export const builtinJobs = [emailSend, syncRun, cleanupRun] as const;
+
+/** The registry of this deployment. A project adding jobs builds its own with `createRegistry`. */
+export const registry = createRegistry(builtinJobs);

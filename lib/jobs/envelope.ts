@@ -1,0 +1,151 @@
+/**
+ * Envelope v1: the JSON body of every Hangar SQS message. Any language may produce it; the JSON
+ * Schema in `schemas/envelope.v1.json` is generated from `envelopeSchema` below.
+ */
+import { createHash } from 'node:crypto';
+import { encodeTime } from 'ulid';
+import { z } from 'zod/mini';
+import { ENVELOPE_VERSION } from '../constants.js';
+import { EnvelopeError } from '../errors.js';
+import { check, describeIssues } from '../validation.js';
+import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN, type JobDefinition } from './define-job.js';
+
+/** Job ids are opaque to consumers; Hangar makes ULIDs (time-sortable). */
+export const JOB_ID_PATTERN = /^[0-9A-Za-z_-]{1,64}$/;
+
+const jobId = z.string().check(z.regex(JOB_ID_PATTERN, 'must be 1–64 letters, digits, "-" or "_"'));
+const label = z.string().check(z.minLength(1), z.maxLength(256));
+const timestamp = z.iso.datetime({ offset: true });
+// Any JSON value, checked one level deep only: the job's own schema validates the payload, and a
+// recursive check here could overflow the stack on hostile, deeply nested bodies.
+const jsonValue = z.union([
+  z.record(z.string(), z.unknown()),
+  z.array(z.unknown()),
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+]);
+
+const common = {
+  version: z.literal(ENVELOPE_VERSION),
+  name: z
+    .string()
+    .check(
+      z.maxLength(JOB_NAME_MAX_LENGTH),
+      z.regex(JOB_NAME_PATTERN, 'must be a job name such as "email.send"'),
+    ),
+  payload: jsonValue,
+  /** When the job was first enqueued (ISO 8601). Retries and continuations keep it. */
+  enqueuedAt: timestamp,
+  /** The attempt this delivery is, from 1; a retry re-send carries the next number. */
+  attempt: z.int().check(z.minimum(1), z.maximum(10_000)),
+  /** 0 for the job as enqueued; each `continueWith` carries the next number under the same job id. */
+  continuation: z.int().check(z.minimum(0), z.maximum(1_000_000)),
+  idempotencyKey: z.optional(label),
+  /** Propagated to logs across services and continuations. */
+  correlationId: z.optional(label),
+  /** The time the job was asked to run at, for delayed jobs. */
+  runAt: z.optional(timestamp),
+};
+
+export const jobEnvelopeSchema = z.strictObject({ ...common, jobId });
+
+/**
+ * What a recurring schedule puts on the queue: no job id (a schedule's input is fixed), but the
+ * schedule's name and the execution id Scheduler substitutes per firing, from which the worker
+ * derives a distinct, time-sortable job id per firing.
+ */
+export const firingEnvelopeSchema = z.strictObject({
+  ...common,
+  firing: z.strictObject({ schedule: label, executionId: label }),
+});
+
+export const envelopeSchema = z.union([jobEnvelopeSchema, firingEnvelopeSchema]);
+
+export type JobEnvelope = z.output<typeof jobEnvelopeSchema>;
+export type FiringEnvelope = z.output<typeof firingEnvelopeSchema>;
+export type Envelope = z.output<typeof envelopeSchema>;
+
+/** Placeholders EventBridge Scheduler replaces in a templated target's input at each firing. */
+export const FIRING_PLACEHOLDERS = {
+  scheduledTime: '<aws.scheduler.scheduled-time>',
+  executionId: '<aws.scheduler.execution-id>',
+} as const;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The job id of one schedule firing: a ULID whose time part is the scheduled time and whose random
+ * part is a hash of the execution id, so Scheduler's own retries of one firing map to one job.
+ */
+export function firingJobId(scheduledAt: string, executionId: string): string {
+  const digest = createHash('sha256').update(executionId).digest();
+  let random = '';
+  for (let i = 0; i < 16; i++) random += CROCKFORD[(digest[i] ?? 0) % 32];
+  return encodeTime(Date.parse(scheduledAt), 10) + random;
+}
+
+/** Normalizes a decoded envelope: a firing becomes an ordinary job envelope with its derived id. */
+export function toJobEnvelope(envelope: Envelope): JobEnvelope {
+  if ('jobId' in envelope) return envelope;
+  const { firing, ...rest } = envelope;
+  return { ...rest, jobId: firingJobId(envelope.enqueuedAt, firing.executionId) };
+}
+
+/**
+ * Decodes and validates an SQS message body. A firing envelope comes back with its derived job id.
+ *
+ * @throws {EnvelopeError} naming what is wrong: not JSON, not an object, an unknown version, or each bad field.
+ * @example
+ * const envelope = decodeEnvelope(record.body);
+ */
+export function decodeEnvelope(body: string): JobEnvelope {
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch (cause) {
+    throw new EnvelopeError('Message body is not JSON', [], { cause });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new EnvelopeError('Message body is not a JSON object');
+  }
+  if ('version' in data && data.version !== ENVELOPE_VERSION) {
+    throw new EnvelopeError(
+      `Unknown envelope version ${JSON.stringify(data.version)}; this worker reads version ${ENVELOPE_VERSION}`,
+    );
+  }
+  const result = check(envelopeSchema, data);
+  if (!result.ok)
+    throw new EnvelopeError(`Invalid envelope: ${describeIssues(result.issues)}`, result.issues);
+  return toJobEnvelope(result.value);
+}
+
+export function encodeEnvelope(envelope: JobEnvelope): string {
+  return JSON.stringify(envelope);
+}
+
+/** The input of a recurring schedule's target: a firing envelope with Scheduler's placeholders. */
+export function encodeFiringTemplate(
+  job: Pick<JobDefinition, 'name'>,
+  scheduleName: string,
+  payload: unknown,
+): string {
+  const template = {
+    version: ENVELOPE_VERSION,
+    name: job.name,
+    payload,
+    enqueuedAt: FIRING_PLACEHOLDERS.scheduledTime,
+    attempt: 1,
+    continuation: 0,
+    firing: { schedule: scheduleName, executionId: FIRING_PLACEHOLDERS.executionId },
+  };
+  return JSON.stringify(template);
+}
+
+/** Fills a firing template as Scheduler would; the local scheduler uses it. */
+export function renderFiring(template: string, scheduledAt: Date, executionId: string): string {
+  return template
+    .replaceAll(FIRING_PLACEHOLDERS.scheduledTime, scheduledAt.toISOString())
+    .replaceAll(FIRING_PLACEHOLDERS.executionId, executionId);
+}

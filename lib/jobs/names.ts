@@ -1,0 +1,33 @@
+import { JOB_OUTPUT_SUFFIXES, type JobOutput } from '../constants.js';
+import type { JobDefinition } from './define-job.js';
+
+const FIFO_SUFFIX = '.fifo';
+const DLQ_SUFFIX = '-dlq';
+
+/** `email.send` → `email-send`: the stem of every physical name derived from a job. */
+export function resourceStem(jobName: string): string {
+  return jobName.replaceAll('.', '-');
+}
+
+/** `email.send` → `email-send`; FIFO jobs get `.fifo`. */
+export function queueName(job: Pick<JobDefinition, 'name' | 'fifo'>): string {
+  return resourceStem(job.name) + (job.fifo ? FIFO_SUFFIX : '');
+}
+
+/** `email.send` → `email-send-dlq`; the DLQ of a FIFO queue must itself be FIFO. */
+export function dlqName(job: Pick<JobDefinition, 'name' | 'fifo'>): string {
+  return resourceStem(job.name) + DLQ_SUFFIX + (job.fifo ? FIFO_SUFFIX : '');
+}
+
+/** `email.send` → `EmailSend`: CloudFormation logical ids and output keys allow only letters and digits. */
+export function pascalName(jobName: string): string {
+  return jobName
+    .split(/[.-]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The CloudFormation output key of one of a job's resources: `email.send`, `queueUrl` → `EmailSendQueueUrl`. */
+export function jobOutputKey(jobName: string, output: JobOutput): string {
+  return pascalName(jobName) + JOB_OUTPUT_SUFFIXES[output];
+}
