@@ -90,3 +90,27 @@ export const JOB_DEFAULTS = {
   deadlineMarginMs: 3_000,
   useLedger: true,
 } as const;
+
+/**
+ * Environment variables the stack and the local runtime set on functions, and functions read
+ * (through `readEnv`, at cold start). One list, so infra and handlers cannot drift apart.
+ */
+export const ENV_VARS = {
+  /** The job a worker function consumes (`email.send`). */
+  jobName: 'HANGAR_JOB_NAME',
+  /** That job's queue URL (for continuations and retry re-sends). */
+  queueUrl: 'HANGAR_QUEUE_URL',
+  /** That job's DLQ URL (the worker dead-letters permanent failures itself). */
+  dlqUrl: 'HANGAR_DLQ_URL',
+  /** The ledger table. */
+  tableName: 'HANGAR_TABLE_NAME',
+  /** JSON `{ "<job name>": { "url": "…", "arn": "…" } }` of every job queue, for the API. */
+  queues: 'HANGAR_QUEUES',
+  /** Schedule group and role for one-time schedules (API, and workers that continue FIFO jobs with a delay). */
+  scheduleGroupName: 'HANGAR_SCHEDULE_GROUP',
+  schedulerRoleArn: 'HANGAR_SCHEDULER_ROLE_ARN',
+  /** The SES identity e-mail is sent as. */
+  senderEmail: 'HANGAR_SENDER_EMAIL',
+  /** The deployment stage, for logs and metric dimensions. */
+  stage: 'HANGAR_STAGE',
+} as const;

@@ -57,7 +57,7 @@ export {
   jobEnvelopeSchema,
   renderFiring,
 } from './jobs/envelope.js';
-export { dlqName, jobOutputKey, pascalName, queueName, resourceStem } from './jobs/names.js';
+export { dlqName, functionDir, jobOutputKey, pascalName, queueName, resourceStem } from './jobs/names.js';
 export { createRegistry, type JobRegistry } from './jobs/registry.js';
 export {
   type ConfiguredSchedule,
@@ -80,3 +80,14 @@ export {
 } from './jobs/settings.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
+export type {
+  AttemptRef,
+  ClaimRefusal,
+  ClaimResult,
+  JobBinding,
+  JobContext,
+  JobHandler,
+  JobLedger,
+  JobResult,
+} from './worker/types.js';
+export { handle } from './worker/types.js';

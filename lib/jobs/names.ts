@@ -31,3 +31,12 @@ export function pascalName(jobName: string): string {
 export function jobOutputKey(jobName: string, output: JobOutput): string {
   return pascalName(jobName) + JOB_OUTPUT_SUFFIXES[output];
 }
+
+/**
+ * The folder under `functions/` whose `handler.ts` serves a job: the job name's first word
+ * (`email.send` → `email`). Several jobs may share a folder; each gets its own function and
+ * queue, and the shared handler dispatches on the job name.
+ */
+export function functionDir(jobName: string): string {
+  return jobName.split(/[.-]/)[0] ?? jobName;
+}
