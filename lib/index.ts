@@ -78,6 +78,34 @@ export {
   type TableIndexSpec,
   type TableSpec,
 } from './jobs/settings.js';
+export {
+  type CancelResult,
+  DynamoJobLedger,
+  type DynamoJobLedgerOptions,
+  type JobListQuery,
+  type JobPage,
+  type JobStore,
+  type KeyReservation,
+  type KeyReservationResult,
+  type NewJobRecord,
+  UNKNOWN_JOB_NAME,
+} from './ledger/dynamo-job-ledger.js';
+export {
+  ClaimLostError,
+  IdempotencyKeyConflictError,
+  IdempotencyKeyInUseError,
+  JobAlreadyStartedError,
+  JobNotFoundError,
+  LEDGER_ERROR_CODES,
+  type LedgerErrorCode,
+} from './ledger/errors.js';
+export {
+  JOB_ATTRIBUTES,
+  type JobRecord,
+  LEDGER_DEFAULTS,
+  RECORD_KINDS,
+  type RecordKind,
+} from './ledger/records.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
 export type {
