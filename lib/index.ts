@@ -80,6 +80,15 @@ export {
 } from './jobs/settings.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
+export {
+  createWorker,
+  describeError,
+  type SqsWorker,
+  WORKER_RULES,
+  type WorkerOptions,
+  type WorkerQueue,
+} from './worker/create-worker.js';
+export { createDeadline, type Deadline, DeadlineReachedError } from './worker/deadline.js';
 export type {
   AttemptRef,
   ClaimRefusal,
