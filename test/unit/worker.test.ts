@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +14,8 @@ import {
   type JobContext,
   type JobHandler,
   type JobLedger,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
   PermanentJobError,
   RetryableJobError,
   WORKER_RULES,
@@ -611,6 +614,46 @@ describe('Function: createWorker', () => {
         errorMessage:
           'Invalid payload for job "test.note": payload.text: Invalid input: expected string, received number',
       });
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts succeeded, retried, dead-lettered and handed-back records, and each duration', async () => {
+      // Prepare: one success, one retry, one permanent failure, and one record left after the margin.
+      vi.useFakeTimers();
+      const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'test' });
+      const added = vi.spyOn(metrics, 'addMetric');
+      const publish = vi.spyOn(metrics, 'publishStoredMetrics');
+      const handler = worker(
+        async (payload) => {
+          if (payload.text === 'retry') throw new Error('again');
+          if (payload.text === 'dead') throw new PermanentJobError('never');
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          return undefined;
+        },
+        { metrics, recordConcurrency: 1, deadlineMarginMs: 9_500 },
+      );
+      const records = ['retry', 'dead', 'ok', 'late'].map((text) => jobRecord(note, { text }));
+
+      // Act: the signal fires at 10 − 9.5 = 0.5 s while "ok" runs (0–1 s), so "late" never starts.
+      const pending = handler(sqsEvent(...records), fakeContext(10_000));
+      await vi.advanceTimersByTimeAsync(10_000);
+      await pending;
+
+      // Assess
+      const counts = added.mock.calls.filter((c) => c[1] === MetricUnit.Count).map((c) => c[0]);
+      expect(counts.sort()).toEqual(
+        [
+          METRIC_NAMES.retried,
+          METRIC_NAMES.deadLettered,
+          METRIC_NAMES.succeeded,
+          METRIC_NAMES.handedBack,
+        ].sort(),
+      );
+      const durations = added.mock.calls.filter((c) => c[0] === METRIC_NAMES.duration);
+      expect(durations).toHaveLength(3);
+      expect(durations.every((c) => c[1] === MetricUnit.Milliseconds)).toBe(true);
+      expect(publish).toHaveBeenCalledTimes(1);
     });
   });
 
