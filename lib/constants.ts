@@ -38,6 +38,7 @@ export const METRIC_NAMES = {
   retried: 'JobRetried',
   deadLettered: 'JobDeadLettered',
   handedBack: 'JobHandedBack',
+  continued: 'JobContinued',
   duration: 'JobDuration',
 } as const;
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

@@ -108,6 +108,15 @@ export {
 } from './ledger/records.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
+export {
+  createWorker,
+  describeError,
+  type SqsWorker,
+  WORKER_RULES,
+  type WorkerOptions,
+  type WorkerQueue,
+} from './worker/create-worker.js';
+export { createDeadline, type Deadline, DeadlineReachedError } from './worker/deadline.js';
 export type {
   AttemptRef,
   ClaimRefusal,

@@ -1,0 +1,208 @@
+/**
+ * A local stand-in for Lambda's SQS event source mapping: long-polls a queue, gathers a batch
+ * (batch size, batching window), invokes the handler with a Lambda-like event and context, and
+ * deletes exactly the records the handler did not report as failed. An invocation that throws or
+ * outlives the function timeout deletes nothing, as in Lambda.
+ */
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SQS_LIMITS } from '../lib/constants.js';
+import { createLambdaContext } from './lambda-context.js';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+export interface EventSourceOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly handler: SqsHandler;
+  /** Records per invocation (the settings' `eventSource.batchSize`). */
+  readonly batchSize: number;
+  /** Seconds to wait for a fuller batch (the settings' `eventSource.maxBatchingWindowSeconds`). */
+  readonly maxBatchingWindowSeconds: number;
+  /** The function timeout: the context counts down from it and an invocation is abandoned at it. */
+  readonly functionTimeoutSeconds: number;
+  readonly functionName?: string;
+  /** Pollers, i.e. concurrent invocations. @default 1 */
+  readonly maxConcurrency?: number;
+  /** Long-poll wait per receive. @default 20, as Lambda does */
+  readonly pollWaitSeconds?: number;
+  /** Called after each invocation, for logs and tests. */
+  readonly onInvocation?: (report: InvocationReport) => void;
+}
+
+export interface InvocationReport {
+  readonly records: number;
+  readonly deleted: number;
+  readonly failed: number;
+  /** `error`: the handler threw; `timeout`: it outlived the function timeout. Nothing is deleted then. */
+  readonly outcome: 'ok' | 'error' | 'timeout';
+  readonly durationMs: number;
+  readonly error?: unknown;
+}
+
+export interface EventSource {
+  /** Stops polling, waits for in-flight invocations, and resolves. */
+  stop(): Promise<void>;
+  /** Invocations so far. */
+  readonly invocations: () => number;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+export async function startEventSource(options: EventSourceOptions): Promise<EventSource> {
+  const { sqs, queueUrl } = options;
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queueArn = attributes.Attributes?.QueueArn ?? queueUrl;
+  const region = queueArn.split(':')[3] ?? 'us-east-1';
+  const functionName = options.functionName ?? `${queueArn.split(':').pop() ?? 'queue'}-worker`;
+  const timeoutMs = options.functionTimeoutSeconds * 1000;
+  const stopping = new AbortController();
+  let invocations = 0;
+
+  const receive = async (max: number, waitSeconds: number): Promise<Message[]> => {
+    try {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(max, SQS_LIMITS.batchEntries),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          AttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: stopping.signal },
+      );
+      return out.Messages ?? [];
+    } catch (error) {
+      if (stopping.signal.aborted) return [];
+      throw error;
+    }
+  };
+
+  const gather = async (): Promise<Message[]> => {
+    const batch = await receive(options.batchSize, options.pollWaitSeconds ?? 20);
+    if (batch.length === 0) return batch;
+    const windowEnds = Date.now() + options.maxBatchingWindowSeconds * 1000;
+    while (batch.length < options.batchSize && Date.now() < windowEnds && !stopping.signal.aborted) {
+      const waitSeconds = Math.min(20, Math.floor((windowEnds - Date.now()) / 1000));
+      const more = await receive(options.batchSize - batch.length, waitSeconds);
+      if (more.length === 0 && waitSeconds === 0) break;
+      batch.push(...more);
+    }
+    return batch;
+  };
+
+  const invoke = async (messages: Message[]) => {
+    invocations += 1;
+    const started = Date.now();
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn, region)) };
+    const context = createLambdaContext({ functionName, timeoutMs });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    });
+    let outcome: InvocationReport['outcome'] = 'ok';
+    let failedIds = new Set<string>();
+    let error: unknown;
+    try {
+      const result = await Promise.race([options.handler(event, context), timedOut]);
+      if (result === TIMED_OUT) outcome = 'timeout';
+      else failedIds = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (caught) {
+      outcome = 'error';
+      error = caught;
+    } finally {
+      clearTimeout(timer);
+    }
+    const toDelete =
+      outcome === 'ok'
+        ? messages.filter((m) => m.MessageId !== undefined && !failedIds.has(m.MessageId))
+        : [];
+    for (let i = 0; i < toDelete.length; i += SQS_LIMITS.batchEntries) {
+      const chunk = toDelete.slice(i, i + SQS_LIMITS.batchEntries);
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    options.onInvocation?.({
+      records: messages.length,
+      deleted: toDelete.length,
+      failed: messages.length - toDelete.length,
+      outcome,
+      durationMs: Date.now() - started,
+      ...(error === undefined ? {} : { error }),
+    });
+  };
+
+  const poller = async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        const messages = await gather();
+        if (messages.length > 0) await invoke(messages);
+      } catch (error) {
+        if (stopping.signal.aborted) break;
+        // A failed receive or delete (emulator restarting, say): back off briefly and poll again.
+        options.onInvocation?.({ records: 0, deleted: 0, failed: 0, outcome: 'error', durationMs: 0, error });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  };
+
+  const pollers = Array.from({ length: Math.max(1, options.maxConcurrency ?? 1) }, poller);
+  return {
+    invocations: () => invocations,
+    async stop() {
+      stopping.abort();
+      await Promise.all(pollers);
+    },
+  };
+}
+
+/** An SQS message as Lambda's event source hands it to a function. */
+export function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const system = message.Attributes ?? {};
+  const attributes: SQSRecord['attributes'] = {
+    ApproximateReceiveCount: system.ApproximateReceiveCount ?? '1',
+    SentTimestamp: system.SentTimestamp ?? String(Date.now()),
+    SenderId: system.SenderId ?? 'local',
+    ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+  };
+  if (system.MessageGroupId !== undefined) attributes.MessageGroupId = system.MessageGroupId;
+  if (system.MessageDeduplicationId !== undefined)
+    attributes.MessageDeduplicationId = system.MessageDeduplicationId;
+  if (system.SequenceNumber !== undefined) attributes.SequenceNumber = system.SequenceNumber;
+  const messageAttributes: SQSRecord['messageAttributes'] = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType ?? 'String',
+      ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+      ...(value.BinaryValue === undefined
+        ? {}
+        : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+      stringListValues: [],
+      binaryListValues: [],
+    };
+  }
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes,
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
