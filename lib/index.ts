@@ -4,6 +4,15 @@
  */
 
 export {
+  API_ERROR_CODES,
+  API_LIMITS,
+  API_ROUTES,
+  type ApiErrorBody,
+  type ApiRoute,
+  CORRELATION_ID_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+} from './api/contract.js';
+export {
   CLIENT_DEFAULTS,
   chunkBySize,
   type Enqueued,
@@ -100,12 +109,20 @@ export {
   type LedgerErrorCode,
 } from './ledger/errors.js';
 export {
+  type Accepted,
+  type BatchOutcome,
+  JOB_SERVICE_DEFAULTS,
+  JobService,
+  type JobServiceOptions,
+} from './ledger/job-service.js';
+export {
   JOB_ATTRIBUTES,
   type JobRecord,
   LEDGER_DEFAULTS,
   RECORD_KINDS,
   type RecordKind,
 } from './ledger/records.js';
+export { canonicalJson, requestHash } from './ledger/request-hash.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
 export {
