@@ -56,13 +56,14 @@ const listQuerySchema = z.strictObject({
   status: z.optional(z.enum(JOB_STATUSES)),
   name: z.optional(z.string().check(z.minLength(1))),
   limit: z.optional(
-    z.string().check(
-      z.regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${LEDGER_DEFAULTS.maxListLimit}`),
-      z.refine(
-        (v) => Number(v) >= 1 && Number(v) <= LEDGER_DEFAULTS.maxListLimit,
-        `must be an integer from 1 to ${LEDGER_DEFAULTS.maxListLimit}`,
+    z
+      .string()
+      .check(
+        z.refine(
+          (v) => /^[0-9]{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= LEDGER_DEFAULTS.maxListLimit,
+          `must be an integer from 1 to ${LEDGER_DEFAULTS.maxListLimit}`,
+        ),
       ),
-    ),
   ),
   cursor: z.optional(z.string()),
 });
