@@ -59,28 +59,35 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const server = createServer((req, res) => {
     readBody(req, maxBodyBytes).then(
       async (body) => {
-        if (body === undefined) {
-          writeError(res, 413, ERROR_CODES.payloadTooLarge, `Request body exceeds ${maxBodyBytes} bytes`);
-          return;
-        }
-        const requestId = randomUUID();
-        const event = toApiGatewayEvent(req, body, requestId);
-        let result: APIGatewayProxyResultV2;
         try {
-          result = await options.handler(event, createLambdaContext({ functionName, timeoutMs, requestId }));
+          await serve(body);
         } catch {
-          // What API Gateway answers when the integration fails.
-          res
-            .writeHead(500, { 'content-type': 'application/json' })
-            .end('{"message":"Internal Server Error"}');
-          return;
+          // Never leave a request hanging: answer as API Gateway does when its integration breaks.
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end('{"message":"Internal Server Error"}');
         }
-        writeResult(res, result);
       },
-      () => {
-        if (!res.headersSent) writeError(res, 400, 'BAD_REQUEST', 'The request could not be read');
-      },
+      // The client went away mid-body: nobody is left to answer.
+      () => res.destroy(),
     );
+
+    async function serve(body: Buffer | undefined): Promise<void> {
+      if (body === undefined) {
+        writeError(res, 413, ERROR_CODES.payloadTooLarge, `Request body exceeds ${maxBodyBytes} bytes`);
+        return;
+      }
+      const requestId = randomUUID();
+      const event = toApiGatewayEvent(req, body, requestId);
+      let result: APIGatewayProxyResultV2;
+      try {
+        result = await options.handler(event, createLambdaContext({ functionName, timeoutMs, requestId }));
+      } catch {
+        // What API Gateway answers when the integration fails.
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
+        return;
+      }
+      writeResult(res, result);
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,7 +141,11 @@ export function toApiGatewayEvent(
   requestId: string,
   now: Date = new Date(),
 ): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Split by hand: WHATWG URL parsing rejects request targets HTTP allows (`///`, `//host/x`).
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const rawPath = (queryAt < 0 ? target : target.slice(0, queryAt)) || '/';
+  const rawQueryString = queryAt < 0 ? '' : target.slice(queryAt + 1);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -147,7 +158,7 @@ export function toApiGatewayEvent(
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of new URLSearchParams(rawQueryString)) {
     query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
   }
   const method = (req.method ?? 'GET').toUpperCase();
@@ -155,8 +166,8 @@ export function toApiGatewayEvent(
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
+    rawPath,
+    rawQueryString,
     ...(cookies === undefined ? {} : { cookies }),
     headers,
     ...(Object.keys(query).length === 0 ? {} : { queryStringParameters: query }),
@@ -167,7 +178,7 @@ export function toApiGatewayEvent(
       domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
       http: {
         method,
-        path: url.pathname,
+        path: rawPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
