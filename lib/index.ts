@@ -91,8 +91,6 @@ export {
   type CancelResult,
   DynamoJobLedger,
   type DynamoJobLedgerOptions,
-  type JobListQuery,
-  type JobPage,
   type JobStore,
   type KeyReservation,
   type KeyReservationResult,
@@ -115,6 +113,7 @@ export {
   JobService,
   type JobServiceOptions,
 } from './ledger/job-service.js';
+export type { JobListQuery, JobPage } from './ledger/listing.js';
 export {
   JOB_ATTRIBUTES,
   type JobRecord,

@@ -8,15 +8,19 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { JOB_STATUSES, type JobStatus } from '../constants.js';
-import { ConfigError, JobValidationError } from '../errors.js';
+import type { JobStatus } from '../constants.js';
+import { ConfigError } from '../errors.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../jobs/define-job.js';
 import { JOB_ID_PATTERN } from '../jobs/envelope.js';
-import { TABLE_SPEC, type TableIndexSpec } from '../jobs/settings.js';
 import type { AttemptRef, ClaimResult, JobLedger, JobResult } from '../worker/types.js';
-import { decodeCursor, encodeCursor, keyAttributes, type Stream, type StreamPosition } from './cursor.js';
-import { ClaimLostError, JobAlreadyStartedError, JobNotFoundError } from './errors.js';
+import {
+  ClaimLostError,
+  IdempotencyKeyInUseError,
+  JobAlreadyStartedError,
+  JobNotFoundError,
+} from './errors.js';
 import { Expression } from './expressions.js';
+import { type JobListQuery, type JobPage, listJobs } from './listing.js';
 import {
   JOB_ATTRIBUTES as A,
   epochSeconds,
@@ -41,22 +45,6 @@ export interface NewJobRecord {
   readonly runAt?: string;
   readonly idempotencyKey?: string;
   readonly correlationId?: string;
-}
-
-export interface JobListQuery {
-  readonly status?: JobStatus;
-  readonly name?: string;
-  /** @default LEDGER_DEFAULTS.listLimit (at most LEDGER_DEFAULTS.maxListLimit) */
-  readonly limit?: number;
-  /** The `cursor` of the previous page. */
-  readonly cursor?: string;
-}
-
-export interface JobPage {
-  /** Newest first. */
-  readonly jobs: readonly JobRecord[];
-  /** Present when more records may follow. */
-  readonly cursor?: string;
 }
 
 export interface KeyReservation {
@@ -130,14 +118,6 @@ const CLAIMABLE: readonly JobStatus[] = ['queued', 'scheduled', 'retrying', 'dea
 const CANCELLABLE: readonly JobStatus[] = ['queued', 'scheduled'];
 /** Recorded as the name of a dead-on-arrival message whose name is not a job name. */
 export const UNKNOWN_JOB_NAME = '(unknown)';
-
-function indexNamed(name: string): TableIndexSpec {
-  const index = TABLE_SPEC.indexes.find((i) => i.name === name);
-  if (!index) throw new ConfigError(`TABLE_SPEC has no index "${name}"`);
-  return index;
-}
-const BY_STATUS = indexNamed('by-status');
-const BY_NAME = indexNamed('by-name');
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
@@ -411,45 +391,10 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   }
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
-    const limit = query.limit ?? LEDGER_DEFAULTS.listLimit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > LEDGER_DEFAULTS.maxListLimit) {
-      const message = `must be an integer from 1 to ${LEDGER_DEFAULTS.maxListLimit}`;
-      throw new JobValidationError(`Invalid listing: limit: ${message}`, [{ path: 'limit', message }]);
-    }
-    const filter = `${query.status ?? ''}|${query.name ?? ''}`;
-    const streams: Stream[] =
-      query.name !== undefined
-        ? [{ index: BY_NAME, partition: query.name }]
-        : query.status !== undefined
-          ? [{ index: BY_STATUS, partition: query.status }]
-          : // No filter: every job has one status, so the status partitions together hold every job.
-            JOB_STATUSES.map((status) => ({ index: BY_STATUS, partition: status }));
-    const positions: StreamPosition[] =
-      query.cursor === undefined
-        ? streams.map(() => ({ state: 'start' }))
-        : decodeCursor(query.cursor, filter, streams);
-
-    try {
-      if (streams.length === 1) {
-        const [stream] = streams as [Stream];
-        const [position] = positions as [StreamPosition];
-        if (position.state === 'done') return { jobs: [] };
-        const page = await this.#queryStream(stream, position, limit, query.name ? query.status : undefined);
-        return withoutUndefined({
-          jobs: page.items.map(toJobRecord),
-          cursor: encodeCursor(filter, [page.next]),
-        }) as JobPage;
-      }
-      return await this.#mergeStreams(streams, positions, limit, filter);
-    } catch (error) {
-      // A start key that passed our checks but not DynamoDB's is still the caller's bad cursor.
-      if (error instanceof Error && error.name === 'ValidationException' && query.cursor !== undefined) {
-        throw new JobValidationError('Invalid cursor: is not a cursor this listing returned', [
-          { path: 'cursor', message: 'is not a cursor this listing returned' },
-        ]);
-      }
-      throw error;
-    }
+    return listJobs(
+      (input) => this.#client.send(new QueryCommand({ ...input, TableName: this.#tableName })),
+      query,
+    );
   }
 
   async reserveIdempotencyKey(reservation: KeyReservation): Promise<KeyReservationResult> {
@@ -478,7 +423,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
         };
       }
       // Deleted between our write and our read (released by its holder): try once more.
-      if (round >= 2) throw new ConfigError('Idempotency key could not be reserved: it changed twice');
+      if (round >= 2) throw new IdempotencyKeyInUseError();
     }
   }
 
@@ -547,97 +492,6 @@ export class DynamoJobLedger implements JobLedger, JobStore {
     );
     return out.Item;
   }
-
-  /**
-   * Up to `limit` records of one index partition, newest first, from `position`. With a status
-   * filter (a listing by name and status) it queries page after page until the page is full, the
-   * partition ends, or LEDGER_DEFAULTS.filteredQueryBudget queries are spent, and says where it
-   * stopped: after the last record it returns, or where DynamoDB stopped reading.
-   */
-  async #queryStream(
-    stream: Stream,
-    position: Exclude<StreamPosition, { state: 'done' }>,
-    limit: number,
-    statusFilter: JobStatus | undefined,
-  ): Promise<{ items: StoredItem[]; next: StreamPosition }> {
-    const items: StoredItem[] = [];
-    let start = position.state === 'after' ? position.key : undefined;
-    for (let queries = 0; queries < LEDGER_DEFAULTS.filteredQueryBudget; queries++) {
-      const e = new Expression();
-      const keyCondition = e.eq(stream.index.partitionKey.name, stream.partition);
-      const filter = statusFilter === undefined ? undefined : e.eq(A.status, statusFilter);
-      const out = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: stream.index.name,
-          KeyConditionExpression: keyCondition,
-          ...(filter === undefined ? {} : { FilterExpression: filter }),
-          ScanIndexForward: false,
-          Limit: limit,
-          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-          ...e.attributes(),
-        }),
-      );
-      const found = out.Items ?? [];
-      const room = limit - items.length;
-      if (found.length > room) {
-        items.push(...found.slice(0, room));
-        return { items, next: after(stream, items) };
-      }
-      items.push(...found);
-      start = out.LastEvaluatedKey as Record<string, string> | undefined;
-      if (start === undefined) return { items, next: { state: 'done' } };
-      if (items.length === limit || statusFilter === undefined) break;
-    }
-    return { items, next: start === undefined ? { state: 'done' } : { state: 'after', key: start } };
-  }
-
-  /**
-   * A listing over several partitions (every status): one page of each, merged newest first. Each
-   * partition's share of the page is a prefix of its own order, so each resumes after the last
-   * record it contributed.
-   */
-  async #mergeStreams(
-    streams: readonly Stream[],
-    positions: readonly StreamPosition[],
-    limit: number,
-    filter: string,
-  ): Promise<JobPage> {
-    const pages = await Promise.all(
-      streams.map((stream, i) => {
-        const position = positions[i] ?? { state: 'done' };
-        return position.state === 'done'
-          ? { items: [], next: position }
-          : this.#queryStream(stream, position, limit, undefined);
-      }),
-    );
-    const taken: StoredItem[] = [];
-    const heads = pages.map(() => 0);
-    while (taken.length < limit) {
-      let best = -1;
-      for (let i = 0; i < pages.length; i++) {
-        const candidate = pages[i]?.items[heads[i] ?? 0];
-        const current = best < 0 ? undefined : pages[best]?.items[heads[best] ?? 0];
-        if (candidate && (!current || createdAtOf(candidate) > createdAtOf(current))) best = i;
-      }
-      const page = pages[best];
-      if (best < 0 || !page) break;
-      const item = page.items[heads[best] ?? 0];
-      if (item) taken.push(item);
-      heads[best] = (heads[best] ?? 0) + 1;
-    }
-    const next = pages.map((page, i): StreamPosition => {
-      const used = heads[i] ?? 0;
-      const stream = streams[i];
-      const position = positions[i] ?? page.next;
-      // Read to its end, or wholly used: resume where its query stopped.
-      if (page.items.length === 0 || used === page.items.length || !stream) return page.next;
-      // Contributed nothing this time: read the same records again next page.
-      if (used === 0) return position;
-      return after(stream, page.items.slice(0, used));
-    });
-    return withoutUndefined({ jobs: taken.map(toJobRecord), cursor: encodeCursor(filter, next) }) as JobPage;
-  }
 }
 
 /** Why a record refuses a delivery's claim, or undefined when it would accept one now. */
@@ -657,19 +511,6 @@ function refusalOf(
     return { outcome: 'busy', retryAfterMs: Math.max(1, lease - nowMs) };
   }
   return undefined;
-}
-
-function createdAtOf(item: StoredItem): string {
-  const value = item[A.createdAt];
-  return typeof value === 'string' ? value : '';
-}
-
-/** The position right after the last of `items` in `stream`'s index. */
-function after(stream: Stream, items: readonly StoredItem[]): StreamPosition {
-  const last = items.at(-1);
-  if (!last) return { state: 'start' };
-  const key = Object.fromEntries(keyAttributes(stream.index).map((name) => [name, String(last[name] ?? '')]));
-  return { state: 'after', key };
 }
 
 function truncate(message: string): string {

@@ -3,8 +3,9 @@ import { ulid } from 'ulid';
 import type { EnqueueRequest, JobClient } from '../client/job-client.js';
 import type { JobStatus } from '../constants.js';
 import { ConfigError, EnqueueError, JobError } from '../errors.js';
-import type { JobListQuery, JobPage, JobStore } from './dynamo-job-ledger.js';
+import type { JobStore } from './dynamo-job-ledger.js';
 import { IdempotencyKeyConflictError, IdempotencyKeyInUseError, JobNotFoundError } from './errors.js';
+import type { JobListQuery, JobPage } from './listing.js';
 import type { JobRecord } from './records.js';
 import { requestHash } from './request-hash.js';
 
