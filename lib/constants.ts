@@ -40,6 +40,8 @@ export const METRIC_NAMES = {
   handedBack: 'JobHandedBack',
   continued: 'JobContinued',
   duration: 'JobDuration',
+  /** Records the nightly cleanup deleted, per run (dimension: kind). */
+  cleanupDeleted: 'CleanupDeleted',
 } as const;
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
 
@@ -114,4 +116,6 @@ export const ENV_VARS = {
   senderEmail: 'HANGAR_SENDER_EMAIL',
   /** The deployment stage, for logs and metric dimensions. */
   stage: 'HANGAR_STAGE',
+  /** JSON array of sync sources (`syncSourceSchema`), for the sync function. */
+  syncSources: 'HANGAR_SYNC_SOURCES',
 } as const;
