@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExpiryStore, RecordKey } from '../../../functions/cleanup/expiry-store.js';
 import { createCleanupHandler, decodeCursor, encodeCursor } from '../../../functions/cleanup/run-cleanup.js';
 import { cleanupRun, PermanentJobError } from '../../../lib/index.js';
-import { fakeJobContext } from '../../helpers/job-context.js';
+import { controllableJobContext } from '../../helpers/controllable-job-context.js';
 
 interface Row {
   readonly pk: string;
@@ -65,7 +65,7 @@ describe('Function: createCleanupHandler', () => {
       pageSize: 3,
       now: () => new Date(CUTOFF),
     });
-    const { context, continueWith } = fakeJobContext(cleanupRun);
+    const { context, continueWith } = controllableJobContext(cleanupRun);
 
     // Act
     const result = await handler({}, context);
@@ -83,7 +83,7 @@ describe('Function: createCleanupHandler', () => {
   it('stops after a page when its signal fires and continues with the same cut-off and its place', async () => {
     // Prepare: 3 pages of 3; the deadline arrives during the first page.
     const { store, live, queries } = memoryStore(rows('job', 9, (i) => CUTOFF_SECONDS - 50 + i));
-    const fake = fakeJobContext(cleanupRun);
+    const fake = controllableJobContext(cleanupRun);
     const aborting: ExpiryStore = {
       expired: async (...args) => {
         const page = await store.expired(...args);
@@ -117,7 +117,7 @@ describe('Function: createCleanupHandler', () => {
       pageSize: 3,
       now: () => new Date('2030-01-01T00:00:00Z'),
     });
-    const second = await rest(next ?? {}, fakeJobContext(cleanupRun, { continuation: 1 }).context);
+    const second = await rest(next ?? {}, controllableJobContext(cleanupRun, { continuation: 1 }).context);
     expect(second).toEqual({ deleted: 9, cutoff: CUTOFF });
     expect(live.size).toBe(0);
     expect(queries.map((q) => q.start)).toEqual([undefined, { pk: 'job#002' }, { pk: 'job#005' }]);

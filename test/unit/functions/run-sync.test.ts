@@ -3,7 +3,7 @@ import type { SyncState, SyncStore } from '../../../functions/sync/item-store.js
 import { createSyncHandler } from '../../../functions/sync/run-sync.js';
 import type { SyncItem, SyncSource } from '../../../functions/sync/source.js';
 import { PermanentJobError, RetryableJobError, syncRun } from '../../../lib/index.js';
-import { fakeJobContext } from '../../helpers/job-context.js';
+import { controllableJobContext } from '../../helpers/controllable-job-context.js';
 
 /** A source of `pages` pages of `perPage` items; cursors are "p<n>". */
 function pagedSource(
@@ -52,7 +52,7 @@ describe('Function: createSyncHandler', () => {
     const source = pagedSource(3, 3);
     const { store, items, states } = memoryStore();
     const handler = createSyncHandler({ resolve: resolveWith(source), store });
-    const { context, continueWith } = fakeJobContext(syncRun, { jobId: 'J1' });
+    const { context, continueWith } = controllableJobContext(syncRun, { jobId: 'J1' });
 
     // Act
     const result = await handler({ sourceId: 'crm' }, context);
@@ -71,7 +71,7 @@ describe('Function: createSyncHandler', () => {
 
   it('saves its place and continues when the signal fires', async () => {
     // Prepare: the deadline arrives while page 3 is being fetched.
-    let fake: ReturnType<typeof fakeJobContext<typeof syncRun>> | undefined;
+    let fake: ReturnType<typeof controllableJobContext<typeof syncRun>> | undefined;
     const source = pagedSource(5, 2, (cursor) => {
       if (cursor !== 'p3' || !fake) return;
       // As fetch does: the deadline aborts the request, which rejects with the signal's reason.
@@ -80,7 +80,7 @@ describe('Function: createSyncHandler', () => {
     });
     const { store, states } = memoryStore();
     const handler = createSyncHandler({ resolve: resolveWith(source), store });
-    fake = fakeJobContext(syncRun, { jobId: 'J2' });
+    fake = controllableJobContext(syncRun, { jobId: 'J2' });
 
     // Act
     const result = await handler({ sourceId: 'crm' }, fake.context);
@@ -106,7 +106,7 @@ describe('Function: createSyncHandler', () => {
       },
     };
     const { store } = memoryStore();
-    const fake = fakeJobContext(syncRun, { remainingMs: () => remaining });
+    const fake = controllableJobContext(syncRun, { remainingMs: () => remaining });
 
     await createSyncHandler({ resolve: resolveWith(source), store })({ sourceId: 'crm' }, fake.context);
 
@@ -117,7 +117,7 @@ describe('Function: createSyncHandler', () => {
     const source = pagedSource(4, 1);
     const { store, setState } = memoryStore();
     setState({ jobId: 'J3', cursor: 'p3', pages: 2, items: 2, completed: false, updatedAt: '' });
-    const fake = fakeJobContext(syncRun, { jobId: 'J3', continuation: 1 });
+    const fake = controllableJobContext(syncRun, { jobId: 'J3', continuation: 1 });
 
     const result = await createSyncHandler({ resolve: resolveWith(source), store })(
       { sourceId: 'crm', cursor: 'p3', pages: 2, items: 2 },
@@ -135,7 +135,7 @@ describe('Function: createSyncHandler', () => {
 
     await createSyncHandler({ resolve: resolveWith(source), store })(
       { sourceId: 'crm' },
-      fakeJobContext(syncRun, { jobId: 'NEW' }).context,
+      controllableJobContext(syncRun, { jobId: 'NEW' }).context,
     );
 
     expect(source.fetched).toEqual([undefined]);
@@ -148,7 +148,7 @@ describe('Function: createSyncHandler', () => {
 
     const result = await createSyncHandler({ resolve: resolveWith(source), store })(
       { sourceId: 'crm' },
-      fakeJobContext(syncRun, { jobId: 'J4' }).context,
+      controllableJobContext(syncRun, { jobId: 'J4' }).context,
     );
 
     expect(result).toEqual({ pages: 5, items: 50 });
@@ -161,9 +161,11 @@ describe('Function: createSyncHandler', () => {
     const { store } = memoryStore();
     const handler = createSyncHandler({ resolve: resolveWith(failing), store });
 
-    await expect(handler({ sourceId: 'crm' }, fakeJobContext(syncRun).context)).rejects.toBe(throttled);
+    await expect(handler({ sourceId: 'crm' }, controllableJobContext(syncRun).context)).rejects.toBe(
+      throttled,
+    );
     const error = await Promise.resolve()
-      .then(() => handler({ sourceId: 'nope' }, fakeJobContext(syncRun).context))
+      .then(() => handler({ sourceId: 'nope' }, controllableJobContext(syncRun).context))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentJobError);
     expect(error).toMatchObject({ code: 'UNKNOWN_SOURCE', message: 'Unknown sync source "nope"' });

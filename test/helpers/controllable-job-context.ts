@@ -6,7 +6,7 @@ import type { JobContext, JobDefinition, JobInput } from '../../lib/index.js';
  * A `JobContext` for calling a handler directly: its signal is the test's to abort, its remaining
  * time is the test's to set, and `continueWith` / `progress` are spies.
  */
-export function fakeJobContext<J extends JobDefinition>(
+export function controllableJobContext<J extends JobDefinition>(
   job: J,
   overrides: { jobId?: string; attempt?: number; continuation?: number; remainingMs?: () => number } = {},
 ) {
