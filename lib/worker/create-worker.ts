@@ -281,9 +281,8 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
   }
 
   let continued: number | undefined;
-  const logger = rt.logger.createChild({
-    persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt },
-  });
+  // Built on first use: a child logger costs tens of microseconds, more than a no-op job itself.
+  let logger: Logger | undefined;
   const context: JobContext = {
     jobId: envelope.jobId,
     jobName: job.name,
@@ -294,7 +293,10 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
     idempotencyKey: envelope.idempotencyKey,
     signal: deadline.signal,
     remainingTimeMs: deadline.remainingMs,
-    logger,
+    get logger() {
+      logger ??= rt.logger.createChild({ persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt } });
+      return logger;
+    },
     continueWith: async (payload, continueOptions) => {
       if (continued !== undefined)
         throw new JobError(`Job "${job.name}" called continueWith twice in one attempt`, {
