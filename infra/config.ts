@@ -103,13 +103,21 @@ const syncSourceSchema = z.strictObject({
   timeZone: z.optional(timeZone),
 });
 
+const required = (hint: string) => (issue: { readonly input?: unknown }) =>
+  issue.input === undefined ? `is required: ${hint}` : undefined;
+
 const contextSchema = z.strictObject({
   stage: z
-    .string()
+    .string({ error: required('-c stage=<name>') })
     .check(
       z.regex(STAGE_NAME_PATTERN, 'must be 1–20 lower-case letters, digits or "-", starting with a letter'),
     ),
-  senderEmail: z.email('must be an e-mail address'),
+  senderEmail: z.email({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: -c senderEmail=<verified address>'
+        : 'must be an e-mail address',
+  }),
   alarmEmail: z.optional(z.email('must be an e-mail address')),
   timeZone: z.optional(timeZone),
   cleanupSchedule: z.optional(expression),

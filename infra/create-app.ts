@@ -34,6 +34,9 @@ export interface CreateAppOptions {
  */
 export function createApp(options: CreateAppOptions = {}): { app: App; stack: JobsStack } {
   const app = new App({
+    // infra/app.ts synthesizes explicitly: a stack whose constructor threw must never be written
+    // out by the exit-time synthesis the CLI would otherwise trigger.
+    autoSynth: false,
     ...(options.context ? { context: { ...options.context } } : {}),
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
