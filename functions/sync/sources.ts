@@ -10,12 +10,12 @@ import { HttpSource } from './source.js';
 
 export type SecretReader = (name: string) => Promise<string | undefined>;
 
-/** An SSM parameter name (SecureString decrypted) or a Secrets Manager ARN. */
+/** An SSM parameter (a name with a leading `/`, SecureString decrypted) or a Secrets Manager secret (name or ARN). */
 export const readSecret: SecretReader = async (name) => {
   const maxAge = SYNC_DEFAULTS.secretMaxAgeSeconds;
-  const value = name.startsWith('arn:aws:secretsmanager:')
-    ? await getSecret(name, { maxAge })
-    : await getParameter(name, { decrypt: true, maxAge });
+  const value = name.startsWith('/')
+    ? await getParameter(name, { decrypt: true, maxAge })
+    : await getSecret(name, { maxAge });
   return typeof value === 'string' ? value : undefined;
 };
 

@@ -123,9 +123,10 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   const queue = options.queue ?? queueFromEnv();
   const fifo = queue.url.endsWith('.fifo');
   const sqs = options.sqs ?? new SQSClient({});
-  const logger =
-    options.logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar' });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'hangar' });
+  // The stack names each worker's service (POWERTOOLS_SERVICE_NAME); the dashboard finds metrics by it.
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar';
+  const logger = options.logger ?? new Logger({ serviceName });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   if (jobs.length === 1 && jobs[0]) metrics.setDefaultDimensions({ jobName: jobs[0].name });
   const marginMs = options.deadlineMarginMs ?? Math.max(...jobs.map((j) => j.deadlineMarginMs));
   const concurrency = options.recordConcurrency ?? Math.min(...jobs.map((j) => j.batch.recordConcurrency));
@@ -294,7 +295,9 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
     signal: deadline.signal,
     remainingTimeMs: deadline.remainingMs,
     get logger() {
-      logger ??= rt.logger.createChild({ persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt } });
+      logger ??= rt.logger.createChild({
+        persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt },
+      });
       return logger;
     },
     continueWith: async (payload, continueOptions) => {

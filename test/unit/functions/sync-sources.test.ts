@@ -80,7 +80,7 @@ describe('Schema: syncSourcesSchema', () => {
     [[{ id: 'a', url: 'ftp://x/items' }], '0.url'],
     [[{ id: 'bad id', url: 'http://x/items' }], '0.id'],
     [[{ id: 'a', url: 'http://x/items', pageSize: 0 }], '0.pageSize'],
-    [[{ id: 'a', url: 'http://x/items', schedule: { expression: 'daily' } }], '0.schedule.expression'],
+    [[{ id: 'a', url: 'http://x/items', schedule: 'daily' }], '0.schedule'],
     [
       [
         { id: 'a', url: 'http://x/a' },
