@@ -46,7 +46,7 @@ import { decodeEnvelope, encodeEnvelope, type JobEnvelope } from '../jobs/envelo
 import { backoffDelay } from '../retry/backoff.js';
 import { check, describeIssues, toValidationIssues } from '../validation.js';
 import { createDeadline, type Deadline } from './deadline.js';
-import { type EmfOptions, InvocationMetrics } from './emf.js';
+import { EmfFormat, InvocationMetrics } from './emf.js';
 import { runLanes, toLanes } from './lanes.js';
 import type { AttemptRef, JobBinding, JobContext, JobLedger, JobResult } from './types.js';
 
@@ -120,68 +120,117 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   // The stack names each worker's service (POWERTOOLS_SERVICE_NAME); the dashboard finds metrics by it.
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar';
   const logger = options.logger ?? new Logger({ serviceName });
-  const emf: EmfOptions = {
-    service: serviceName,
-    jobName: jobs.length === 1 ? jobs[0]?.name : undefined,
-    disabled: process.env.POWERTOOLS_METRICS_DISABLED === 'true',
-    ...(options.writeMetrics ? { write: options.writeMetrics } : {}),
-  };
   const marginMs = options.deadlineMarginMs ?? Math.max(...jobs.map((j) => j.deadlineMarginMs));
-  const concurrency = options.recordConcurrency ?? Math.min(...jobs.map((j) => j.batch.recordConcurrency));
-  const random = options.random ?? Math.random;
-  const shared = { bindings, queue, fifo, sqs, logger, ledger: options.ledger, random };
-
-  return async (event, context) => {
-    // Per invocation, so concurrent invocations in one process never mix their counts.
-    const rt: Runtime = { ...shared, metrics: new InvocationMetrics(emf) };
+  const worker: WorkerRuntime = {
+    bindings,
+    queue,
+    fifo,
+    sqs,
+    logger,
+    ledger: options.ledger,
+    random: options.random ?? Math.random,
+    emf: new EmfFormat({
+      service: serviceName,
+      jobName: jobs.length === 1 ? jobs[0]?.name : undefined,
+      disabled: process.env.POWERTOOLS_METRICS_DISABLED === 'true',
+      ...(options.writeMetrics ? { write: options.writeMetrics } : {}),
+    }),
+    marginMs,
     // The hard stop must come after the signal, leaving a cooperating handler time to save its place.
-    const deadline = createDeadline(
-      context,
-      marginMs,
-      Math.min(WORKER_RULES.hardStopReserveMs, marginMs / 2),
-    );
-    const fates = new Map<string, Fate>();
-    // Runs one record, or hands it back unstarted once the margin is reached (or, on FIFO, once an
-    // earlier record of its group did not complete). Resolves whether the record completed.
-    const step = async (record: SQSRecord, blocked: boolean): Promise<boolean> => {
-      if (fates.has(record.messageId)) return true;
-      let outcome: Outcome;
-      try {
-        outcome =
-          blocked || deadline.signal.aborted
-            ? await handBack(rt, record, WORKER_RULES.handBackDelaySeconds)
-            : await runRecord(rt, record, deadline);
-      } catch (error) {
-        // Only our own SQS or ledger calls land here (handler errors are classified in runRecord).
-        // Keeping the record is always safe: it comes back after its visibility timeout.
-        rt.logger.error('Worker could not settle a record; it stays on the queue', {
-          messageId: record.messageId,
-          error: describeError(error),
-        });
-        outcome = KEPT;
-      }
-      if (!fates.has(record.messageId)) fates.set(record.messageId, outcome.fate);
-      return outcome.completed;
-    };
+    reserveMs: Math.min(WORKER_RULES.hardStopReserveMs, marginMs / 2),
+    concurrency: options.recordConcurrency ?? Math.min(...jobs.map((j) => j.batch.recordConcurrency)),
+  };
+  return (event, context) => new Invocation(worker, context).run(event.Records);
+}
+
+/** What a worker function holds for all its invocations (built once, at cold start). */
+interface WorkerRuntime {
+  readonly bindings: ReadonlyMap<string, JobBinding>;
+  readonly queue: WorkerQueue;
+  readonly fifo: boolean;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  readonly ledger: JobLedger | undefined;
+  readonly random: () => number;
+  readonly emf: EmfFormat;
+  readonly marginMs: number;
+  readonly reserveMs: number;
+  readonly concurrency: number;
+}
+
+/** What the record helpers below need: the function's runtime plus this invocation's metrics. */
+interface Runtime {
+  readonly bindings: ReadonlyMap<string, JobBinding>;
+  readonly queue: WorkerQueue;
+  readonly fifo: boolean;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  readonly ledger: JobLedger | undefined;
+  readonly random: () => number;
+  readonly metrics: InvocationMetrics;
+  readonly deadline: Deadline;
+}
+
+/**
+ * One invocation: its deadline, its metrics (per invocation, so concurrent invocations in one
+ * process never mix their counts) and the fate of each record, kept by position in the batch.
+ */
+class Invocation implements Runtime {
+  readonly bindings: ReadonlyMap<string, JobBinding>;
+  readonly queue: WorkerQueue;
+  readonly fifo: boolean;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  readonly ledger: JobLedger | undefined;
+  readonly random: () => number;
+  readonly metrics: InvocationMetrics;
+  readonly deadline: Deadline;
+  readonly #concurrency: number;
+  readonly #fates: (Fate | undefined)[] = [];
+  /**
+   * Where a record's fate is kept: the position of the first record of the batch with its message
+   * id. Only made for a batch that repeats an id, so that a repeat is run at most once and shares
+   * the first one's fate, as one message.
+   */
+  #slots: number[] | undefined;
+
+  constructor(worker: WorkerRuntime, context: Context) {
+    this.bindings = worker.bindings;
+    this.queue = worker.queue;
+    this.fifo = worker.fifo;
+    this.sqs = worker.sqs;
+    this.logger = worker.logger;
+    this.ledger = worker.ledger;
+    this.random = worker.random;
+    this.metrics = new InvocationMetrics(worker.emf);
+    this.deadline = createDeadline(context, worker.marginMs, worker.reserveMs);
+    this.#concurrency = worker.concurrency;
+  }
+
+  async run(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
+    this.#slots = repeatedIds(records);
     try {
-      const work = fifo
-        ? runLanes(toLanes(event.Records), concurrency, async (lane) => {
+      const work = this.fifo
+        ? runLanes(toLanes(records), this.#concurrency, async (lane) => {
             let blocked = false;
-            for (const record of lane) if (!(await step(record, blocked))) blocked = true;
+            for (const index of lane) {
+              if (!(await this.#step(records[index] as SQSRecord, index, blocked))) blocked = true;
+            }
           })
-        : runLanes(event.Records, concurrency, (record) => step(record, false));
-      await Promise.race([work, deadline.hardStop]);
+        : runLanes(records, this.#concurrency, (record, index) => this.#step(record, index, false));
+      await Promise.race([work, this.deadline.hardStop]);
     } finally {
-      deadline.dispose();
-      flushMetrics(rt);
+      this.deadline.dispose();
+      flushMetrics(this);
     }
     // Whatever has no fate yet was still running at the hard stop: keep it (never lose a message).
     const batchItemFailures: { itemIdentifier: string }[] = [];
-    for (const record of event.Records) {
-      const fate = fates.get(record.messageId);
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index] as SQSRecord;
+      const fate = this.#fates[this.#slots?.[index] ?? index];
       if (fate === 'ack') continue;
       if (fate === undefined) {
-        logger.warn('Record still running at the hard stop; left for redelivery', {
+        this.logger.warn('Record still running at the hard stop; left for redelivery', {
           messageId: record.messageId,
           code: WORKER_RULES.deadlineExceededCode,
         });
@@ -189,19 +238,64 @@ export function createWorker(options: WorkerOptions): SqsWorker {
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
     return { batchItemFailures };
-  };
+  }
+
+  /**
+   * Runs one record, or hands it back unstarted once the margin is reached (or, on FIFO, once an
+   * earlier record of its group did not complete). Resolves whether the record completed.
+   */
+  async #step(record: SQSRecord, index: number, blocked: boolean): Promise<boolean> {
+    const slot = this.#slots?.[index] ?? index;
+    if (this.#fates[slot] !== undefined) return true;
+    let outcome: Outcome;
+    try {
+      outcome =
+        blocked || this.deadline.reached
+          ? await handBack(this, record, WORKER_RULES.handBackDelaySeconds)
+          : await runRecord(this, record);
+    } catch (error) {
+      // Only our own SQS or ledger calls land here (handler errors are classified in runRecord).
+      // Keeping the record is always safe: it comes back after its visibility timeout.
+      this.logger.error('Worker could not settle a record; it stays on the queue', {
+        messageId: record.messageId,
+        error: describeError(error),
+      });
+      outcome = KEPT;
+    }
+    this.#fates[slot] ??= outcome.fate;
+    return outcome.completed;
+  }
 }
 
-interface Runtime {
-  readonly bindings: ReadonlyMap<string, JobBinding>;
-  readonly queue: WorkerQueue;
-  readonly fifo: boolean;
-  readonly sqs: SQSClient;
-  readonly logger: Logger;
-  readonly metrics: InvocationMetrics;
-  readonly ledger: JobLedger | undefined;
-  readonly random: () => number;
+/** For a batch that repeats a message id, each record's slot (see `Invocation.#slots`); else undefined. */
+function repeatedIds(records: readonly SQSRecord[]): number[] | undefined {
+  const count = records.length;
+  let repeated = false;
+  if (count <= SMALL_BATCH) {
+    // A few dozen string comparisons cost less than building a map for every invocation.
+    for (let i = 1; i < count && !repeated; i++) {
+      const id = (records[i] as SQSRecord).messageId;
+      for (let j = 0; j < i; j++) {
+        if ((records[j] as SQSRecord).messageId === id) {
+          repeated = true;
+          break;
+        }
+      }
+    }
+    if (!repeated) return undefined;
+  }
+  const first = new Map<string, number>();
+  for (let index = 0; index < count; index++) {
+    const id = (records[index] as SQSRecord).messageId;
+    if (first.has(id)) repeated = true;
+    else first.set(id, index);
+  }
+  if (!repeated) return undefined;
+  return records.map((record, index) => first.get(record.messageId) ?? index);
 }
+
+/** Batches up to this size are checked for repeated ids pair by pair. */
+const SMALL_BATCH = 16;
 
 /** `completed`: the record reached a final state in this batch (ran to success, or was dead-lettered). */
 interface Outcome {
@@ -224,7 +318,7 @@ function receiveCount(record: SQSRecord): number {
   return Number.isFinite(count) && count > 0 ? count : 1;
 }
 
-async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Promise<Outcome> {
+async function runRecord(rt: Runtime, record: SQSRecord): Promise<Outcome> {
   let envelope: JobEnvelope;
   try {
     envelope = decodeEnvelope(record.body);
@@ -237,21 +331,15 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
   }
   const attempt = envelope.attempt + receiveCount(record) - 1;
   const binding = rt.bindings.get(envelope.name);
-  const job = binding?.job;
-  const ref: AttemptRef = {
-    jobId: envelope.jobId,
-    jobName: envelope.name,
-    attempt,
-    continuation: envelope.continuation,
-    enqueuedAt: envelope.enqueuedAt,
-    messageId: record.messageId,
-    leaseMs: (job?.timeoutSeconds ?? 0) * 1000 + WORKER_RULES.leaseSlackMs,
-  };
-  if (!binding || !job) {
+  if (binding === undefined) {
     const error = new UnknownJobError(envelope.name, [...rt.bindings.keys()]);
-    await rt.ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
+    await rt.ledger?.deadOnArrival(attemptRef(envelope, attempt, record, undefined), {
+      errorCode: error.code,
+      errorMessage: error.message,
+    });
     return deadLetter(rt, record, { jobName: envelope.name, attempt }, error);
   }
+  const job = binding.job;
   const ledger = job.useLedger ? rt.ledger : undefined;
   const parsed = safeParse(job.schema, envelope.payload);
   if (!parsed.success) {
@@ -260,7 +348,10 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
       `Invalid payload for job "${job.name}": ${describeIssues(issues)}`,
       issues,
     );
-    await ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
+    await ledger?.deadOnArrival(attemptRef(envelope, attempt, record, job), {
+      errorCode: error.code,
+      errorMessage: error.message,
+    });
     return deadLetter(rt, record, { jobName: job.name, attempt }, error);
   }
   if (attempt > job.retry.maxAttempts) {
@@ -268,12 +359,18 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
       `Job "${job.name}" arrived for attempt ${attempt} of ${job.retry.maxAttempts}: earlier attempts ended without reporting (timeout or crash)`,
       { code: WORKER_RULES.attemptsExhaustedCode },
     );
-    await ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
+    await ledger?.deadOnArrival(attemptRef(envelope, attempt, record, job), {
+      errorCode: error.code,
+      errorMessage: error.message,
+    });
     return deadLetter(rt, record, { jobName: job.name, attempt }, error);
   }
 
+  // The ref names the attempt to the ledger; a job without one needs it only if the attempt fails.
+  let ref: AttemptRef | undefined;
   let token: string | undefined;
   if (ledger) {
+    ref = attemptRef(envelope, attempt, record, job);
     const claim = await ledger.claim(ref);
     if (claim.outcome === 'done' || claim.outcome === 'cancelled') {
       rt.logger.info('Job already settled; message dropped', {
@@ -287,18 +384,26 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
     token = claim.token;
   }
 
-  const context = new AttemptContext(rt, job, envelope, ref, deadline, ledger, token);
+  const context = new AttemptContext(rt, job, envelope, attempt, ref, ledger, token);
   const started = Date.now();
   let result: JobResult | undefined;
   try {
     result = (await binding.handler(parsed.data, context)) ?? undefined;
   } catch (error) {
     rt.metrics.duration(Date.now() - started);
-    return failAttempt(rt, record, envelope, job, ref, token, error);
+    return failAttempt(
+      rt,
+      record,
+      envelope,
+      job,
+      ref ?? attemptRef(envelope, attempt, record, job),
+      token,
+      error,
+    );
   }
   rt.metrics.duration(Date.now() - started);
   const continued = context.continuedAs;
-  if (ledger && token !== undefined) {
+  if (ledger && ref !== undefined && token !== undefined) {
     if (continued !== undefined) await ledger.continued(ref, token, continued);
     else await ledger.succeed(ref, token, result);
   }
@@ -306,20 +411,32 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
   return DONE;
 }
 
+function attemptRef(
+  envelope: JobEnvelope,
+  attempt: number,
+  record: SQSRecord,
+  job: JobDefinition | undefined,
+): AttemptRef {
+  return {
+    jobId: envelope.jobId,
+    jobName: envelope.name,
+    attempt,
+    continuation: envelope.continuation,
+    enqueuedAt: envelope.enqueuedAt,
+    messageId: record.messageId,
+    leaseMs: (job?.timeoutSeconds ?? 0) * 1000 + WORKER_RULES.leaseSlackMs,
+  };
+}
+
 /**
  * The `JobContext` of one attempt. A class, not an object literal: its accessors and methods live
  * on the prototype, so a record costs one small object instead of a literal with a getter and
- * three closures. (Call its methods on the context: `context.continueWith(…)`.)
+ * three closures; what the envelope already holds is read from it, not copied.
+ * (Call its methods on the context: `context.continueWith(…)`.)
  */
 class AttemptContext implements JobContext {
-  readonly jobId: string;
   readonly jobName: string;
   readonly attempt: number;
-  readonly continuation: number;
-  readonly enqueuedAt: string;
-  readonly correlationId: string | undefined;
-  readonly idempotencyKey: string | undefined;
-  readonly signal: AbortSignal;
   /** The continuation number `continueWith` enqueued, if it was called. */
   continuedAs: number | undefined;
   // Built on first use: a child logger costs tens of microseconds, more than a no-op job itself.
@@ -327,8 +444,7 @@ class AttemptContext implements JobContext {
   readonly #rt: Runtime;
   readonly #job: JobDefinition;
   readonly #envelope: JobEnvelope;
-  readonly #ref: AttemptRef;
-  readonly #deadline: Deadline;
+  readonly #ref: AttemptRef | undefined;
   readonly #ledger: JobLedger | undefined;
   readonly #token: string | undefined;
 
@@ -336,27 +452,46 @@ class AttemptContext implements JobContext {
     rt: Runtime,
     job: JobDefinition,
     envelope: JobEnvelope,
-    ref: AttemptRef,
-    deadline: Deadline,
+    attempt: number,
+    ref: AttemptRef | undefined,
     ledger: JobLedger | undefined,
     token: string | undefined,
   ) {
-    this.jobId = envelope.jobId;
     this.jobName = job.name;
-    this.attempt = ref.attempt;
-    this.continuation = envelope.continuation;
-    this.enqueuedAt = envelope.enqueuedAt;
-    this.correlationId = envelope.correlationId;
-    this.idempotencyKey = envelope.idempotencyKey;
-    this.signal = deadline.signal;
+    this.attempt = attempt;
     this.continuedAs = undefined;
+    this.#logger = undefined;
     this.#rt = rt;
     this.#job = job;
     this.#envelope = envelope;
     this.#ref = ref;
-    this.#deadline = deadline;
     this.#ledger = ledger;
     this.#token = token;
+  }
+
+  get jobId(): string {
+    return this.#envelope.jobId;
+  }
+
+  get continuation(): number {
+    return this.#envelope.continuation;
+  }
+
+  get enqueuedAt(): string {
+    return this.#envelope.enqueuedAt;
+  }
+
+  get correlationId(): string | undefined {
+    return this.#envelope.correlationId;
+  }
+
+  get idempotencyKey(): string | undefined {
+    return this.#envelope.idempotencyKey;
+  }
+
+  // The invocation's signal, made when a handler first asks for it (see deadline.ts).
+  get signal(): AbortSignal {
+    return this.#rt.deadline.signal;
   }
 
   get logger(): Logger {
@@ -367,7 +502,7 @@ class AttemptContext implements JobContext {
   }
 
   remainingTimeMs(): number {
-    return this.#deadline.remainingMs();
+    return this.#rt.deadline.remainingMs();
   }
 
   async continueWith(payload: unknown, options?: { readonly delaySeconds?: number }): Promise<void> {
@@ -382,7 +517,7 @@ class AttemptContext implements JobContext {
   }
 
   async progress(progress: Readonly<Record<string, string | number>>): Promise<void> {
-    if (this.#ledger && this.#token !== undefined)
+    if (this.#ledger && this.#ref !== undefined && this.#token !== undefined)
       await this.#ledger.progress(this.#ref, this.#token, progress);
   }
 }

@@ -11,6 +11,8 @@ export class DeadlineReachedError extends Error {
 export interface Deadline {
   /** Fires `marginMs` before the Lambda deadline. */
   readonly signal: AbortSignal;
+  /** Whether the margin has been reached (the signal has fired, or fires as soon as it is read). */
+  readonly reached: boolean;
   /** Milliseconds until the signal fires (0 once it has). */
   remainingMs(): number;
   /**
@@ -28,29 +30,101 @@ export interface Deadline {
  *
  * @param marginMs how long before the deadline the signal fires
  * @param reserveMs how long before the deadline the worker stops waiting (≤ marginMs)
+ * @example
+ * const deadline = createDeadline(context, 3_000, 1_000);
+ * try { await Promise.race([work(deadline.signal), deadline.hardStop]); } finally { deadline.dispose(); }
  */
 export function createDeadline(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   marginMs: number,
   reserveMs: number,
 ): Deadline {
-  const startedAt = Date.now();
-  const remaining = context.getRemainingTimeInMillis();
-  const abortIn = Math.max(0, remaining - marginMs);
-  const controller = new AbortController();
-  const abortTimer = setTimeout(() => controller.abort(new DeadlineReachedError(marginMs)), abortIn);
-  let stopTimer: ReturnType<typeof setTimeout> | undefined;
-  const hardStop = new Promise<void>((resolve) => {
-    stopTimer = setTimeout(resolve, Math.max(0, remaining - Math.min(reserveMs, marginMs)));
-  });
-  if (abortIn === 0) controller.abort(new DeadlineReachedError(marginMs));
-  return {
-    signal: controller.signal,
-    remainingMs: () => Math.max(0, startedAt + abortIn - Date.now()),
-    hardStop,
-    dispose() {
-      clearTimeout(abortTimer);
-      clearTimeout(stopTimer);
-    },
-  };
+  return new InvocationDeadline(context, marginMs, reserveMs);
+}
+
+/**
+ * One timer per invocation, and nothing else unless asked for. Most invocations end long before
+ * their margin and most handlers never read their signal, so the `AbortController` and the
+ * hard-stop promise are made on first use; the timer fires at the margin (aborting the signal, if
+ * one was made) and re-arms itself for the hard stop.
+ */
+class InvocationDeadline implements Deadline {
+  readonly #marginMs: number;
+  /** Epoch milliseconds of the margin and of the hard stop. */
+  readonly #abortAt: number;
+  readonly #stopAt: number;
+  #reached: boolean;
+  #stopped = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #controller: AbortController | undefined;
+  #hardStop: Promise<void> | undefined;
+  #resolveStop: (() => void) | undefined;
+
+  constructor(context: Pick<Context, 'getRemainingTimeInMillis'>, marginMs: number, reserveMs: number) {
+    const now = Date.now();
+    const remaining = context.getRemainingTimeInMillis();
+    const abortIn = Math.max(0, remaining - marginMs);
+    this.#marginMs = marginMs;
+    this.#abortAt = now + abortIn;
+    this.#stopAt = now + Math.max(0, remaining - Math.min(reserveMs, marginMs));
+    this.#reached = abortIn === 0;
+    // The callback gets the deadline as an argument: no closure per invocation.
+    this.#timer = this.#reached
+      ? setTimeout(fireStop, this.#stopAt - now, this)
+      : setTimeout(fireMargin, abortIn, this);
+  }
+
+  get reached(): boolean {
+    return this.#reached;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reached) this.#controller.abort(new DeadlineReachedError(this.#marginMs));
+    }
+    return this.#controller.signal;
+  }
+
+  get hardStop(): Promise<void> {
+    if (this.#hardStop === undefined) {
+      this.#hardStop = this.#stopped
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.#resolveStop = resolve;
+          });
+    }
+    return this.#hardStop;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#abortAt - Date.now());
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** @internal the timer reached the margin. */
+  margin(): void {
+    this.#reached = true;
+    this.#controller?.abort(new DeadlineReachedError(this.#marginMs));
+    this.#timer = setTimeout(fireStop, Math.max(0, this.#stopAt - Date.now()), this);
+  }
+
+  /** @internal the timer reached the hard stop. */
+  stop(): void {
+    this.#timer = undefined;
+    this.#stopped = true;
+    this.#resolveStop?.();
+  }
+}
+
+function fireMargin(deadline: InvocationDeadline): void {
+  deadline.margin();
+}
+
+function fireStop(deadline: InvocationDeadline): void {
+  deadline.stop();
 }

@@ -395,6 +395,18 @@ describe('Function: createWorker', () => {
       expect(await pending).toEqual({ batchItemFailures: [] });
       expect(peak).toBe(3);
     });
+    it('runs a message that a batch repeats once, sharing its fate, when records run one at a time', async () => {
+      const handler = vi.fn<NoteHandler>(async () => undefined);
+      const record = jobRecord(note, { text: 'twice' });
+
+      const result = await worker(handler, { recordConcurrency: 1 })(
+        sqsEvent(record, jobRecord(note, { text: 'other' }), record),
+        fakeContext(30_000),
+      );
+
+      expect(handler.mock.calls.map((c) => c[0])).toEqual([{ text: 'twice' }, { text: 'other' }]);
+      expect(result).toEqual({ batchItemFailures: [] });
+    });
   });
 
   describe('on FIFO queues', () => {
