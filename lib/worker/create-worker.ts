@@ -243,18 +243,42 @@ class Invocation implements Runtime {
   /**
    * Runs one record, or hands it back unstarted once the margin is reached (or, on FIFO, once an
    * earlier record of its group did not complete). Resolves whether the record completed.
+   *
+   * The common case — a valid job without the ledger — runs here without further async layers:
+   * one promise of this method and one `await` of the handler per record.
    */
   async #step(record: SQSRecord, index: number, blocked: boolean): Promise<boolean> {
     const slot = this.#slots?.[index] ?? index;
     if (this.#fates[slot] !== undefined) return true;
     let outcome: Outcome;
     try {
-      outcome =
-        blocked || this.deadline.reached
-          ? await handBack(this, record, WORKER_RULES.handBackDelaySeconds)
-          : await runRecord(this, record);
+      if (blocked || this.deadline.reached) {
+        outcome = await handBack(this, record, WORKER_RULES.handBackDelaySeconds);
+      } else {
+        const attempt = prepareAttempt(this, record);
+        if (!(attempt instanceof Attempt)) outcome = await attempt;
+        else if (attempt.ledger !== undefined) outcome = await runWithLedger(this, attempt, attempt.ledger);
+        else {
+          const context = new AttemptContext(this, attempt);
+          const started = Date.now();
+          let failure: { readonly error: unknown } | undefined;
+          try {
+            await attempt.binding.handler(attempt.payload, context);
+          } catch (error) {
+            failure = { error };
+          }
+          this.metrics.duration(Date.now() - started);
+          if (failure !== undefined) outcome = await failAttempt(this, attempt, undefined, failure.error);
+          else {
+            this.metrics.count(
+              attempt.continuedAs === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued,
+            );
+            outcome = DONE;
+          }
+        }
+      }
     } catch (error) {
-      // Only our own SQS or ledger calls land here (handler errors are classified in runRecord).
+      // Only our own SQS or ledger calls land here (handler errors are classified in failAttempt).
       // Keeping the record is always safe: it comes back after its visibility timeout.
       this.logger.error('Worker could not settle a record; it stays on the queue', {
         messageId: record.messageId,
@@ -318,7 +342,59 @@ function receiveCount(record: SQSRecord): number {
   return Number.isFinite(count) && count > 0 ? count : 1;
 }
 
-async function runRecord(rt: Runtime, record: SQSRecord): Promise<Outcome> {
+/**
+ * A record that passed every check before its handler: its job, envelope, attempt and payload.
+ * Internal: the handler sees only its `AttemptContext`.
+ */
+class Attempt {
+  readonly record: SQSRecord;
+  readonly binding: JobBinding;
+  readonly envelope: JobEnvelope;
+  readonly attempt: number;
+  readonly payload: unknown;
+  readonly ledger: JobLedger | undefined;
+  /** The continuation number `continueWith` enqueued, if it was called. */
+  continuedAs: number | undefined;
+  /** The ledger claim's token, once claimed. */
+  token: string | undefined;
+  #ref: AttemptRef | undefined;
+
+  constructor(
+    record: SQSRecord,
+    binding: JobBinding,
+    envelope: JobEnvelope,
+    attempt: number,
+    payload: unknown,
+    ledger: JobLedger | undefined,
+  ) {
+    this.record = record;
+    this.binding = binding;
+    this.envelope = envelope;
+    this.attempt = attempt;
+    this.payload = payload;
+    this.ledger = ledger;
+    this.continuedAs = undefined;
+    this.token = undefined;
+    this.#ref = undefined;
+  }
+
+  get job(): JobDefinition {
+    return this.binding.job;
+  }
+
+  /** Names the attempt to the ledger; a job without one needs it only if the attempt fails. */
+  get ref(): AttemptRef {
+    this.#ref ??= attemptRef(this.envelope, this.attempt, this.record, this.binding.job);
+    return this.#ref;
+  }
+}
+
+/**
+ * Decodes and checks a record up to its handler. Returns the attempt to run, or — for a record
+ * that must not run (not an envelope, unknown job, invalid payload, attempts spent) — the promise
+ * of its dead-lettering. Synchronous on the common path.
+ */
+function prepareAttempt(rt: Runtime, record: SQSRecord): Attempt | Promise<Outcome> {
   let envelope: JobEnvelope;
   try {
     envelope = decodeEnvelope(record.body);
@@ -333,11 +409,7 @@ async function runRecord(rt: Runtime, record: SQSRecord): Promise<Outcome> {
   const binding = rt.bindings.get(envelope.name);
   if (binding === undefined) {
     const error = new UnknownJobError(envelope.name, [...rt.bindings.keys()]);
-    await rt.ledger?.deadOnArrival(attemptRef(envelope, attempt, record, undefined), {
-      errorCode: error.code,
-      errorMessage: error.message,
-    });
-    return deadLetter(rt, record, { jobName: envelope.name, attempt }, error);
+    return deadOnArrival(rt, record, rt.ledger, attemptRef(envelope, attempt, record, undefined), error);
   }
   const job = binding.job;
   const ledger = job.useLedger ? rt.ledger : undefined;
@@ -348,65 +420,59 @@ async function runRecord(rt: Runtime, record: SQSRecord): Promise<Outcome> {
       `Invalid payload for job "${job.name}": ${describeIssues(issues)}`,
       issues,
     );
-    await ledger?.deadOnArrival(attemptRef(envelope, attempt, record, job), {
-      errorCode: error.code,
-      errorMessage: error.message,
-    });
-    return deadLetter(rt, record, { jobName: job.name, attempt }, error);
+    return deadOnArrival(rt, record, ledger, attemptRef(envelope, attempt, record, job), error);
   }
   if (attempt > job.retry.maxAttempts) {
     const error = new PermanentJobError(
       `Job "${job.name}" arrived for attempt ${attempt} of ${job.retry.maxAttempts}: earlier attempts ended without reporting (timeout or crash)`,
       { code: WORKER_RULES.attemptsExhaustedCode },
     );
-    await ledger?.deadOnArrival(attemptRef(envelope, attempt, record, job), {
-      errorCode: error.code,
-      errorMessage: error.message,
+    return deadOnArrival(rt, record, ledger, attemptRef(envelope, attempt, record, job), error);
+  }
+  return new Attempt(record, binding, envelope, attempt, parsed.data, ledger);
+}
+
+/** Records a message that dies before it could be claimed (when its job id is known), then dead-letters it. */
+async function deadOnArrival(
+  rt: Runtime,
+  record: SQSRecord,
+  ledger: JobLedger | undefined,
+  ref: AttemptRef,
+  error: JobError,
+): Promise<Outcome> {
+  await ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
+  return deadLetter(rt, record, { jobName: ref.jobName, attempt: ref.attempt }, error);
+}
+
+/** An attempt of a job on the ledger: claim, run, and record the result — exactly two writes on success. */
+async function runWithLedger(rt: Runtime, attempt: Attempt, ledger: JobLedger): Promise<Outcome> {
+  const { envelope, job, ref } = attempt;
+  const claim = await ledger.claim(ref);
+  if (claim.outcome === 'done' || claim.outcome === 'cancelled') {
+    rt.logger.info('Job already settled; message dropped', {
+      jobId: envelope.jobId,
+      jobName: job.name,
+      outcome: claim.outcome,
     });
-    return deadLetter(rt, record, { jobName: job.name, attempt }, error);
+    return DONE;
   }
+  if (claim.outcome === 'busy') return handBack(rt, attempt.record, Math.ceil(claim.retryAfterMs / 1000));
+  const token = claim.token;
+  attempt.token = token;
 
-  // The ref names the attempt to the ledger; a job without one needs it only if the attempt fails.
-  let ref: AttemptRef | undefined;
-  let token: string | undefined;
-  if (ledger) {
-    ref = attemptRef(envelope, attempt, record, job);
-    const claim = await ledger.claim(ref);
-    if (claim.outcome === 'done' || claim.outcome === 'cancelled') {
-      rt.logger.info('Job already settled; message dropped', {
-        jobId: envelope.jobId,
-        jobName: job.name,
-        outcome: claim.outcome,
-      });
-      return DONE;
-    }
-    if (claim.outcome === 'busy') return handBack(rt, record, Math.ceil(claim.retryAfterMs / 1000));
-    token = claim.token;
-  }
-
-  const context = new AttemptContext(rt, job, envelope, attempt, ref, ledger, token);
+  const context = new AttemptContext(rt, attempt);
   const started = Date.now();
   let result: JobResult | undefined;
   try {
-    result = (await binding.handler(parsed.data, context)) ?? undefined;
+    result = (await attempt.binding.handler(attempt.payload, context)) ?? undefined;
   } catch (error) {
     rt.metrics.duration(Date.now() - started);
-    return failAttempt(
-      rt,
-      record,
-      envelope,
-      job,
-      ref ?? attemptRef(envelope, attempt, record, job),
-      token,
-      error,
-    );
+    return failAttempt(rt, attempt, token, error);
   }
   rt.metrics.duration(Date.now() - started);
-  const continued = context.continuedAs;
-  if (ledger && ref !== undefined && token !== undefined) {
-    if (continued !== undefined) await ledger.continued(ref, token, continued);
-    else await ledger.succeed(ref, token, result);
-  }
+  const continued = attempt.continuedAs;
+  if (continued !== undefined) await ledger.continued(ref, token, continued);
+  else await ledger.succeed(ref, token, result);
   rt.metrics.count(continued === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued);
   return DONE;
 }
@@ -429,64 +495,49 @@ function attemptRef(
 }
 
 /**
- * The `JobContext` of one attempt. A class, not an object literal: its accessors and methods live
+ * The `JobContext` a handler gets. A class, not an object literal: its accessors and methods live
  * on the prototype, so a record costs one small object instead of a literal with a getter and
- * three closures; what the envelope already holds is read from it, not copied.
+ * three closures; everything else is read from the attempt, not copied.
  * (Call its methods on the context: `context.continueWith(…)`.)
  */
 class AttemptContext implements JobContext {
-  readonly jobName: string;
-  readonly attempt: number;
-  /** The continuation number `continueWith` enqueued, if it was called. */
-  continuedAs: number | undefined;
+  readonly #rt: Runtime;
+  readonly #attempt: Attempt;
   // Built on first use: a child logger costs tens of microseconds, more than a no-op job itself.
   #logger: Logger | undefined;
-  readonly #rt: Runtime;
-  readonly #job: JobDefinition;
-  readonly #envelope: JobEnvelope;
-  readonly #ref: AttemptRef | undefined;
-  readonly #ledger: JobLedger | undefined;
-  readonly #token: string | undefined;
 
-  constructor(
-    rt: Runtime,
-    job: JobDefinition,
-    envelope: JobEnvelope,
-    attempt: number,
-    ref: AttemptRef | undefined,
-    ledger: JobLedger | undefined,
-    token: string | undefined,
-  ) {
-    this.jobName = job.name;
-    this.attempt = attempt;
-    this.continuedAs = undefined;
-    this.#logger = undefined;
+  constructor(rt: Runtime, attempt: Attempt) {
     this.#rt = rt;
-    this.#job = job;
-    this.#envelope = envelope;
-    this.#ref = ref;
-    this.#ledger = ledger;
-    this.#token = token;
+    this.#attempt = attempt;
+    this.#logger = undefined;
   }
 
   get jobId(): string {
-    return this.#envelope.jobId;
+    return this.#attempt.envelope.jobId;
+  }
+
+  get jobName(): string {
+    return this.#attempt.binding.job.name;
+  }
+
+  get attempt(): number {
+    return this.#attempt.attempt;
   }
 
   get continuation(): number {
-    return this.#envelope.continuation;
+    return this.#attempt.envelope.continuation;
   }
 
   get enqueuedAt(): string {
-    return this.#envelope.enqueuedAt;
+    return this.#attempt.envelope.enqueuedAt;
   }
 
   get correlationId(): string | undefined {
-    return this.#envelope.correlationId;
+    return this.#attempt.envelope.correlationId;
   }
 
   get idempotencyKey(): string | undefined {
-    return this.#envelope.idempotencyKey;
+    return this.#attempt.envelope.idempotencyKey;
   }
 
   // The invocation's signal, made when a handler first asks for it (see deadline.ts).
@@ -506,31 +557,38 @@ class AttemptContext implements JobContext {
   }
 
   async continueWith(payload: unknown, options?: { readonly delaySeconds?: number }): Promise<void> {
-    if (this.continuedAs !== undefined) {
+    const attempt = this.#attempt;
+    if (attempt.continuedAs !== undefined) {
       throw new JobError(`Job "${this.jobName}" called continueWith twice in one attempt`, {
         retryable: false,
       });
     }
     const next = this.continuation + 1;
-    await sendContinuation(this.#rt, this.#job, this.#envelope, payload, next, options?.delaySeconds ?? 0);
-    this.continuedAs = next;
+    await sendContinuation(
+      this.#rt,
+      attempt.job,
+      attempt.envelope,
+      payload,
+      next,
+      options?.delaySeconds ?? 0,
+    );
+    attempt.continuedAs = next;
   }
 
   async progress(progress: Readonly<Record<string, string | number>>): Promise<void> {
-    if (this.#ledger && this.#ref !== undefined && this.#token !== undefined)
-      await this.#ledger.progress(this.#ref, this.#token, progress);
+    const { ledger, token } = this.#attempt;
+    if (ledger !== undefined && token !== undefined)
+      await ledger.progress(this.#attempt.ref, token, progress);
   }
 }
 
 async function failAttempt(
   rt: Runtime,
-  record: SQSRecord,
-  envelope: JobEnvelope,
-  job: JobDefinition,
-  ref: AttemptRef,
+  attempt: Attempt,
   token: string | undefined,
   error: unknown,
 ): Promise<Outcome> {
+  const { record, envelope, job, ref } = attempt;
   const reason = describeError(error);
   const permanent = error instanceof JobError && !error.retryable;
   const ledger = job.useLedger ? rt.ledger : undefined;

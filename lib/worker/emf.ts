@@ -26,7 +26,10 @@ const COUNT_NAMES: readonly CountName[] = [
   METRIC_NAMES.handedBack,
   METRIC_NAMES.continued,
 ];
-const COUNT_INDEX = new Map<CountName, number>(COUNT_NAMES.map((name, index) => [name, index]));
+const COUNT_INDEX = Object.fromEntries(COUNT_NAMES.map((name, index) => [name, index])) as Record<
+  CountName,
+  number
+>;
 const COUNT_DEFINITIONS = COUNT_NAMES.map((name) => JSON.stringify({ Name: name, Unit: 'Count' }));
 const DURATION_DEFINITION = JSON.stringify({ Name: METRIC_NAMES.duration, Unit: 'Milliseconds' });
 const COUNT_KEYS = COUNT_NAMES.map((name) => `,${JSON.stringify(name)}:`);
@@ -78,7 +81,7 @@ export class InvocationMetrics {
   }
 
   count(name: CountName): void {
-    const index = COUNT_INDEX.get(name) ?? 0;
+    const index = COUNT_INDEX[name];
     this.#counts[index] = (this.#counts[index] ?? 0) + 1;
   }
 
