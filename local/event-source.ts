@@ -70,6 +70,19 @@ export interface EventSource {
   stop(): Promise<void>;
   /** Invocations so far. */
   readonly invocations: () => number;
+  /** The values this event source runs with, as an event source mapping reports them. */
+  readonly mapping: EventSourceMapping;
+}
+
+/** An event source mapping's values, named as the settings module names them. */
+export interface EventSourceMapping {
+  readonly queueArn: string;
+  readonly functionName: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  /** Always on: a function reports failed records, and the rest are deleted. */
+  readonly reportBatchItemFailures: true;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -234,9 +247,18 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     }
   };
 
-  const pollers = Array.from({ length: Math.max(1, options.maxConcurrency ?? 1) }, poller);
+  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
+  const pollers = Array.from({ length: maxConcurrency }, poller);
   return {
     invocations: () => invocations,
+    mapping: {
+      queueArn,
+      functionName,
+      batchSize: options.batchSize,
+      maxBatchingWindowSeconds: options.maxBatchingWindowSeconds,
+      maxConcurrency,
+      reportBatchItemFailures: true,
+    },
     async stop() {
       stopping.abort();
       await Promise.all(pollers);

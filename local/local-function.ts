@@ -78,6 +78,8 @@ class Instance {
       workerData: data,
       env: { ...options.environment },
       name: options.name,
+      // A plain Node process, as Lambda starts one: no loader flags of this process (tsx, vitest).
+      execArgv: [],
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMiB },
@@ -166,6 +168,11 @@ export class LocalFunction {
   constructor(options: LocalFunctionOptions) {
     this.name = options.name;
     this.#options = options;
+  }
+
+  /** The function's configuration, as Lambda's `GetFunctionConfiguration` reports it. */
+  get configuration(): { readonly timeoutSeconds: number; readonly memoryMiB: number } {
+    return { timeoutSeconds: this.#options.timeoutSeconds, memoryMiB: this.#options.memoryMiB };
   }
 
   /** Instances alive now (idle or busy). */

@@ -390,9 +390,12 @@ export class LocalScheduler {
     let url = this.#queueUrls.get(arn);
     if (!url) {
       const name = arn.split(':').pop() ?? arn;
-      url = this.#options.sqs
-        .send(new GetQueueUrlCommand({ QueueName: name }))
-        .then((out) => out.QueueUrl ?? Promise.reject(new Error(`No URL for queue ${name}`)));
+      const lookUp = async () => {
+        const out = await this.#options.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+        if (!out.QueueUrl) throw new Error(`No URL for queue ${name}`);
+        return out.QueueUrl;
+      };
+      url = lookUp();
       this.#queueUrls.set(arn, url);
     }
     return url;

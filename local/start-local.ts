@@ -23,7 +23,7 @@ import {
 } from '../lib/index.js';
 import { bundleEntries } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
-import { type EventSource, startEventSource } from './event-source.js';
+import { type EventSource, type EventSourceMapping, startEventSource } from './event-source.js';
 import {
   awsEnvironment,
   LOCAL_CREDENTIALS,
@@ -131,6 +131,8 @@ export interface LocalWorker {
   readonly status: 'running' | 'skipped';
   /** Why it was skipped. */
   readonly reason?: string;
+  /** A running worker's event source mapping. */
+  readonly eventSource?: EventSourceMapping;
 }
 
 export interface LocalRuntime {
@@ -282,7 +284,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     cleanups.push(async () => {
       await stopFunctions(sources, functions, options.shutdownGraceMs ?? LOCAL_DEFAULTS.shutdownGraceMs);
     });
-    for (const worker of workers) {
+    for (const [index, worker] of workers.entries()) {
       if (worker.status !== 'running') continue;
       const job = settings.job(worker.jobName);
       const bundle = bundles[worker.functionName];
@@ -302,33 +304,33 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         onOutput: (line, stream) => log.output(worker.functionName, line, stream),
       });
       functions.set(fn.name, fn);
-      sources.push(
-        await startEventSource({
-          sqs,
-          queueUrl: jobQueues.queue.url,
-          function: fn,
-          batchSize: job.eventSource.batchSize,
-          maxBatchingWindowSeconds: job.eventSource.maxBatchingWindowSeconds,
-          maxConcurrency: job.eventSource.maxConcurrency,
-          functionTimeoutSeconds: job.function.timeoutSeconds,
-          pollWaitSeconds: options.pollWaitSeconds ?? LOCAL_DEFAULTS.pollWaitSeconds,
-          onInvocation: (report) => {
-            if (report.records === 0) {
-              log.event(worker.functionName, 'warn', 'Polling failed; retrying', { error: report.error });
-              return;
-            }
-            const level = report.outcome === 'ok' ? (report.failed > 0 ? 'warn' : 'info') : 'error';
-            log.event(worker.functionName, level, `Invocation ${report.outcome}`, {
-              records: report.records,
-              deleted: report.deleted,
-              failed: report.failed,
-              ms: report.durationMs,
-              cold: report.cold,
-              error: report.error instanceof Error ? report.error.message : describeThreadError(report.error),
-            });
-          },
-        }),
-      );
+      const source = await startEventSource({
+        sqs,
+        queueUrl: jobQueues.queue.url,
+        function: fn,
+        batchSize: job.eventSource.batchSize,
+        maxBatchingWindowSeconds: job.eventSource.maxBatchingWindowSeconds,
+        maxConcurrency: job.eventSource.maxConcurrency,
+        functionTimeoutSeconds: job.function.timeoutSeconds,
+        pollWaitSeconds: options.pollWaitSeconds ?? LOCAL_DEFAULTS.pollWaitSeconds,
+        onInvocation: (report) => {
+          if (report.records === 0) {
+            log.event(worker.functionName, 'warn', 'Polling failed; retrying', { error: report.error });
+            return;
+          }
+          const level = report.outcome === 'ok' ? (report.failed > 0 ? 'warn' : 'info') : 'error';
+          log.event(worker.functionName, level, `Invocation ${report.outcome}`, {
+            records: report.records,
+            deleted: report.deleted,
+            failed: report.failed,
+            ms: report.durationMs,
+            cold: report.cold,
+            error: report.error instanceof Error ? report.error.message : describeThreadError(report.error),
+          });
+        },
+      });
+      sources.push(source);
+      workers[index] = { ...worker, eventSource: source.mapping };
     }
 
     const warnings = workers
@@ -354,10 +356,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       workers,
       functions,
       warnings,
-      environment: {
-        ...awsEnvironment(stage),
-        ...(endpoints.api === undefined ? {} : { HANGAR_API_URL: endpoints.api }),
-      },
+      environment: toolEnvironment(stage, endpoints),
       sqs,
       stop() {
         stopped ??= cleanUp();
@@ -368,6 +367,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     await cleanUp();
     throw error;
   }
+}
+
+/** For a shell or a tool: the service endpoints, without the functions' catch-all `AWS_ENDPOINT_URL`. */
+function toolEnvironment(stage: LocalStage, endpoints: LocalEndpoints): Record<string, string> {
+  const { AWS_ENDPOINT_URL: _catchAll, ...aws } = awsEnvironment(stage);
+  return { ...aws, ...(endpoints.api === undefined ? {} : { HANGAR_API_URL: endpoints.api }) };
 }
 
 function resolvePorts(ports: StartLocalOptions['ports']): LocalPorts {
