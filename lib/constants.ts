@@ -40,6 +40,8 @@ export const METRIC_NAMES = {
   handedBack: 'JobHandedBack',
   continued: 'JobContinued',
   duration: 'JobDuration',
+  /** Records the nightly cleanup deleted, per run (dimension: kind). */
+  cleanupDeleted: 'CleanupDeleted',
 } as const;
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
 
@@ -114,4 +116,10 @@ export const ENV_VARS = {
   senderEmail: 'HANGAR_SENDER_EMAIL',
   /** The deployment stage, for logs and metric dimensions. */
   stage: 'HANGAR_STAGE',
+  /**
+   * `sync.run` only: JSON `[{ "id": "…", "url": "https://…", "pageSize": 100, "authParameter"?: "…" }]`,
+   * the sources of the stage configuration (`syncSourceSchema`). `authParameter` names an SSM parameter (leading `/`) or a
+   * Secrets Manager secret under the stage's prefix (`/hangar/<stage>/…`, `hangar/<stage>/…`).
+   */
+  syncSources: 'HANGAR_SYNC_SOURCES',
 } as const;

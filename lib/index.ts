@@ -31,6 +31,8 @@ export {
   type BatchOptions,
   defineJob,
   type FifoOptions,
+  isScheduleExpression,
+  isTimeZone,
   JOB_NAME_MAX_LENGTH,
   JOB_NAME_PATTERN,
   JOB_RESOURCES,
