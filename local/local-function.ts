@@ -171,8 +171,13 @@ export class LocalFunction {
   }
 
   /** The function's configuration, as Lambda's `GetFunctionConfiguration` reports it. */
-  get configuration(): { readonly timeoutSeconds: number; readonly memoryMiB: number } {
-    return { timeoutSeconds: this.#options.timeoutSeconds, memoryMiB: this.#options.memoryMiB };
+  get configuration(): {
+    readonly timeoutSeconds: number;
+    readonly memoryMiB: number;
+    readonly environment: Readonly<Record<string, string>>;
+  } {
+    const { timeoutSeconds, memoryMiB, environment } = this.#options;
+    return { timeoutSeconds, memoryMiB, environment };
   }
 
   /** Instances alive now (idle or busy). */

@@ -1,7 +1,8 @@
 /**
  * A small external source for `sync.run` to pull from locally: a fixed catalogue of items served
  * page by page, `GET /items?cursor=&limit=` → `{ items: [{ id, name, price, updatedAt }], nextCursor }`
- * (no `nextCursor` on the last page). Deterministic, so a sync's result can be checked exactly.
+ * (`nextCursor: null` on the last page), the paging contract `HttpSource` reads. Deterministic, so a
+ * sync's result can be checked exactly.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,7 +77,7 @@ export async function startSampleSource(
     }
     const end = Math.min(items, offset + limit);
     const page = Array.from({ length: Math.max(0, end - offset) }, (_, i) => sampleItem(offset + i));
-    send(200, { items: page, ...(end < items ? { nextCursor: encodeCursor(end) } : {}) });
+    send(200, { items: page, nextCursor: end < items ? encodeCursor(end) : null });
   });
   await listen(server, port, 'sample source');
   return {

@@ -12,14 +12,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { deriveStageSettings, STAGE_DEFAULTS, type StageConfig } from '../infra/config.js';
 import {
   registry as builtinRegistry,
   ConfigError,
-  deriveSettings,
+  check,
+  describeIssues,
   functionDir,
+  isScheduleExpression,
+  isTimeZone,
   type JobRegistry,
   type Settings,
-  type SettingsOptions,
+  type SyncSourceConfig,
+  syncRun,
+  syncSourcesSchema,
 } from '../lib/index.js';
 import { bundleEntries } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
@@ -62,12 +68,22 @@ export const LOCAL_DEFAULTS = {
   pollWaitSeconds: 20,
   /** How long in-flight invocations may run on at `stop()` before their threads are terminated. */
   shutdownGraceMs: 10_000,
+  /** The sync source a fresh runtime configures: the sample source, paged small enough to show continuations. */
+  sampleSource: { id: 'sample', pageSize: 50 },
   /** The function folder each job's `handler.ts` lives in: `functions/<functionDir(job)>/`. */
   functionsDir: fileURLToPath(new URL('../functions/', import.meta.url)),
 } as const;
 
 /** The file a function folder provides, exporting `handler` (as the stack expects it). */
 export const HANDLER_FILE = 'handler.ts';
+
+/** The part of a stage's configuration (`infra/config.ts`, `StageConfig`) that applies locally. */
+export interface LocalStageOptions {
+  readonly timeZone?: string;
+  readonly cleanupSchedule?: string;
+  /** Sources `sync.run` pulls from; `url` may be `http://` locally. */
+  readonly syncSources?: readonly SyncSourceConfig[];
+}
 
 export interface StartLocalOptions {
   /** Ports on 127.0.0.1, each overridable; `'free'` takes a free port for each. @default LOCAL_PORTS */
@@ -76,8 +92,12 @@ export interface StartLocalOptions {
   readonly persistDir?: string;
   /** @default the built-in registry */
   readonly registry?: JobRegistry;
-  /** Configured schedules, as a stage passes them to `deriveSettings`. @default none */
-  readonly settings?: SettingsOptions;
+  /**
+   * The stage configuration keys that shape settings (`timeZone`, `cleanupSchedule`,
+   * `syncSources`), derived exactly as the stack derives them (`deriveStageSettings`).
+   * @default LOCAL_DEFAULTS.timeZone, the declared cleanup schedule, and one source: the sample source
+   */
+  readonly stage?: LocalStageOptions;
   /** Where `<functionDir>/handler.ts` is looked up. @default LOCAL_DEFAULTS.functionsDir */
   readonly functionsDir?: string;
   /** Which jobs get a worker: all whose handler exists, none, or the named ones. @default true */
@@ -100,7 +120,7 @@ const OPTION_KEYS: readonly (keyof StartLocalOptions)[] = [
   'ports',
   'persistDir',
   'registry',
-  'settings',
+  'stage',
   'functionsDir',
   'workers',
   'clock',
@@ -174,7 +194,6 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
   if (unknown.length > 0) throw new ConfigError(`Unknown startLocal option(s): ${unknown.join(', ')}`);
   const registry = options.registry ?? builtinRegistry;
-  const settings = deriveSettings(registry, options.settings ?? {});
   const wanted = options.workers ?? true;
   if (Array.isArray(wanted)) for (const name of wanted) registry.get(name);
   const ports = resolvePorts(options.ports);
@@ -194,6 +213,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   try {
     const buildDir = await mkdtemp(join(tmpdir(), 'hangar-local-'));
     cleanups.push(() => rm(buildDir, { recursive: true, force: true }));
+    // First, because the default sync source's URL is part of the stage configuration.
+    const sampleSource: SampleSource = await track(cleanups, startSampleSource(ports.sampleSource));
+    const senderEmail = options.senderEmail ?? LOCAL_DEFAULTS.senderEmail;
+    const { settings, environment: stageEnvironment } = deriveStageSettings(
+      stageConfig(options.stage, registry, senderEmail, sampleSource.url),
+      registry,
+    );
 
     // Which functions run: a job whose handler file does not exist is skipped, never faked.
     const workers: LocalWorker[] = [];
@@ -257,7 +283,6 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
     const schedulerApi: SchedulerApi = await track(cleanups, startSchedulerApi(scheduler, ports.scheduler));
-    const sampleSource: SampleSource = await track(cleanups, startSampleSource(ports.sampleSource));
 
     const stage: LocalStage = {
       stage: LOCAL_DEFAULTS.stage,
@@ -272,7 +297,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       tableName: LOCAL_DEFAULTS.tableName,
       scheduleGroupName: LOCAL_DEFAULTS.scheduleGroupName,
       schedulerRoleArn: LOCAL_SCHEDULER_ROLE_ARN,
-      senderEmail: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail,
+      senderEmail,
       queues,
       awsConfigFile: join(buildDir, 'no-aws-config'),
     };
@@ -295,7 +320,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         name: worker.functionName,
         bundle,
         threadScript,
-        environment: workerEnvironment(job, stage, options.environment),
+        environment: workerEnvironment(job, stage, {
+          ...stageEnvironment[job.jobName],
+          ...options.environment,
+        }),
         timeoutSeconds: job.function.timeoutSeconds,
         memoryMiB: job.function.memoryMiB,
         // One instance per concurrent invocation, as Lambda scales an event source mapping.
@@ -367,6 +395,41 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     await cleanUp();
     throw error;
   }
+}
+
+/** The stage configuration the stack would get, with local defaults; validated as the stack validates sources. */
+function stageConfig(
+  stage: LocalStageOptions | undefined,
+  registry: JobRegistry,
+  senderEmail: string,
+  sampleSourceUrl: string,
+): StageConfig {
+  const unknown = Object.keys(stage ?? {}).filter(
+    (key) => !['timeZone', 'cleanupSchedule', 'syncSources'].includes(key),
+  );
+  if (unknown.length > 0) throw new ConfigError(`Unknown stage option(s): ${unknown.join(', ')}`);
+  const timeZone = stage?.timeZone ?? STAGE_DEFAULTS.timeZone;
+  if (!isTimeZone(timeZone)) throw new ConfigError(`stage.timeZone: unknown time zone "${timeZone}"`);
+  if (stage?.cleanupSchedule !== undefined && !isScheduleExpression(stage.cleanupSchedule)) {
+    throw new ConfigError(
+      `stage.cleanupSchedule: "${stage.cleanupSchedule}" is not a cron(...) or rate(...) expression`,
+    );
+  }
+  const defaultSources = registry.find(syncRun.name)
+    ? [{ ...LOCAL_DEFAULTS.sampleSource, url: `${sampleSourceUrl}/items` }]
+    : [];
+  const sources = check(syncSourcesSchema, stage?.syncSources ?? defaultSources, 'stage.syncSources');
+  if (!sources.ok) throw new ConfigError(`Invalid local stage: ${describeIssues(sources.issues)}`);
+  return {
+    stage: LOCAL_DEFAULTS.stage,
+    senderEmail,
+    alarmEmail: undefined,
+    timeZone,
+    cleanupSchedule: stage?.cleanupSchedule,
+    syncSources: sources.value,
+    createSesIdentity: false,
+    production: false,
+  };
 }
 
 /** For a shell or a tool: the service endpoints, without the functions' catch-all `AWS_ENDPOINT_URL`. */

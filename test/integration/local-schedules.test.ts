@@ -106,16 +106,13 @@ describe('startLocal: one-time schedules', () => {
 
 describe('startLocal: recurring schedules', () => {
   it("fires the cleanup's schedule at its time in its time zone", async () => {
-    // Prepare: the built-in jobs, the cleanup configured for 03:00 Berlin time (02:00 UTC in November).
+    // Prepare: the built-in jobs on a stage whose time zone is Berlin, so the nightly cleanup (03:00)
+    // runs at 02:00 UTC in November, as the stack would configure it.
     running = await startTestLocal({
       registry: builtinRegistry,
       workers: false,
       clock: { start: new Date('2026-11-23T01:30:00Z') },
-      settings: {
-        schedules: {
-          [cleanupRun.name]: [{ id: 'nightly', expression: 'cron(0 3 * * ? *)', timeZone: 'Europe/Berlin' }],
-        },
-      },
+      stage: { timeZone: 'Europe/Berlin' },
     });
     const { local } = running;
     const queue = local.queues[cleanupRun.name];
@@ -128,6 +125,7 @@ describe('startLocal: recurring schedules', () => {
 
     // Assess: one firing, at 02:00 UTC, on the cleanup's queue, as a distinct job.
     expect([before.length, due.length, after.length]).toEqual([0, 1, 0]);
+    expect(due[0]?.scheduleName).toBe('cleanup-run-nightly');
     const received = await local.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queue.queue.url, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
     );
