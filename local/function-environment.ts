@@ -5,7 +5,7 @@
  * to the emulators: the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, a region and dummy
  * credentials. A thread's `process.env` is exactly this; nothing from the developer's shell leaks in.
  */
-import { ENV_VARS, type JobSettings, METRICS_NAMESPACE, resourceStem } from '../lib/index.js';
+import { ConfigError, ENV_VARS, type JobSettings, METRICS_NAMESPACE, resourceStem } from '../lib/index.js';
 import type { JobQueues } from './resources.js';
 
 export interface LocalAwsEndpoints {
@@ -81,7 +81,7 @@ export function workerEnvironment(
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const queues = stage.queues[settings.jobName];
-  if (!queues) throw new Error(`No queues for job "${settings.jobName}"`);
+  if (!queues) throw new ConfigError(`No queues were created for job "${settings.jobName}"`);
   const hangar: Record<string, string> = {
     [ENV_VARS.jobName]: settings.jobName,
     [ENV_VARS.queueUrl]: queues.queue.url,
@@ -140,7 +140,7 @@ function merge(
 ): Record<string, string> {
   const clashes = Object.keys(extra).filter((name) => name in hangar || name in runtime);
   if (clashes.length > 0) {
-    throw new Error(`Function environment may not replace ${clashes.join(', ')}; they are derived`);
+    throw new ConfigError(`Function environment may not replace ${clashes.join(', ')}; they are derived`);
   }
   return { ...runtime, ...hangar, ...extra };
 }

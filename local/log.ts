@@ -152,7 +152,7 @@ function plain(fields: Readonly<Record<string, unknown>>): Record<string, unknow
 }
 
 function formatValue(value: unknown): string {
-  if (value instanceof Error) return value.message;
+  if (value instanceof Error) return formatValue(value.message);
   if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
   return JSON.stringify(value) ?? String(value);
 }

@@ -5,6 +5,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AwsScheduler,
@@ -137,5 +138,24 @@ describe('startLocal: recurring schedules', () => {
       payload: {},
     });
     expect(envelope.jobId).toBe(firingJobId('2026-11-23T02:00:00.000Z', due[0]?.executionId ?? ''));
+  });
+});
+
+describe('startLocal: AWS services without an emulator', () => {
+  it('answers them on loopback with an error naming the service, instead of letting them reach AWS', async () => {
+    running = await startTestLocal({ workers: false });
+    const { local } = running;
+    const ssm = new SSMClient({
+      region: local.region,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: local.endpoints.scheduler,
+    });
+
+    const attempt = ssm.send(new GetParameterCommand({ Name: '/hangar/local/token' }));
+
+    await expect(attempt).rejects.toThrow(
+      'The Hangar local runtime has no emulator for AWS service "ssm" (AmazonSSM.GetParameter)',
+    );
+    ssm.destroy();
   });
 });
