@@ -44,6 +44,8 @@ const program = new Command('npm run dev --')
     'keep queues, messages, the table and one-time schedules in <dir> across restarts',
   )
   .option('--sender <email>', 'the address e-mail is sent as', LOCAL_DEFAULTS.senderEmail)
+  .option('--time-zone <zone>', "the stage's time zone (nightly cleanup, scheduled sync sources)")
+  .option('--cleanup-schedule <expression>', "the cleanup's cron(...) expression")
   .addOption(
     new Option('--log-level <level>', 'lowest level shown')
       .choices(['debug', 'info', 'warn', 'error'])
@@ -62,6 +64,8 @@ for (const [name, flag] of Object.entries(PORT_FLAGS)) {
 
 interface DevOptions {
   readonly persist?: string;
+  readonly timeZone?: string;
+  readonly cleanupSchedule?: string;
   readonly sender: string;
   readonly logLevel: LogLevel;
   readonly json: boolean;
@@ -92,6 +96,10 @@ async function main(): Promise<void> {
       },
       ...(options.persist === undefined ? {} : { persistDir: options.persist }),
       senderEmail: options.sender,
+      stage: {
+        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+        ...(options.cleanupSchedule === undefined ? {} : { cleanupSchedule: options.cleanupSchedule }),
+      },
       shutdownGraceMs: options.grace,
       log,
     });
