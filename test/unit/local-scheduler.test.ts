@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   registry as builtinRegistry,
   createRegistry,
@@ -276,6 +276,35 @@ describe('Class: LocalScheduler', () => {
       expect(fired).toEqual([]);
       expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(3);
       expect(local.nextFiring(GROUP, 'cleanup-run')?.toISOString()).toBe('2026-11-24T03:00:00.000Z');
+    });
+  });
+
+  describe('on the system clock', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('fires recurring and one-time schedules by itself when their time comes', async () => {
+      // Prepare: timers and Date under the test's control; no manual clock.
+      vi.useFakeTimers({ now: new Date('2026-11-23T02:00:00Z') });
+      const fired: string[] = [];
+      const system = new LocalScheduler({
+        sqs: new SQSClient({ region: 'us-east-1' }),
+        groupName: GROUP,
+        settings: deriveSettings(builtinRegistry),
+        queueArns: ARNS,
+        onFiring: (f) => fired.push(`${f.scheduleName}@${f.scheduledAt.toISOString()}`),
+      });
+      schedulers.push(system);
+      await system.start();
+      await system.create(oneTime('job-G-0', '2026-11-23T02:30:00'));
+
+      // Act: a day passes, in one-minute steps as a running process would see it.
+      for (let minute = 0; minute < 24 * 60; minute++) await vi.advanceTimersByTimeAsync(60_000);
+
+      // Assess
+      expect(fired).toEqual(['job-G-0@2026-11-23T02:30:00.000Z', 'cleanup-run@2026-11-23T03:00:00.000Z']);
+      expect(system.manual).toBe(false);
     });
   });
 });
