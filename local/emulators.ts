@@ -2,7 +2,7 @@
  * The three AWS emulators of the local runtime, each on 127.0.0.1 and a given or free port:
  * fauxqs (SQS), aws-ses-v2-local (SES, with its mail viewer) and dynalite (DynamoDB).
  */
-import type { Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -28,20 +28,70 @@ export class PortInUseError extends Error {
 
 const inUse = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
 
-/** fauxqs; with `dataDir`, queues and messages (in flight and delayed too) survive restarts. */
+/**
+ * fauxqs behind a loopback proxy. fauxqs listens on every interface and writes queue URLs as
+ * `http://sqs.<region>.<host>:<port>/…`, and the SDK sends each call to its `QueueUrl`'s host
+ * whenever the client's endpoint comes from the environment (`AWS_ENDPOINT_URL_SQS`) rather than
+ * its config — so that host must be reachable. `sqs.us-east-1.localhost` does not resolve
+ * everywhere and `sqs.us-east-1.127.0.0.1` is not a valid URL. The proxy listens on 127.0.0.1
+ * only, and rewrites every queue URL in a response to its own address
+ * (`http://127.0.0.1:<port>/000000000000/<name>`), which is also what a persisted queue reads
+ * after a restart on another port. fauxqs finds queues by name, so it accepts those URLs.
+ * With `dataDir`, queues and messages (in flight and delayed too) survive restarts.
+ */
 export async function startSqsEmulator(port: number, dataDir?: string): Promise<Emulator> {
-  try {
-    const server = await startFauxqs({
-      port,
-      host: '127.0.0.1',
-      logger: false,
-      ...(dataDir === undefined ? {} : { dataDir }),
+  const fauxqs = await startFauxqs({
+    port: 0,
+    host: 'localhost',
+    logger: false,
+    ...(dataDir === undefined ? {} : { dataDir }),
+  });
+  const inner = fauxqs.port;
+  const queueUrlHost = /http:\/\/sqs\.[a-z0-9-]+\.localhost(?::\d+)?\//g;
+  let outer = '';
+  const server = createServer((req, res) => {
+    const upstream = request(
+      { host: '127.0.0.1', port: inner, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.from(Buffer.concat(chunks).toString('utf8').replace(queueUrlHost, `${outer}/`));
+          const headers = { ...answer.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(answer.statusCode ?? 502, headers);
+          res.end(body);
+        });
+        answer.on('error', () => res.destroy());
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`SQS emulator unreachable: ${error.message}`);
     });
-    return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+    // A client that gives up (an aborted long poll) ends the upstream call too.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  });
+  try {
+    await listen(server, port, 'sqs');
   } catch (error) {
-    if (inUse(error)) throw new PortInUseError('sqs', port, error);
+    await fauxqs.stop();
     throw error;
   }
+  outer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: outer,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await fauxqs.stop();
+    },
+  };
 }
 
 /** dynalite; with `path`, the table and its items live in a LevelDB directory there. */

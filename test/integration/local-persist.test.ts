@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registry as builtinRegistry, emailSend } from '../../lib/index.js';
 import { LOCAL_CREDENTIALS } from '../../local/function-environment.js';
@@ -57,7 +57,10 @@ describe('startLocal: --persist', () => {
     running = await startTestLocal(options);
     ({ local } = running);
 
-    // Assess
+    // Assess: queue URLs name the new endpoint (a loopback address the SDK can reach), not the old one.
+    expect(local.queues[emailSend.name]?.queue.url).toBe(`${local.endpoints.sqs}/000000000000/email-send`);
+    const looked = await local.sqs.send(new GetQueueUrlCommand({ QueueName: 'email-send' }));
+    expect(looked.QueueUrl).toBe(`${local.endpoints.sqs}/000000000000/email-send`);
     const received = await local.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: local.queues[emailSend.name]?.queue.url, WaitTimeSeconds: 1 }),
     );
