@@ -13,6 +13,10 @@ import {
   startLocal,
 } from './start-local.js';
 
+// Lambda runs functions in UTC (TZ=:UTC). A time zone is process-wide — a worker thread's own
+// environment cannot change it — so the dev process adopts it before anything reads the clock.
+process.env.TZ = 'UTC';
+
 const PORT_FLAGS: Readonly<Record<keyof LocalPorts, string>> = {
   api: '--api-port',
   sqs: '--sqs-port',
