@@ -171,8 +171,25 @@ function isPlainJobEnvelope(data: object): data is JobEnvelope {
   );
 }
 
+/**
+ * UTF-16 code units an SQS message body may not hold: SQS allows #x9, #xA, #xD, #x20–#xD7FF,
+ * #xE000–#xFFFD and #x10000–#x10FFFF. `JSON.stringify` never writes a raw control character, so
+ * the three allowed ones need no place here. Matched per code unit (no `u` flag), so the surrogate
+ * pairs of astral characters (emoji) match too: fauxqs rejects them although SQS does not.
+ */
+const SQS_UNSAFE_UNITS = /[^ -\uD7FF\uE000-\uFFFD]/g;
+
+/**
+ * Encodes an envelope as the message body. `JSON.stringify` already escapes control characters
+ * and lone surrogates; every other code unit SQS (or fauxqs) would refuse — U+FFFE, U+FFFF and
+ * astral characters — becomes a `\uXXXX` escape, which any JSON reader turns back into the same
+ * string. Without it a valid payload such as an emoji subject fails to send.
+ */
 export function encodeEnvelope(envelope: JobEnvelope): string {
-  return JSON.stringify(envelope);
+  return JSON.stringify(envelope).replace(
+    SQS_UNSAFE_UNITS,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The input of a recurring schedule's target: a firing envelope with Scheduler's placeholders. */

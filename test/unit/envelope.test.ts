@@ -78,6 +78,26 @@ describe('Function: decodeEnvelope', () => {
   });
 });
 
+describe('Function: encodeEnvelope', () => {
+  it('escapes every code unit SQS or fauxqs refuses, and decodes back to the same payload', () => {
+    // Prepare
+    const subject = 'Launch 🚀 \uFFFE\uFFFF \u0001 lone \uD800 ✓';
+    const withUnicode: JobEnvelope = { ...envelope, payload: { subject } };
+
+    // Act
+    const body = encodeEnvelope(withUnicode);
+
+    // Assess
+    expect(body).not.toMatch(/[^ -\uD7FF\uE000-\uFFFD]/);
+    expect(body).toContain('Launch \\ud83d\\ude80 \\ufffe\\uffff \\u0001 lone \\ud800 ✓');
+    expect(decodeEnvelope(body).payload).toEqual({ subject });
+  });
+
+  it('leaves ordinary text as JSON.stringify writes it', () => {
+    expect(encodeEnvelope(envelope)).toBe(JSON.stringify(envelope));
+  });
+});
+
 describe('Function: firingJobId', () => {
   const scheduledAt = '2026-11-24T03:00:00Z';
 
