@@ -10,13 +10,15 @@ export interface BannerFacts {
   readonly persistDir: string | undefined;
 }
 
+/** The job the banner's `curl` enqueues: an e-mail to a sample address, visible in the mail viewer. */
+export const SAMPLE_EMAIL_JOB = {
+  name: 'email.send',
+  payload: { to: ['ada@example.com'], subject: 'Hello from Hangar', text: 'It works.' },
+} as const;
+
 /** The copy-paste command that enqueues an e-mail through the API. */
 export function curlEmail(apiUrl: string): string {
-  const body = JSON.stringify({
-    name: 'email.send',
-    payload: { to: ['ada@example.com'], subject: 'Hello from Hangar', text: 'It works.' },
-  });
-  return `curl -X POST ${apiUrl}/jobs -H 'content-type: application/json' -d '${body}'`;
+  return `curl -X POST ${apiUrl}/jobs -H 'content-type: application/json' -d '${JSON.stringify(SAMPLE_EMAIL_JOB)}'`;
 }
 
 /** The banner as data, for a JSON log line. */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { deriveStageSettings, STAGE_DEFAULTS, type StageConfig } from '../infra/config.js';
 import {
   registry as builtinRegistry,
@@ -28,15 +29,17 @@ import {
   syncSourcesSchema,
 } from '../lib/index.js';
 import { bundleEntries } from './bundle.js';
-import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
+import { PortInUseError, startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
 import { type EventSource, type EventSourceMapping, startEventSource } from './event-source.js';
 import {
+  apiEnvironment,
   awsEnvironment,
   LOCAL_CREDENTIALS,
   type LocalStage,
   workerEnvironment,
   workerFunctionName,
 } from './function-environment.js';
+import { type HttpApi, startHttpApi } from './http-api.js';
 import { LocalFunction } from './local-function.js';
 import { type LocalLog, silentLog } from './log.js';
 import { createJobQueues, createTable, type JobQueues } from './resources.js';
@@ -76,6 +79,20 @@ export const LOCAL_DEFAULTS = {
 
 /** The file a function folder provides, exporting `handler` (as the stack expects it). */
 export const HANDLER_FILE = 'handler.ts';
+
+/**
+ * The API function, as the stack configures it (`API_FUNCTION_DIR` and `API_DEFAULTS` in `infra/`,
+ * which load aws-cdk-lib and would cost `npm run dev` a second). The parity test holds these to
+ * the synthesized template.
+ */
+export const LOCAL_API = {
+  dir: 'api',
+  functionName: 'api',
+  timeoutSeconds: 10,
+  memoryMiB: 512,
+  /** API Gateway invokes as many instances as requests need; locally, up to this many at once. */
+  maxInstances: 10,
+} as const;
 
 /** The part of a stage's configuration (`infra/config.ts`, `StageConfig`) that applies locally. */
 export interface LocalStageOptions {
@@ -249,6 +266,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         entries[functionName] = entry;
       }
     }
+    const apiEntry = join(functionsDir, LOCAL_API.dir, HANDLER_FILE);
+    const serveApi = existsSync(apiEntry);
+    if (serveApi) entries[LOCAL_API.functionName] = apiEntry;
     const threadEntry = fileURLToPath(new URL('./function-thread.ts', import.meta.url));
 
     // Settled, not raced: whatever did start is tracked for the clean-up before a failure is thrown.
@@ -361,11 +381,29 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       workers[index] = { ...worker, eventSource: source.mapping };
     }
 
-    const warnings = workers
-      .filter((w) => w.status === 'skipped' && w.reason !== 'not requested')
-      .map((w) => `No worker for job "${w.jobName}": ${w.reason}`);
+    const api = serveApi
+      ? await track(
+          cleanups,
+          startApi({
+            bundle: bundles[LOCAL_API.functionName],
+            threadScript,
+            environment: apiEnvironment(stage, LOCAL_API.memoryMiB, options.environment),
+            port: ports.api,
+            region,
+            log,
+            functions,
+          }),
+        )
+      : undefined;
+
+    const warnings = [
+      ...workers
+        .filter((w) => w.status === 'skipped' && w.reason !== 'not requested')
+        .map((w) => `No worker for job "${w.jobName}": ${w.reason}`),
+      ...(serveApi ? [] : [`No HTTP API: ${apiEntry} does not exist yet`]),
+    ];
     const endpoints: LocalEndpoints = {
-      api: undefined,
+      api: api?.url,
       sqs: sqsEmulator.url,
       ses: sesEmulator.url,
       dynamodb: dynamoEmulator.url,
@@ -393,6 +431,67 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     };
   } catch (error) {
     await cleanUp();
+    throw error;
+  }
+}
+
+/**
+ * The HTTP API: the API function in worker threads behind a server that turns requests into API
+ * Gateway payload 2.0 events. A function error or timeout is what API Gateway answers for a
+ * failed integration (500); every request is logged as method, path, status and duration.
+ */
+async function startApi(options: {
+  readonly bundle: string | undefined;
+  readonly threadScript: string;
+  readonly environment: Record<string, string>;
+  readonly port: number;
+  readonly region: string;
+  readonly log: LocalLog;
+  readonly functions: Map<string, LocalFunction>;
+}): Promise<HttpApi> {
+  const { log } = options;
+  if (options.bundle === undefined) throw new Error('The API function was not bundled');
+  const fn = new LocalFunction({
+    name: LOCAL_API.functionName,
+    bundle: options.bundle,
+    threadScript: options.threadScript,
+    environment: options.environment,
+    timeoutSeconds: LOCAL_API.timeoutSeconds,
+    memoryMiB: LOCAL_API.memoryMiB,
+    maxInstances: LOCAL_API.maxInstances,
+    region: options.region,
+    onOutput: (line, stream) => log.output(LOCAL_API.functionName, line, stream),
+  });
+  options.functions.set(fn.name, fn);
+  const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+    const invocation = await fn.invoke(event);
+    const request = `${event.requestContext.http.method} ${event.rawPath}`;
+    if (invocation.outcome === 'ok') {
+      const response = invocation.response as APIGatewayProxyResultV2;
+      const status = typeof response === 'object' && response !== null ? (response.statusCode ?? 200) : 200;
+      // The API logs each request itself; the runtime adds its view (duration, cold start) at debug.
+      log.event('api', status >= 500 ? 'error' : 'debug', `${request} → ${status}`, {
+        ms: invocation.durationMs,
+        cold: invocation.cold || undefined,
+      });
+      return response;
+    }
+    log.event('api', 'error', `${request} → 500 (function ${invocation.outcome})`, {
+      ms: invocation.durationMs,
+      error: invocation.outcome === 'error' ? describeThreadError(invocation.error) : undefined,
+    });
+    throw new Error(`The API function ended with ${invocation.outcome}`);
+  };
+  try {
+    return await startHttpApi({
+      handler,
+      port: options.port,
+      functionName: LOCAL_API.functionName,
+      timeoutMs: LOCAL_API.timeoutSeconds * 1000,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError('api', options.port, error);
     throw error;
   }
 }

@@ -1,13 +1,14 @@
 /**
  * Parity: for every job, what the running local runtime reports — its queues' attributes as SQS
  * returns them (`GetQueueAttributes`), its event sources, its functions (timeout, memory, the
- * variables they get) and its recurring schedules — equals the synthesized CloudFormation template
+ * variables they get), its API function and its recurring schedules — equals the synthesized CloudFormation template
  * of the same registry and stage configuration.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registry as builtinRegistry, jobOutputKey } from '../../lib/index.js';
 import { workerFunctionName } from '../../local/function-environment.js';
+import { LOCAL_API } from '../../local/start-local.js';
 import { FIXTURE_FUNCTIONS, synthApp } from '../helpers/infra.js';
 import { startTestLocal, type TestLocal } from '../helpers/local.js';
 
@@ -146,6 +147,35 @@ describe('Parity of the running local runtime with the synthesized template', ()
         `${job.name}: HANGAR_ variables`,
       ).toEqual(deployedVariables.filter((name) => name.startsWith('HANGAR_')).sort());
     }
+
+    // The API function: timeout, memory and variables, as the stack configures it.
+    const [, apiFunction] =
+      ofType('AWS::Lambda::Function').find(([, r]) => {
+        const variables = (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables;
+        return variables !== undefined && 'HANGAR_QUEUES' in variables && !('HANGAR_JOB_NAME' in variables);
+      }) ?? [];
+    if (!apiFunction) throw new Error('The template has no API function');
+    const localApi = local.functions.get(LOCAL_API.functionName);
+    const apiVariables = Object.keys(
+      (apiFunction.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    ).filter((name) => name !== 'NODE_OPTIONS');
+    expect(local.endpoints.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect({
+      Timeout: localApi?.configuration.timeoutSeconds,
+      MemorySize: localApi?.configuration.memoryMiB,
+    }).toEqual({
+      Timeout: apiFunction.Properties.Timeout,
+      MemorySize: apiFunction.Properties.MemorySize,
+    });
+    expect(Object.keys(localApi?.configuration.environment ?? {})).toEqual(
+      expect.arrayContaining(apiVariables),
+    );
+    expect(
+      Object.keys(localApi?.configuration.environment ?? {})
+        .filter((name) => name.startsWith('HANGAR_'))
+        .sort(),
+    ).toEqual(apiVariables.filter((name) => name.startsWith('HANGAR_')).sort());
 
     // Recurring schedules: the same names, expressions, zones, inputs and message groups.
     const deployedSchedules = ofType('AWS::Scheduler::Schedule')
