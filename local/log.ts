@@ -74,7 +74,8 @@ export function createConsoleLog(options: ConsoleLogOptions): LocalLog {
     };
   }
 
-  const width = { value: 12 };
+  // Wide enough for a typical worker name (`email-send-worker`), so columns rarely shift.
+  const width = { value: 18 };
   const colourOf = (source: string) => {
     let hash = 0;
     for (const char of source) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;

@@ -34,7 +34,7 @@ describe('Function: createConsoleLog', () => {
 
       // Colours are off without a TTY in the test process; the layout is what matters.
       expect(lines).toEqual([
-        '10:00:00.123 email-send-worker WARN  Attempt failed; retrying jobId=01JOB attempt=2\n',
+        '10:00:00.123 email-send-worker  WARN  Attempt failed; retrying jobId=01JOB attempt=2\n',
       ]);
     });
 
@@ -44,7 +44,7 @@ describe('Function: createConsoleLog', () => {
       log.output('email-send-worker', JSON.stringify({ _aws: { Timestamp: 1 }, JobSucceeded: 1 }), 'stdout');
       log.output('email-send-worker', 'plain text', 'stderr');
 
-      expect(lines).toEqual(['10:00:00.123 email-send-worker WARN  plain text\n']);
+      expect(lines).toEqual(['10:00:00.123 email-send-worker  WARN  plain text\n']);
     });
 
     it('drops lines below the level', () => {
@@ -53,7 +53,7 @@ describe('Function: createConsoleLog', () => {
       log.event('scheduler', 'info', 'Schedule fired');
       log.event('scheduler', 'error', 'Delivery failed', { error: new Error('queue gone') });
 
-      expect(lines).toEqual(['10:00:00.123 scheduler    ERROR Delivery failed error="queue gone"\n']);
+      expect(lines).toEqual(['10:00:00.123 scheduler          ERROR Delivery failed error="queue gone"\n']);
     });
   });
 
