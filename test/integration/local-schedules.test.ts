@@ -18,6 +18,7 @@ import {
 } from '../../lib/index.js';
 import { LOCAL_CREDENTIALS } from '../../local/function-environment.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../../local/scheduler.js';
+import { LOCAL_DEFAULTS } from '../../local/start-local.js';
 import { localTestRegistry, noteRun } from '../fixtures/local/jobs.js';
 import { startTestLocal, type TestLocal } from '../helpers/local.js';
 import { waitFor } from '../helpers/wait.js';
@@ -138,6 +139,34 @@ describe('startLocal: recurring schedules', () => {
       payload: {},
     });
     expect(envelope.jobId).toBe(firingJobId('2026-11-23T02:00:00.000Z', due[0]?.executionId ?? ''));
+  });
+});
+
+describe('startLocal: the nightly cleanup', () => {
+  it('runs the real cleanup worker when its schedule fires, as a job of its own', async () => {
+    // Prepare: the built-in jobs and their real functions, a clock just before 03:00 UTC.
+    running = await startTestLocal({
+      registry: builtinRegistry,
+      functionsDir: LOCAL_DEFAULTS.functionsDir,
+      clock: { start: new Date('2026-11-23T02:59:00Z') },
+    });
+    const { local } = running;
+    const api = local.endpoints.api;
+    if (api === undefined) throw new Error(`The API is not served: ${local.warnings.join('; ')}`);
+
+    // Act
+    const [firing] = await local.scheduler.advanceTo(new Date('2026-11-23T03:00:00Z'));
+    const jobId = firingJobId('2026-11-23T03:00:00.000Z', firing?.executionId ?? '');
+    const record = await waitFor('the cleanup to succeed', async () => {
+      const response = await fetch(`${api}/jobs/${jobId}`);
+      if (response.status !== 200) return undefined;
+      const job = (await response.json()) as { status: string };
+      return job.status === 'succeeded' ? job : undefined;
+    });
+
+    // Assess
+    expect(firing?.scheduleName).toBe('cleanup-run');
+    expect(record).toMatchObject({ jobId, name: cleanupRun.name, status: 'succeeded', attempts: 1 });
   });
 });
 
