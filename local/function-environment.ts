@@ -5,7 +5,17 @@
  * to the emulators: the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, a region and dummy
  * credentials. A thread's `process.env` is exactly this; nothing from the developer's shell leaks in.
  */
-import { ConfigError, ENV_VARS, type JobSettings, METRICS_NAMESPACE, resourceStem } from '../lib/index.js';
+import {
+  API_FUNCTION,
+  ConfigError,
+  type DeploymentValues,
+  apiEnvironment as deriveApiEnvironment,
+  workerEnvironment as deriveWorkerEnvironment,
+  type JobSettings,
+  METRICS_NAMESPACE,
+  resourceStem,
+  serviceName,
+} from '../lib/index.js';
 import type { JobQueues } from './resources.js';
 
 export interface LocalAwsEndpoints {
@@ -65,11 +75,6 @@ function lambdaEnvironment(stage: LocalStage, functionName: string, memoryMiB: n
   };
 }
 
-/** Whether a job's worker reads or writes the ledger (as the stack decides it). */
-export function usesLedger(settings: JobSettings): boolean {
-  return settings.useLedger || settings.resources.includes('ledger');
-}
-
 export function workerFunctionName(jobName: string): string {
   return `${resourceStem(jobName)}-worker`;
 }
@@ -82,29 +87,18 @@ export function workerEnvironment(
 ): Record<string, string> {
   const queues = stage.queues[settings.jobName];
   if (!queues) throw new ConfigError(`No queues were created for job "${settings.jobName}"`);
-  const hangar: Record<string, string> = {
-    [ENV_VARS.jobName]: settings.jobName,
-    [ENV_VARS.queueUrl]: queues.queue.url,
-    [ENV_VARS.dlqUrl]: queues.dlq.url,
-    [ENV_VARS.stage]: stage.stage,
-  };
-  if (usesLedger(settings)) hangar[ENV_VARS.tableName] = stage.tableName;
-  if (settings.resources.includes('ses')) hangar[ENV_VARS.senderEmail] = stage.senderEmail;
-  if (settings.fifo) {
-    // A delayed FIFO continuation goes through a one-time schedule that targets the worker's own queue.
-    hangar[ENV_VARS.scheduleGroupName] = stage.scheduleGroupName;
-    hangar[ENV_VARS.schedulerRoleArn] = stage.schedulerRoleArn;
-    hangar[ENV_VARS.queues] = JSON.stringify({
-      [settings.jobName]: { url: queues.queue.url, arn: queues.queue.arn },
-    });
-  }
+  const hangar = deriveWorkerEnvironment(
+    settings,
+    { url: queues.queue.url, arn: queues.queue.arn, dlqUrl: queues.dlq.url },
+    deploymentValues(stage),
+  );
   return merge(
     hangar,
     lambdaEnvironment(
       stage,
       workerFunctionName(settings.jobName),
       settings.function.memoryMiB,
-      `hangar-${stage.stage}-${resourceStem(settings.jobName)}`,
+      serviceName(stage.stage, settings.jobName),
     ),
     extra,
   );
@@ -120,16 +114,21 @@ export function apiEnvironment(
     Object.values(stage.queues).map((q) => [q.jobName, { url: q.queue.url, arn: q.queue.arn }]),
   );
   return merge(
-    {
-      [ENV_VARS.queues]: JSON.stringify(queues),
-      [ENV_VARS.tableName]: stage.tableName,
-      [ENV_VARS.scheduleGroupName]: stage.scheduleGroupName,
-      [ENV_VARS.schedulerRoleArn]: stage.schedulerRoleArn,
-      [ENV_VARS.stage]: stage.stage,
-    },
-    lambdaEnvironment(stage, 'api', memoryMiB, `hangar-${stage.stage}-api`),
+    deriveApiEnvironment(queues, deploymentValues(stage)),
+    lambdaEnvironment(stage, API_FUNCTION.dir, memoryMiB, serviceName(stage.stage, API_FUNCTION.dir)),
     extra,
   );
+}
+
+function deploymentValues(stage: LocalStage): DeploymentValues {
+  return {
+    stage: stage.stage,
+    tableName: stage.tableName,
+    senderEmail: stage.senderEmail,
+    scheduleGroupName: stage.scheduleGroupName,
+    schedulerRoleArn: stage.schedulerRoleArn,
+    toJson: (value) => JSON.stringify(value),
+  };
 }
 
 /** Extra variables may add, never replace: a caller's value silently winning over a derived one hides bugs. */

@@ -15,6 +15,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { deriveStageSettings, STAGE_DEFAULTS, type StageConfig } from '../infra/config.js';
 import {
+  API_FUNCTION,
   registry as builtinRegistry,
   ConfigError,
   check,
@@ -86,10 +87,8 @@ export const HANDLER_FILE = 'handler.ts';
  * the synthesized template.
  */
 export const LOCAL_API = {
-  dir: 'api',
-  functionName: 'api',
-  timeoutSeconds: 10,
-  memoryMiB: 512,
+  ...API_FUNCTION,
+  functionName: API_FUNCTION.dir,
   /** API Gateway invokes as many instances as requests need; locally, up to this many at once. */
   maxInstances: 10,
 } as const;
