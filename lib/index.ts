@@ -139,6 +139,7 @@ export {
   createWorker,
   describeError,
   type SqsWorker,
+  WORKER_LOG_MESSAGES,
   WORKER_RULES,
   type WorkerOptions,
   type WorkerQueue,

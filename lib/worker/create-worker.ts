@@ -66,6 +66,18 @@ export const WORKER_RULES = {
   deadlineExceededCode: 'DEADLINE_EXCEEDED',
 } as const;
 
+/**
+ * The messages of the worker's own log lines, so that tools reading the logs (the chaos run counts
+ * hard stops and dropped duplicates by them) name them instead of copying the text.
+ */
+export const WORKER_LOG_MESSAGES = {
+  hardStop: 'Record still running at the hard stop; left for redelivery',
+  unsettled: 'Worker could not settle a record; it stays on the queue',
+  alreadySettled: 'Job already settled; message dropped',
+  retrying: 'Attempt failed; retrying',
+  deadLettered: 'Job dead-lettered',
+} as const;
+
 export interface WorkerQueue {
   /** The queue this function consumes; retries, hand-backs and continuations go back to it. */
   readonly url: string;
@@ -230,7 +242,7 @@ class Invocation implements Runtime {
       const fate = this.#fates[this.#slots?.[index] ?? index];
       if (fate === 'ack') continue;
       if (fate === undefined) {
-        this.logger.warn('Record still running at the hard stop; left for redelivery', {
+        this.logger.warn(WORKER_LOG_MESSAGES.hardStop, {
           messageId: record.messageId,
           code: WORKER_RULES.deadlineExceededCode,
         });
@@ -280,7 +292,7 @@ class Invocation implements Runtime {
     } catch (error) {
       // Only our own SQS or ledger calls land here (handler errors are classified in failAttempt).
       // Keeping the record is always safe: it comes back after its visibility timeout.
-      this.logger.error('Worker could not settle a record; it stays on the queue', {
+      this.logger.error(WORKER_LOG_MESSAGES.unsettled, {
         messageId: record.messageId,
         error: describeError(error),
       });
@@ -449,7 +461,7 @@ async function runWithLedger(rt: Runtime, attempt: Attempt, ledger: JobLedger): 
   const { envelope, job, ref } = attempt;
   const claim = await ledger.claim(ref);
   if (claim.outcome === 'done' || claim.outcome === 'cancelled') {
-    rt.logger.info('Job already settled; message dropped', {
+    rt.logger.info(WORKER_LOG_MESSAGES.alreadySettled, {
       jobId: envelope.jobId,
       jobName: job.name,
       outcome: claim.outcome,
@@ -611,7 +623,7 @@ async function failAttempt(
     });
   }
   rt.metrics.count(METRIC_NAMES.retried);
-  rt.logger.warn('Attempt failed; retrying', {
+  rt.logger.warn(WORKER_LOG_MESSAGES.retrying, {
     jobId: envelope.jobId,
     jobName: job.name,
     attempt: ref.attempt,
@@ -707,7 +719,7 @@ async function deadLetter(
   }
   await rt.sqs.send(new SendMessageCommand(input));
   rt.metrics.count(METRIC_NAMES.deadLettered);
-  rt.logger.error('Job dead-lettered', {
+  rt.logger.error(WORKER_LOG_MESSAGES.deadLettered, {
     messageId: record.messageId,
     jobName: where.jobName,
     attempt: where.attempt,

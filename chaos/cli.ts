@@ -1,0 +1,91 @@
+/**
+ * `npm run chaos -- --jobs N [--seed S] [--time-limit SECONDS]`: runs the chaos run, prints the
+ * seed first (to repeat a run exactly), how often each fault fired, what went wrong if anything,
+ * and one JSON line last. Exits 1 when a job was lost or doubled, the DLQ is off, the queue did not
+ * drain, or a planned fault never fired; 2 for bad arguments.
+ */
+import { randomInt } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { CHAOS_DEFAULTS, type ChaosReport, runChaos } from './run-chaos.js';
+
+/** Bounds of `--jobs`: enough for every fault kind, and few enough to end in minutes. */
+export const CHAOS_LIMITS = { minJobs: 10, maxJobs: 100_000 } as const;
+
+function fail(message: string): never {
+  console.error(`chaos: ${message}`);
+  console.error('usage: npm run chaos -- --jobs N [--seed S] [--time-limit SECONDS]');
+  process.exit(2);
+}
+
+function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    fail(`--${name} must be an integer from ${min} to ${max}`);
+  return parsed;
+}
+
+function printReport(report: ChaosReport): void {
+  const { plan, fired, verdict } = report;
+  const rows: [string, string, string][] = [
+    [
+      'transient',
+      `${plan.counts.transient} jobs, ${plan.transientFailures} failures`,
+      `${fired.transientFailures} failures, ${fired.retried} retries`,
+    ],
+    [
+      'permanent',
+      `${plan.counts.permanent} jobs`,
+      `${fired.permanentFailures} failures, ${fired.deadLettered} dead-lettered`,
+    ],
+    [
+      'slow (past its margin)',
+      `${plan.counts.slow} jobs`,
+      `${fired.slowJobs} jobs, ${fired.handedBack} records handed back`,
+    ],
+    [
+      'stuck (ignores its signal)',
+      `${plan.counts.stuck} jobs`,
+      `${fired.stuckJobs} jobs, ${fired.hardStops} hard stops`,
+    ],
+    [
+      'blocking (past the timeout)',
+      `${plan.counts.blocking} jobs`,
+      `${fired.blockingJobs} jobs, ${fired.terminated} invocations terminated`,
+    ],
+    [
+      'injected twice',
+      `${plan.counts.duplicate} copies`,
+      `${fired.droppedAsSettled} deliveries dropped as already settled`,
+    ],
+  ];
+  console.log('fault                        planned                      fired');
+  for (const [kind, planned, seen] of rows) console.log(`${kind.padEnd(29)}${planned.padEnd(29)}${seen}`);
+  for (const problem of verdict.problems) console.log(`PROBLEM ${problem}`);
+  for (const kind of report.silentFaults) console.log(`PROBLEM planned fault never observed: ${kind}`);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: { jobs: { type: 'string' }, seed: { type: 'string' }, 'time-limit': { type: 'string' } },
+      strict: true,
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+})();
+const jobs =
+  integer('jobs', values.jobs, CHAOS_LIMITS.minJobs, CHAOS_LIMITS.maxJobs) ?? fail('--jobs is required');
+const seed = integer('seed', values.seed, 0, 2 ** 32 - 1) ?? randomInt(2 ** 32 - 1);
+const timeLimit = integer('time-limit', values['time-limit'], 10, 3_600);
+console.log(`chaos: ${jobs} jobs, seed ${seed}`);
+const report = await runChaos({
+  jobs,
+  seed,
+  timeLimitMs: timeLimit === undefined ? CHAOS_DEFAULTS.timeLimitMs : timeLimit * 1000,
+  onProgress: (line) => console.error(`chaos: ${line}`),
+});
+printReport(report);
+console.log(JSON.stringify(report.summary));
+process.exitCode = report.ok ? 0 : 1;
