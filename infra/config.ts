@@ -3,7 +3,7 @@
  * sender, alarm address, time zone, sync sources). Read from CDK context and validated at synth,
  * so a typo fails `cdk synth` naming the key instead of a half-deployed stack.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import {
   ConfigError,
   type ConfiguredSchedule,

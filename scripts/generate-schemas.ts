@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ENVELOPE_VERSION } from '../lib/constants.js';
 import { envelopeSchema } from '../lib/jobs/envelope.js';
 

@@ -2,7 +2,7 @@
  * Entry point of the HTTP API function: the job service over the ledger and the client, wired
  * from the environment the stack (or the local runtime) sets, once per cold start.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import {
   AwsScheduler,
   DynamoJobLedger,

@@ -4,7 +4,7 @@
  * this module decides only what an SES answer means for the job.
  */
 import { type SESClient, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-ses';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import {
   type emailSend,
   type JobHandler,

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
 import { DynamoJobLedger, ENV_VARS, readEnv } from '../../lib/index.js';
 

@@ -2,7 +2,7 @@
  * Entry point of the `sync.run` worker: sources from `HANGAR_SYNC_SOURCES`, items and cursors in
  * the ledger table, wired once per cold start.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { createWorker, ENV_VARS, handle, syncRun, syncSourcesSchema } from '../../lib/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { DynamoSyncStore } from './item-store.js';

@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { JOB_OUTPUT_SUFFIXES, OUTPUT_KEYS, SQS_LIMITS } from '../constants.js';
 import {
   ConfigError,

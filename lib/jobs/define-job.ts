@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { $ZodType, input, output } from 'zod/v4/core';
 import { JOB_DEFAULTS, SQS_LIMITS } from '../constants.js';
 import { JobDefinitionError } from '../errors.js';

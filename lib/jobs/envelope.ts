@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTime } from 'ulid';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ENVELOPE_VERSION } from '../constants.js';
 import { EnvelopeError } from '../errors.js';
 import { check, describeIssues } from '../validation.js';

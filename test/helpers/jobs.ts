@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { defineJob, type JobSpec } from '../../lib/index.js';
 
 export const notePayload = z.strictObject({

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { readStageConfig } from '../../infra/config.js';
 import { JobQueue } from '../../infra/constructs/job-queue.js';
 import { JobSchedules } from '../../infra/constructs/job-schedules.js';

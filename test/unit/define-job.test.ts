@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { defineJob, JOB_DEFAULTS, JobDefinitionError } from '../../lib/index.js';
 import { noteJob, notePayload, orderJob } from '../helpers/jobs.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { defineJob } from '../define-job.js';
 
 const count = z.int().check(z.minimum(0));

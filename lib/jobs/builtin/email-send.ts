@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { defineJob } from '../define-job.js';
 
 /** SES accepts at most 50 recipients per message, To, Cc and Bcc together. */

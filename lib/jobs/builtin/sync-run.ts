@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { defineJob, isScheduleExpression, isTimeZone } from '../define-job.js';
 
 /** Source ids become FIFO message groups and item key prefixes. */
