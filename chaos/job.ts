@@ -4,7 +4,7 @@
  * short: a 2 s timeout (so a 12 s visibility timeout), backoff of 1–2 s, records one at a time
  * within an invocation.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { createRegistry, defineJob } from '../lib/index.js';
 
 /** What a job does wrong, if anything. */

@@ -21,13 +21,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
   type MessageAttributeValue,
   SendMessageCommand,
   type SendMessageCommandInput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { safeParse, z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { fifoDeduplicationId } from '../client/job-client.js';
 import { readEnv } from '../config/env.js';
 import { DEAD_LETTER_ATTRIBUTES, ENV_VARS, METRIC_NAMES, SQS_LIMITS } from '../constants.js';
@@ -205,6 +206,12 @@ class Invocation implements Runtime {
    * the first one's fate, as one message.
    */
   #slots: number[] | undefined;
+  /**
+   * Set once the invocation has answered. A record still waiting in a lane then (behind one that
+   * ignored the hard stop) is left alone: it was reported unfinished and comes back by itself, so
+   * running or handing it back now would make a second copy.
+   */
+  #closed = false;
 
   constructor(worker: WorkerRuntime, context: Context) {
     this.bindings = worker.bindings;
@@ -232,6 +239,7 @@ class Invocation implements Runtime {
         : runLanes(records, this.#concurrency, (record, index) => this.#step(record, index, false));
       await Promise.race([work, this.deadline.hardStop]);
     } finally {
+      this.#closed = true;
       this.deadline.dispose();
       flushMetrics(this);
     }
@@ -260,6 +268,7 @@ class Invocation implements Runtime {
    * one promise of this method and one `await` of the handler per record.
    */
   async #step(record: SQSRecord, index: number, blocked: boolean): Promise<boolean> {
+    if (this.#closed) return false;
     const slot = this.#slots?.[index] ?? index;
     if (this.#fates[slot] !== undefined) return true;
     let outcome: Outcome;
@@ -425,7 +434,7 @@ function prepareAttempt(rt: Runtime, record: SQSRecord): Attempt | Promise<Outco
   }
   const job = binding.job;
   const ledger = job.useLedger ? rt.ledger : undefined;
-  const parsed = safeParse(job.schema, envelope.payload);
+  const parsed = z.safeParse(job.schema, envelope.payload);
   if (!parsed.success) {
     const issues = toValidationIssues(parsed.error.issues, 'payload');
     const error = new JobValidationError(
@@ -640,6 +649,7 @@ async function failAttempt(
         DelaySeconds: delaySeconds,
       }),
     );
+    await deleteOriginal(rt, record);
     return ACKED_PENDING;
   }
   await changeVisibility(rt, record, delaySeconds);
@@ -659,13 +669,16 @@ async function handBack(rt: Runtime, record: SQSRecord, delaySeconds: number): P
       await rt.sqs.send(
         new SendMessageCommand({ QueueUrl: rt.queue.url, MessageBody: record.body, DelaySeconds: delay }),
       );
-      return ACKED_PENDING;
     } catch (error) {
       rt.logger.warn('Re-send of a handed-back record failed; changing its visibility instead', {
         messageId: record.messageId,
         error: describeError(error).message,
       });
+      await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
+      return KEPT;
     }
+    await deleteOriginal(rt, record);
+    return ACKED_PENDING;
   }
   await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
   return KEPT;
@@ -683,6 +696,26 @@ async function changeVisibility(rt: Runtime, record: SQSRecord, seconds: number)
   } catch (error) {
     // The record is kept either way; it returns after its current visibility timeout instead.
     rt.logger.warn('ChangeMessageVisibility failed', {
+      messageId: record.messageId,
+      error: describeError(error).message,
+    });
+  }
+}
+
+/**
+ * Deletes a record whose fate is already sealed elsewhere — re-sent as a retry or hand-back, or
+ * dead-lettered — instead of leaving that to the event source at the end of the invocation: an
+ * invocation that ends without reporting (terminated at its timeout) or reports the record as
+ * unfinished (its hard stop) would otherwise bring it back, and it would run, or die, twice.
+ * Best effort: the event source deletes it too when the invocation reports back.
+ */
+async function deleteOriginal(rt: Runtime, record: SQSRecord): Promise<void> {
+  try {
+    await rt.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: rt.queue.url, ReceiptHandle: record.receiptHandle }),
+    );
+  } catch (error) {
+    rt.logger.warn('Deleting a settled record failed; the event source deletes it', {
       messageId: record.messageId,
       error: describeError(error).message,
     });
@@ -718,6 +751,7 @@ async function deadLetter(
     input.MessageDeduplicationId = record.messageId;
   }
   await rt.sqs.send(new SendMessageCommand(input));
+  await deleteOriginal(rt, record);
   rt.metrics.count(METRIC_NAMES.deadLettered);
   rt.logger.error(WORKER_LOG_MESSAGES.deadLettered, {
     messageId: record.messageId,

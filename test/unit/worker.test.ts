@@ -1,5 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -74,6 +79,7 @@ describe('Function: createWorker', () => {
     sqsMock.reset();
     sqsMock.on(SendMessageCommand).resolves({ MessageId: 'sent' });
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    sqsMock.on(DeleteMessageCommand).resolves({});
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -186,6 +192,40 @@ describe('Function: createWorker', () => {
       expect(attempts).toEqual([3]);
       expect(sends()).toHaveLength(1);
       expect(sends()[0]?.QueueUrl).toBe(QUEUE.dlqUrl);
+    });
+  });
+
+  describe('once a record is re-sent or dead-lettered', () => {
+    it('deletes the original at once, so an invocation cut short cannot bring it back', async () => {
+      // Prepare: one retry and one permanent failure.
+      const handler = worker(async (payload) => {
+        if (payload.text === 'retry') throw new Error('again');
+        throw new PermanentJobError('never');
+      });
+      const retry = jobRecord(note, { text: 'retry' });
+      const dead = jobRecord(note, { text: 'dead' });
+
+      // Act
+      const result = await handler(sqsEvent(retry, dead), fakeContext(30_000));
+
+      // Assess: each original is deleted right after its copy was sent, and still reported as done.
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(sqsMock.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([
+        { QueueUrl: QUEUE.url, ReceiptHandle: retry.receiptHandle },
+        { QueueUrl: QUEUE.url, ReceiptHandle: dead.receiptHandle },
+      ]);
+    });
+
+    it('still reports the record as done when that delete fails: the event source deletes it', async () => {
+      sqsMock.on(DeleteMessageCommand).rejects(new Error('throttled'));
+      const handler = worker(async () => {
+        throw new Error('again');
+      });
+
+      const result = await handler(sqsEvent(jobRecord(note, { text: 'x' })), fakeContext(30_000));
+
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(sends()).toHaveLength(1);
     });
   });
 
@@ -352,6 +392,35 @@ describe('Function: createWorker', () => {
       // Assess
       expect(returnedAt).toBe(10_000 - WORKER_RULES.hardStopReserveMs);
       expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    });
+
+    it('leaves the records behind one that ignored the hard stop alone once it has answered', async () => {
+      // Prepare: one record at a time; the first ignores its signal and finishes long after the hard stop.
+      vi.useFakeTimers();
+      const ran: string[] = [];
+      const handler = worker(
+        async (payload) => {
+          ran.push(payload.text);
+          if (payload.text === 'stuck') await new Promise((resolve) => setTimeout(resolve, 20_000));
+          return undefined;
+        },
+        { deadlineMarginMs: 3_000, recordConcurrency: 1 },
+      );
+      const [stuck, waiting] = [jobRecord(note, { text: 'stuck' }), jobRecord(note, { text: 'waiting' })];
+
+      // Act: answer at the hard stop (9 s), then let the stuck handler finish.
+      const pending = handler(sqsEvent(stuck, waiting), fakeContext(10_000));
+      await vi.advanceTimersByTimeAsync(10_000);
+      const result = await pending;
+      await vi.advanceTimersByTimeAsync(20_000);
+
+      // Assess: both reported unfinished; the waiting one was neither run nor handed back afterwards.
+      expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+        stuck.messageId,
+        waiting.messageId,
+      ]);
+      expect(ran).toEqual(['stuck']);
+      expect(sends()).toEqual([]);
     });
 
     it('gives every invocation a fresh signal', async () => {

@@ -3,7 +3,7 @@
  * and records its one side effect in the chaos log (never in the ledger, which is under test).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ledgerFromEnv } from '../../../functions/shared/ledger-from-env.js';
 import { createWorker, handle, PermanentJobError, RetryableJobError } from '../../../lib/index.js';
 import { recordEvent } from '../../effects.js';
