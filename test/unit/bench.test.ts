@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ledgerWriteUnits } from '../../bench/cost/measure.js';
+import { type BenchResults, renderResults } from '../../bench/report.js';
+import { median, quantile, summarize } from '../../bench/shared/stats.js';
+
+describe('Module: bench stats', () => {
+  it('takes medians and quartiles by linear interpolation, whatever the order', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+    expect(summarize([10, 10, 10, 14])).toEqual({ median: 10, min: 10, max: 14, spread: 0.1, runs: 4 });
+  });
+});
+
+describe('Function: ledgerWriteUnits', () => {
+  it('prices a successful job at 10 write units: a new record in the table and its 3 indexes, then a status and expiry move', () => {
+    // claim: 1 + 3 index puts; succeed: 1 + by-status 2 + by-name 1 + by-expiry 2.
+    expect(ledgerWriteUnits()).toBe(10);
+  });
+});
+
+describe('Function: renderResults', () => {
+  const base: BenchResults = {
+    date: '2026-11-24T00:00:00.000Z',
+    machine: {
+      cpu: 'cpu',
+      cores: 2,
+      memoryGiB: 8,
+      node: 'v24.0.0',
+      platform: 'linux x64',
+      loadAverageBefore: [1, 1, 1],
+      loadAverageAfter: [1, 1, 1],
+    },
+    seconds: 300,
+  };
+  const summary = { median: 1000, min: 900, max: 1100, spread: 0.1, runs: 3 };
+
+  it('marks each ratio against its goal and explains only the goals missed', () => {
+    const markdown = renderResults({
+      ...base,
+      producer: {
+        ratio: 1,
+        goal: '1.0',
+        requests: { total: 1000, floor: 1000, byOperation: { SendMessageBatch: 1000 } },
+        jobs: 10_000,
+        throughput: { client: summary, apiBatch: summary, apiSingle: summary },
+        apiBatchSize: 100,
+        apiConcurrency: 4,
+        runs: 3,
+      },
+      endToEnd: {
+        ratio: 0.4,
+        goal: '≥ 0.5',
+        unit: 'jobs per second',
+        noLedger: { hangar: summary, rawLoop: summary },
+        withLedger: { hangar: summary, rawLoop: summary, ratio: 1 },
+        jobs: 5000,
+        ledgerJobs: 1000,
+        consumers: 5,
+        runs: 3,
+      },
+    });
+
+    expect(markdown).toContain('| `producer` | 1.000 | 1.0 | met |');
+    expect(markdown).toContain('| `endToEnd` | 0.40 | ≥ 0.5 | **missed** |');
+    expect(markdown).toContain('**endToEnd (0.40, goal ≥ 0.5).**');
+    expect(markdown).not.toContain('**producer (');
+  });
+});
