@@ -5,6 +5,12 @@
 import { EXIT_CODES } from './errors.js';
 import { runCli } from './program.js';
 
+// `hangar jobs | head`: the reader left; stop quietly instead of printing an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const interrupt = new AbortController();
 process.on('SIGINT', () => {
   // First Ctrl-C: stop between batches and give held DLQ messages back (otherwise they stay

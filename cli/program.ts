@@ -13,7 +13,7 @@ import { redriveCommand } from './commands/redrive-command.js';
 import { runCommand, schedulesCommand } from './commands/schedule-commands.js';
 import { CliError, EXIT_CODES, exitCodeOf, isConnectionError } from './errors.js';
 import { type CliIo, Printer } from './output.js';
-import { resolveTarget, type Target, type TargetOptions } from './target.js';
+import { checkStageName, resolveTarget, type Target, type TargetOptions } from './target.js';
 
 export interface CliDependencies {
   /** @default the built-in registry */
@@ -76,6 +76,7 @@ export async function runCli(
       },
     };
     try {
+      if (options.stage !== undefined) checkStageName(options.stage);
       await command(ctx);
       if (deps.signal?.aborted) exitCode = EXIT_CODES.interrupted;
     } catch (error) {

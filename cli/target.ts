@@ -72,6 +72,14 @@ export function stackName(stage: string): string {
 
 const STAGE_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
+/** @throws {UsageError} unless `stage` can be part of a stack name. */
+export function checkStageName(stage: string): string {
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new UsageError(`"${stage}" is not a stage name (letters, digits and "-", starting with a letter)`);
+  }
+  return stage;
+}
+
 export interface TargetOptions {
   readonly stage?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -181,9 +189,7 @@ export async function readStackOutputs(
 }
 
 async function stageTarget(stage: string, registry: JobRegistry, options: TargetOptions): Promise<Target> {
-  if (!STAGE_PATTERN.test(stage)) {
-    throw new UsageError(`"${stage}" is not a stage name (letters, digits and "-", starting with a letter)`);
-  }
+  checkStageName(stage);
   const cloudFormation = options.cloudFormation ?? new CloudFormationClient({});
   const outputs = await readStackOutputs(cloudFormation, stage);
   const name = stackName(stage);
