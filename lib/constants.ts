@@ -116,6 +116,10 @@ export const ENV_VARS = {
   senderEmail: 'HANGAR_SENDER_EMAIL',
   /** The deployment stage, for logs and metric dimensions. */
   stage: 'HANGAR_STAGE',
-  /** JSON array of sync sources (`syncSourceSchema`), for the sync function. */
+  /**
+   * `sync.run` only: JSON `[{ "id": "…", "url": "https://…", "pageSize": 100, "authParameter"?: "…" }]`,
+   * the sources of the stage configuration (`syncSourceSchema`). `authParameter` names an SSM parameter (leading `/`) or a
+   * Secrets Manager secret under the stage's prefix (`/hangar/<stage>/…`, `hangar/<stage>/…`).
+   */
   syncSources: 'HANGAR_SYNC_SOURCES',
 } as const;

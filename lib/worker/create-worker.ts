@@ -123,9 +123,10 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   const queue = options.queue ?? queueFromEnv();
   const fifo = queue.url.endsWith('.fifo');
   const sqs = options.sqs ?? new SQSClient({});
-  const logger =
-    options.logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar' });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'hangar' });
+  // The stack names each worker's service (POWERTOOLS_SERVICE_NAME); the dashboard finds metrics by it.
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar';
+  const logger = options.logger ?? new Logger({ serviceName });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   if (jobs.length === 1 && jobs[0]) metrics.setDefaultDimensions({ jobName: jobs[0].name });
   const marginMs = options.deadlineMarginMs ?? Math.max(...jobs.map((j) => j.deadlineMarginMs));
   const concurrency = options.recordConcurrency ?? Math.min(...jobs.map((j) => j.batch.recordConcurrency));
@@ -281,9 +282,8 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
   }
 
   let continued: number | undefined;
-  const logger = rt.logger.createChild({
-    persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt },
-  });
+  // Built on first use: a child logger costs tens of microseconds, more than a no-op job itself.
+  let logger: Logger | undefined;
   const context: JobContext = {
     jobId: envelope.jobId,
     jobName: job.name,
@@ -294,7 +294,12 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
     idempotencyKey: envelope.idempotencyKey,
     signal: deadline.signal,
     remainingTimeMs: deadline.remainingMs,
-    logger,
+    get logger() {
+      logger ??= rt.logger.createChild({
+        persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt },
+      });
+      return logger;
+    },
     continueWith: async (payload, continueOptions) => {
       if (continued !== undefined)
         throw new JobError(`Job "${job.name}" called continueWith twice in one attempt`, {

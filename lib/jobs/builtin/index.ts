@@ -13,6 +13,7 @@ export {
   type SyncSourceConfig,
   syncPayloadSchema,
   syncRun,
+  syncRuntimeConfig,
   syncSchedules,
   syncSourceSchema,
   syncSourcesSchema,

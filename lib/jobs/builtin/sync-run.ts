@@ -24,6 +24,7 @@ export const SYNC_ITEM_KIND = 'item';
 /** Defaults of a sync source; each `@default` below names one. */
 export const SYNC_DEFAULTS = {
   pageSize: 100,
+  maxPageSize: 1_000,
   /** Items not seen by a sync for this many days are deleted by the nightly cleanup. */
   staleAfterDays: 30,
   /** Header the auth secret is sent in. */
@@ -35,31 +36,29 @@ export const SYNC_DEFAULTS = {
 } as const;
 
 /**
- * One external source, as stage configuration gives it (CDK context `syncSources`, and the sync
- * function's environment). The paging contract it must follow is in the README.
+ * One external source, as stage configuration gives it (CDK context `syncSources`) and as the
+ * sync function reads it (`HANGAR_SYNC_SOURCES`). The paging contract it must follow is in the
+ * README. The stack adds deploy-time rules on top (https only, secrets under the stage's prefix).
  */
 export const syncSourceSchema = z.strictObject({
   id: sourceId,
-  /** `GET <url>?limit=<pageSize>[&cursor=<cursor>]` must answer a page; http(s) only. */
-  url: z.url({ protocol: /^https?$/ }),
+  /** `GET <url>?limit=<pageSize>[&cursor=<cursor>]` must answer a page. */
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }),
   /** @default SYNC_DEFAULTS.pageSize */
-  pageSize: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
-  /** SSM parameter name (`/hangar/prod/crm-token`) or Secrets Manager ARN holding the auth header's value. */
+  pageSize: z.optional(z.int().check(z.minimum(1), z.maximum(SYNC_DEFAULTS.maxPageSize))),
+  /** Holds the auth header's value: an SSM parameter (`/hangar/<stage>/crm-token`) or a Secrets Manager secret (`hangar/<stage>/crm-token`). */
   authParameter: z.optional(z.string().check(z.minLength(1))),
   /** @default SYNC_DEFAULTS.authHeader */
   authHeader: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name'))),
   /** @default SYNC_DEFAULTS.staleAfterDays */
   staleAfterDays: z.optional(z.int().check(z.minimum(1), z.maximum(3650))),
-  /** A recurring sync of this source. */
+  /** A recurring sync: `cron(…)` or `rate(…)`. Without one, the source syncs only when a job is sent. */
   schedule: z.optional(
-    z.strictObject({
-      expression: z
-        .string()
-        .check(z.refine(isScheduleExpression, 'must be "cron(<6 fields>)" or "rate(<n> <unit>)"')),
-      timeZone: z.optional(
-        z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')),
-      ),
-    }),
+    z.string().check(z.refine(isScheduleExpression, 'must be "cron(<6 fields>)" or "rate(<n> <unit>)"')),
+  ),
+  /** The schedule's time zone. @default the stage's time zone */
+  timeZone: z.optional(
+    z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')),
   ),
 });
 
@@ -75,19 +74,24 @@ export const syncSourcesSchema = z
 export type SyncSourceConfig = z.output<typeof syncSourceSchema>;
 
 /** The configured schedules of `sync.run`: one per source that has one, firing `{ sourceId }`. */
-export function syncSchedules(sources: readonly SyncSourceConfig[]) {
+export function syncSchedules(sources: readonly SyncSourceConfig[], defaultTimeZone: string) {
   return sources.flatMap((source) =>
-    source.schedule
-      ? [
+    source.schedule === undefined
+      ? []
+      : [
           {
             id: source.id,
-            expression: source.schedule.expression,
-            ...(source.schedule.timeZone === undefined ? {} : { timeZone: source.schedule.timeZone }),
+            expression: source.schedule,
+            timeZone: source.timeZone ?? defaultTimeZone,
             payload: { sourceId: source.id },
           },
-        ]
-      : [],
+        ],
   );
+}
+
+/** What the sync function needs of a source at run time (the schedule is the stack's business). */
+export function syncRuntimeConfig(sources: readonly SyncSourceConfig[]): SyncSourceConfig[] {
+  return sources.map(({ schedule: _schedule, timeZone: _timeZone, ...runtime }) => runtime);
 }
 
 export const syncRun = defineJob({

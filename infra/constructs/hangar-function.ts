@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ConfigError, METRICS_NAMESPACE } from '../../lib/index.js';
+
+/** The repository root: esbuild resolves dependencies from its lock file and `node_modules`. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The file every function folder provides, exporting `handler`. */
+export const HANDLER_FILE = 'handler.ts';
+
+/** Defaults shared by every Hangar function; each `@default` below names one of these. */
+export const FUNCTION_DEFAULTS = {
+  logRetention: RetentionDays.ONE_MONTH,
+  removalPolicy: RemovalPolicy.DESTROY,
+} as const;
+
+/** The entry file of a function folder: `<functionsDir>/<dir>/handler.ts`. */
+export function functionEntry(functionsDir: string, dir: string): string {
+  return join(functionsDir, dir, HANDLER_FILE);
+}
+
+/** Names an entry file relative to the project, as a reader of the error would look for it. */
+export function displayPath(path: string): string {
+  return relative(PROJECT_ROOT, path) || path;
+}
+
+export interface HangarFunctionProps {
+  /** A TypeScript file exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMiB: number;
+  /** Powertools' `service`: the default dimension of every metric and a field of every log line. */
+  readonly serviceName: string;
+  readonly environment: Readonly<Record<string, string>>;
+  /** @default FUNCTION_DEFAULTS.logRetention */
+  readonly logRetention?: RetentionDays;
+  /** Of the log group. @default FUNCTION_DEFAULTS.removalPolicy */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A `NodejsFunction` with Hangar's defaults: Node 24 on arm64, bundled to minified ESM with source
+ * maps by the local esbuild (no Docker), its own log group with retention, JSON logs, active
+ * tracing, and a role that may write to that log group and nothing else until granted more.
+ */
+export class HangarFunction extends Construct implements IGrantable {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly grantPrincipal: IPrincipal;
+
+  constructor(scope: Construct, id: string, props: HangarFunctionProps) {
+    super(scope, id);
+    if (!existsSync(props.entry)) {
+      throw new ConfigError(
+        `Function entry ${displayPath(props.entry)} does not exist; it must export "handler" (${props.description})`,
+      );
+    }
+    const reserved = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'].filter(
+      (name) => name in props.environment,
+    );
+    if (reserved.length > 0) {
+      throw new ConfigError(`${id}: environment may not set ${reserved.join(', ')}; they are derived`);
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? FUNCTION_DEFAULTS.logRetention,
+      removalPolicy: props.removalPolicy ?? FUNCTION_DEFAULTS.removalPolicy,
+    });
+    // An own role instead of the AWSLambdaBasicExecutionRole managed policy, whose log rights span
+    // every log group of the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      memorySize: props.memoryMiB,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Stack traces in logs point at the TypeScript sources, not the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        // Stack traces need file names and lines, not the sources: keeps the bundle small.
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Bundled packages that still `require()` Node built-ins need a `require` in ESM.
+        banner:
+          "import{createRequire as __hangarRequire}from'node:module';const require=__hangarRequire(import.meta.url);",
+        // The pinned SDK is bundled rather than taken from the runtime, so what the tests ran is what ships.
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+    this.grantPrincipal = this.function.grantPrincipal;
+  }
+}
