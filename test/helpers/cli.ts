@@ -2,8 +2,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CliIo } from '../../cli/output.js';
-import { jobOutputKey, OUTPUT_KEYS, pascalName, registry } from '../../lib/index.js';
+import {
+  deriveSettings,
+  type JobRegistry,
+  jobOutputKey,
+  OUTPUT_KEYS,
+  pascalName,
+  registry,
+  sqsQueueAttributes,
+} from '../../lib/index.js';
 
 /** In-memory streams for running the CLI in-process; `tty` pretends a person is at the terminal. */
 export function memoryIo(
@@ -79,4 +88,33 @@ export function runHangar(
       },
     );
   });
+}
+
+/**
+ * Creates every registered job's queue and DLQ under the derived names, as the local runtime
+ * does, so the CLI's local mode (which looks queues up by name) finds them.
+ */
+export async function createLocalQueues(sqs: SQSClient, jobs: JobRegistry = registry) {
+  const settings = deriveSettings(jobs);
+  const urls = new Map<string, { url: string; dlqUrl: string }>();
+  for (const job of settings.jobs) {
+    const dlq = await sqs.send(
+      new CreateQueueCommand({ QueueName: job.dlq.name, Attributes: sqsQueueAttributes(job.dlq) }),
+    );
+    const dlqUrl = dlq.QueueUrl ?? '';
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: job.queue.name,
+        Attributes: sqsQueueAttributes(job.queue, {
+          dlqArn: Attributes?.QueueArn ?? '',
+          maxReceiveCount: job.queue.maxReceiveCount,
+        }),
+      }),
+    );
+    urls.set(job.jobName, { url: queue.QueueUrl ?? '', dlqUrl });
+  }
+  return urls;
 }
