@@ -3,7 +3,7 @@
  * for people only — hints, warnings, progress, prompts — to stderr, so a script piping stdout gets
  * nothing but the answer.
  */
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
 import pc from 'picocolors';
 
@@ -72,12 +72,17 @@ export class Printer {
     for (const row of rows) this.line(render(row));
   }
 
-  /** Asks on stderr, reads a line from stdin; true only for "y" or "yes". */
+  /** Asks on stderr, reads a line from stdin; true only for "y" or "yes" (Ctrl-D is a no). */
   async confirm(question: string): Promise<boolean> {
-    const rl = createInterface({ input: this.#io.stdin, output: this.#io.stderr as NodeJS.WritableStream });
+    this.#io.stderr.write(`${question} [y/N] `);
+    // The terminal echoes what is typed (cooked mode); readline only has to collect the line.
+    const rl = createInterface({ input: this.#io.stdin, terminal: false });
     try {
-      const answer = await rl.question(`${question} [y/N] `);
-      return /^y(es)?$/i.test(answer.trim());
+      const answer = await new Promise<string | undefined>((resolve) => {
+        rl.once('line', resolve);
+        rl.once('close', () => resolve(undefined));
+      });
+      return answer !== undefined && /^y(es)?$/i.test(answer.trim());
     } finally {
       rl.close();
     }

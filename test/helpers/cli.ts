@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CliIo } from '../../cli/output.js';
+import type { Target } from '../../cli/target.js';
 import {
   deriveSettings,
   type JobRegistry,
@@ -14,17 +15,28 @@ import {
   sqsQueueAttributes,
 } from '../../lib/index.js';
 
-/** In-memory streams for running the CLI in-process; `tty` pretends a person is at the terminal. */
+/**
+ * In-memory streams for running the CLI in-process; `tty` pretends a person is at the terminal,
+ * who types `input` when a `[y/N]` prompt appears.
+ */
 export function memoryIo(
   env: Readonly<Record<string, string | undefined>> = {},
-  options: { tty?: boolean } = {},
+  options: { tty?: boolean; input?: string } = {},
 ) {
   let stdout = '';
   let stderr = '';
-  const stdin = Object.assign(Readable.from([]), { isTTY: options.tty ?? false });
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  if (options.input === undefined) stdin.end();
   const io: CliIo = {
     stdout: { write: (chunk: string) => (stdout += chunk), isTTY: options.tty ?? false },
-    stderr: { write: (chunk: string) => (stderr += chunk), isTTY: options.tty ?? false },
+    stderr: {
+      write: (chunk: string) => {
+        stderr += chunk;
+        if (options.input !== undefined && chunk.includes('[y/N]')) stdin.end(options.input);
+        return true;
+      },
+      isTTY: options.tty ?? false,
+    },
     stdin,
     env: { NO_COLOR: '1', ...env },
   };
@@ -117,4 +129,33 @@ export async function createLocalQueues(sqs: SQSClient, jobs: JobRegistry = regi
     urls.set(job.jobName, { url: queue.QueueUrl ?? '', dlqUrl });
   }
   return urls;
+}
+
+/** A local-kind target over test queues (unique names), for running commands in-process. */
+export function fixedTarget(
+  sqs: SQSClient,
+  jobs: JobRegistry,
+  queues: Readonly<Record<string, { readonly url: string; readonly dlqUrl: string }>>,
+): Target {
+  const name = (url: string) => url.split('/').pop() ?? url;
+  return {
+    kind: 'local',
+    label: 'test queues',
+    registry: jobs,
+    sqs,
+    cloudwatch: undefined,
+    async queuesOf(job) {
+      const found = queues[job.name];
+      if (!found) throw new Error(`no test queues for ${job.name}`);
+      return {
+        queue: { name: name(found.url), url: found.url, arn: undefined },
+        dlq: { name: name(found.dlqUrl), url: found.dlqUrl, arn: undefined },
+      };
+    },
+    async api() {
+      throw new Error('no API in this test');
+    },
+    recorder: undefined,
+    destroy() {},
+  };
 }
