@@ -13,7 +13,7 @@ import { redriveCommand } from './commands/redrive-command.js';
 import { runCommand, schedulesCommand } from './commands/schedule-commands.js';
 import { CliError, EXIT_CODES, exitCodeOf, isConnectionError } from './errors.js';
 import { type CliIo, Printer } from './output.js';
-import { checkStageName, resolveTarget, type Target, type TargetOptions } from './target.js';
+import { checkStageName, LOCAL_DEFAULTS, resolveTarget, type Target, type TargetOptions } from './target.js';
 
 export interface CliDependencies {
   /** @default the built-in registry */
@@ -83,8 +83,9 @@ export async function runCli(
       exitCode = exitCodeOf(error);
       let message = error instanceof Error ? error.message : String(error);
       if (!(error instanceof CliError) && isConnectionError(error)) {
-        const label = await target?.then((t) => t.label).catch(() => undefined);
-        message = `Cannot reach ${label ?? 'the target'}: ${message}`;
+        const resolved = await target?.catch(() => undefined);
+        message = `Cannot reach ${resolved?.label ?? 'the target'}: ${message}`;
+        if (resolved?.kind === 'local') message += `; ${LOCAL_DEFAULTS.hint}`;
       }
       out.error(message, exitCode);
       if (io.env.HANGAR_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);

@@ -6,11 +6,13 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
   registry as builtinRegistry,
   dlqName,
+  ENV_VARS,
   type JobDefinition,
   type JobOutput,
   type JobRegistry,
@@ -27,6 +29,7 @@ import {
 } from './api-client.js';
 import { isConnectionError, UnreachableError, UsageError } from './errors.js';
 import type { RedriveRecorder } from './redrive.js';
+import type { ScheduleSource } from './schedules.js';
 
 export interface QueueRef {
   readonly name: string;
@@ -51,6 +54,8 @@ export interface Target {
   /** @throws {UnreachableError} when a queue does not exist or SQS cannot be reached. */
   queuesOf(job: JobDefinition): Promise<JobQueues>;
   api(): Promise<ApiClient>;
+  /** The Scheduler API and the group the stage's recurring schedules live in. */
+  scheduleSource(): ScheduleSource;
   /** Records redrives in the ledger, where the target has one the CLI can reach. */
   readonly recorder: RedriveRecorder | undefined;
   destroy(): void;
@@ -59,6 +64,10 @@ export interface Target {
 /** PRODUCT.md, "Local endpoints". */
 export const LOCAL_DEFAULTS = {
   sqsEndpoint: 'http://127.0.0.1:4566',
+  /** The local runtime's EventBridge-Scheduler-compatible API. */
+  schedulerEndpoint: 'http://127.0.0.1:4567',
+  /** The local runtime's schedule group. */
+  scheduleGroupName: 'hangar-local',
   region: 'us-east-1',
   /** Emulators sign-check nothing; the SDK still wants something to sign with. */
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -89,6 +98,7 @@ export interface TargetOptions {
   readonly sqs?: SQSClient;
   readonly cloudFormation?: CloudFormationClient;
   readonly cloudwatch?: CloudWatchClient;
+  readonly scheduler?: SchedulerClient;
   readonly credentials?: SigningCredentials;
 }
 
@@ -107,15 +117,14 @@ function localTarget(
   options: TargetOptions,
 ): Target {
   const endpoint = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.sqsEndpoint;
-  const sqs =
-    options.sqs ??
-    new SQSClient({
-      endpoint,
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? LOCAL_DEFAULTS.region,
-      credentials: LOCAL_DEFAULTS.credentials,
-      // A local emulator that is down stays down: fail fast instead of retrying.
-      maxAttempts: 1,
-    });
+  const local = {
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? LOCAL_DEFAULTS.region,
+    credentials: LOCAL_DEFAULTS.credentials,
+    // A local emulator that is down stays down: fail fast instead of retrying.
+    maxAttempts: 1,
+  };
+  const sqs = options.sqs ?? new SQSClient({ ...local, endpoint });
+  let scheduler: SchedulerClient | undefined = options.scheduler;
   const urls = new Map<string, Promise<string>>();
   const urlOf = (name: string) => {
     let url = urls.get(name);
@@ -152,9 +161,20 @@ function localTarget(
     async api() {
       return new ApiClient({ baseUrl: apiUrl, hint: `${LOCAL_DEFAULTS.hint} (HANGAR_API_URL)` });
     },
+    scheduleSource() {
+      scheduler ??= new SchedulerClient({
+        ...local,
+        endpoint: env.AWS_ENDPOINT_URL_SCHEDULER ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.schedulerEndpoint,
+      });
+      return {
+        client: scheduler,
+        groupName: env[ENV_VARS.scheduleGroupName] ?? LOCAL_DEFAULTS.scheduleGroupName,
+      };
+    },
     recorder: undefined,
     destroy() {
       if (!options.sqs) sqs.destroy();
+      if (!options.scheduler) scheduler?.destroy();
     },
   };
 }
@@ -203,6 +223,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
   const jobOutput = (job: JobDefinition, kind: JobOutput) => output(jobOutputKey(job.name, kind));
   const sqs = options.sqs ?? new SQSClient({});
   const cloudwatch = options.cloudwatch ?? new CloudWatchClient({});
+  let scheduler: SchedulerClient | undefined;
   const ref = (job: JobDefinition, url: JobOutput, arn: JobOutput): QueueRef => {
     const queueUrl = jobOutput(job, url);
     return {
@@ -220,6 +241,10 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
     async queuesOf(job) {
       return { queue: ref(job, 'queueUrl', 'queueArn'), dlq: ref(job, 'dlqUrl', 'dlqArn') };
     },
+    scheduleSource() {
+      scheduler ??= options.scheduler ?? new SchedulerClient({});
+      return { client: scheduler, groupName: output(OUTPUT_KEYS.scheduleGroupName) };
+    },
     async api() {
       const baseUrl = output(OUTPUT_KEYS.apiUrl);
       const region = regionOfApiUrl(baseUrl) ?? (await cloudFormation.config.region());
@@ -231,6 +256,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
       if (!options.sqs) sqs.destroy();
       if (!options.cloudwatch) cloudwatch.destroy();
       if (!options.cloudFormation) cloudFormation.destroy();
+      if (!options.scheduler) scheduler?.destroy();
     },
   };
 }

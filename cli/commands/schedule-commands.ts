@@ -1,29 +1,27 @@
-import { findSchedule, fireSchedule, listSchedules, schedulePayload } from '../schedules.js';
+import { findSchedule, fireSchedule, listSchedules } from '../schedules.js';
 import type { CommandContext } from './context.js';
 
 export async function schedulesCommand(ctx: CommandContext): Promise<void> {
-  const schedules = listSchedules(ctx.registry).map((s) => ({
-    name: s.name,
-    job: s.jobName,
-    expression: s.expression,
-    timeZone: s.timeZone,
-    payload: schedulePayload(s),
-  }));
+  const target = await ctx.target();
+  const source = target.scheduleSource();
+  const schedules = (await listSchedules(source, ctx.registry)).map(
+    ({ input: _input, messageGroupId: _group, ...view }) => view,
+  );
   if (ctx.out.json) return ctx.out.data(schedules);
   if (schedules.length === 0) {
-    ctx.out.line('No recurring schedules.');
+    ctx.out.line(`No recurring schedules in group ${source.groupName}.`);
     return;
   }
   ctx.out.table(
-    ['SCHEDULE', 'JOB', 'EXPRESSION', 'TIME ZONE', 'PAYLOAD'],
-    schedules.map((s) => [s.name, s.job, s.expression, s.timeZone, JSON.stringify(s.payload)]),
+    ['SCHEDULE', 'JOB', 'EXPRESSION', 'TIME ZONE', 'STATE', 'PAYLOAD'],
+    schedules.map((s) => [s.name, s.job, s.expression, s.timeZone, s.state, JSON.stringify(s.payload)]),
   );
 }
 
 export async function runCommand(ctx: CommandContext, name: string): Promise<void> {
-  const schedule = findSchedule(ctx.registry, name);
   const target = await ctx.target();
-  const { queue } = await target.queuesOf(ctx.registry.get(schedule.jobName));
+  const schedule = findSchedule(await listSchedules(target.scheduleSource(), ctx.registry), name);
+  const { queue } = await target.queuesOf(ctx.registry.get(schedule.job));
   const firing = await fireSchedule(target.sqs, queue.url, schedule, { now: ctx.now() });
   if (ctx.out.json) return ctx.out.data({ ...firing, queue: queue.name });
   ctx.out.line(`Fired ${firing.schedule}: job ${firing.jobId} (${firing.jobName}) is on ${queue.name}.`);

@@ -155,6 +155,9 @@ export function fixedTarget(
     async api() {
       throw new Error('no API in this test');
     },
+    scheduleSource() {
+      throw new Error('no scheduler in this test');
+    },
     recorder: undefined,
     destroy() {},
   };

@@ -5,9 +5,10 @@
  */
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupRun, decodeEnvelope, emailSend } from '../../../lib/index.js';
+import { cleanupRun, decodeEnvelope, deriveSettings, emailSend, registry } from '../../../lib/index.js';
 import { createLocalQueues, type HangarRun, runHangar } from '../../helpers/cli.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
+import { startFakeApi } from '../../helpers/fake-api.js';
 import { sqsClient, startSqs } from '../../helpers/sqs.js';
 
 let emulator: Awaited<ReturnType<typeof startSqs>>;
@@ -183,11 +184,49 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
     ]);
   });
 
-  it('run puts the rendered firing of a schedule on its queue, with the job id the worker will derive', async () => {
+  it('schedules and run read the schedule group through the Scheduler API, and run puts the rendered firing on the queue', async () => {
+    // Prepare: a stand-in for the local runtime's Scheduler endpoint, serving the declared cleanup schedule.
+    const [cleanup] = deriveSettings(registry).job(cleanupRun.name).schedules;
+    const scheduler = await startFakeApi((request) => {
+      if (request.path === '/schedules') {
+        const names = request.query.NamePrefix === 'cleanup-run' ? [{ Name: cleanup?.name }] : [];
+        return { status: 200, body: { Schedules: names } };
+      }
+      return {
+        status: 200,
+        body: {
+          Name: cleanup?.name,
+          GroupName: request.query.groupName,
+          ScheduleExpression: cleanup?.expression,
+          ScheduleExpressionTimezone: cleanup?.timeZone,
+          State: 'ENABLED',
+          Target: {
+            Arn: 'arn:aws:sqs:us-east-1:000000000000:cleanup-run',
+            RoleArn: 'r',
+            Input: cleanup?.input,
+          },
+        },
+      };
+    });
+    const env = { AWS_ENDPOINT_URL_SQS: emulator.endpoint, AWS_ENDPOINT_URL_SCHEDULER: scheduler.url };
+
     // Act
-    const run = await hangar('run', 'cleanup-run', '--json');
+    const list = await runHangar(['schedules'], env);
+    const run = await runHangar(['run', 'cleanup-run', '--json'], env);
+    await scheduler.stop();
 
     // Assess
+    expect(list.code).toBe(0);
+    expect(list.stdout).toBe(
+      [
+        'SCHEDULE     JOB          EXPRESSION         TIME ZONE  STATE    PAYLOAD',
+        'cleanup-run  cleanup.run  cron(0 3 * * ? *)  UTC        ENABLED  {}',
+        '',
+      ].join('\n'),
+    );
+    expect(scheduler.requests.find((r) => r.path === '/schedules/cleanup-run')?.query.groupName).toBe(
+      'hangar-local',
+    );
     expect(run.code).toBe(0);
     const firing = JSON.parse(run.stdout) as {
       jobId: string;

@@ -76,7 +76,6 @@ describe('Function: runCli', () => {
     [['redrive', 'email.send', '--max', '0'], '--max must be a whole number from 1 to 1000000'],
     [['redrive', 'email.send', '--rate', '-1'], '--rate must be a number above 0'],
     [['redrive', 'nope'], 'Unknown job "nope"'],
-    [['run', 'nightly'], 'Unknown schedule "nightly"; schedules: cleanup-run'],
     [['queues', '--stage', 'no such'], '"no such" is not a stage name'],
   ])('exits 2 for %j before reaching any target', async (args, message) => {
     // Act
@@ -86,31 +85,6 @@ describe('Function: runCli', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.resolved).toBe(0);
-  });
-
-  it('lists the recurring schedules from the settings module, as text and as JSON', async () => {
-    // Act
-    const text = await hangar(['schedules']);
-    const json = await hangar(['schedules', '--json']);
-
-    // Assess
-    expect(text.stdout).toBe(
-      [
-        'SCHEDULE     JOB          EXPRESSION         TIME ZONE  PAYLOAD',
-        'cleanup-run  cleanup.run  cron(0 3 * * ? *)  UTC        {}',
-        '',
-      ].join('\n'),
-    );
-    expect(JSON.parse(json.stdout)).toEqual([
-      {
-        name: 'cleanup-run',
-        job: 'cleanup.run',
-        expression: 'cron(0 3 * * ? *)',
-        timeZone: 'UTC',
-        payload: {},
-      },
-    ]);
-    expect(text.resolved).toBe(0);
   });
 });
 
