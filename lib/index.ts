@@ -4,6 +4,15 @@
  */
 
 export {
+  API_ERROR_CODES,
+  API_LIMITS,
+  API_ROUTES,
+  type ApiErrorBody,
+  type ApiRoute,
+  CORRELATION_ID_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+} from './api/contract.js';
+export {
   CLIENT_DEFAULTS,
   chunkBySize,
   type Enqueued,
@@ -80,6 +89,41 @@ export {
   type TableIndexSpec,
   type TableSpec,
 } from './jobs/settings.js';
+export {
+  type CancelResult,
+  DynamoJobLedger,
+  type DynamoJobLedgerOptions,
+  type JobStore,
+  type KeyReservation,
+  type KeyReservationResult,
+  type NewJobRecord,
+  UNKNOWN_JOB_NAME,
+} from './ledger/dynamo-job-ledger.js';
+export {
+  ClaimLostError,
+  IdempotencyKeyConflictError,
+  IdempotencyKeyInUseError,
+  JobAlreadyStartedError,
+  JobNotFoundError,
+  LEDGER_ERROR_CODES,
+  type LedgerErrorCode,
+} from './ledger/errors.js';
+export {
+  type Accepted,
+  type BatchOutcome,
+  JOB_SERVICE_DEFAULTS,
+  JobService,
+  type JobServiceOptions,
+} from './ledger/job-service.js';
+export type { JobListQuery, JobPage } from './ledger/listing.js';
+export {
+  JOB_ATTRIBUTES,
+  type JobRecord,
+  LEDGER_DEFAULTS,
+  RECORD_KINDS,
+  type RecordKind,
+} from './ledger/records.js';
+export { canonicalJson, requestHash } from './ledger/request-hash.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
 export {

@@ -20,7 +20,7 @@ import {
   type ValidationIssue,
 } from '../errors.js';
 import type { JobDefinition, JobInput } from '../jobs/define-job.js';
-import { encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
+import { encodeEnvelope, JOB_ID_PATTERN, type JobEnvelope } from '../jobs/envelope.js';
 import { jobOutputKey, queueName } from '../jobs/names.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { backoffDelay, sleep } from '../retry/backoff.js';
@@ -42,6 +42,12 @@ export interface EnqueueOptions {
   readonly idempotencyKey?: string;
   /** Propagated to the worker's logs. */
   readonly correlationId?: string;
+  /**
+   * The job's id, for a producer that must know it before the send (the API reserves it with an
+   * idempotency key first, and re-sends under the same id after a crash). Unique per job.
+   * @default a new ULID
+   */
+  readonly jobId?: string;
 }
 
 export interface EnqueueRequest extends EnqueueOptions {
@@ -109,6 +115,7 @@ const enqueueOptionsSchema = z.strictObject({
   ),
   idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   correlationId: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  jobId: z.optional(z.string().check(z.regex(JOB_ID_PATTERN, 'must be 1–64 letters, digits, "-" or "_"'))),
 });
 
 /** A validated request, ready to go to a queue or a scheduler. */
@@ -243,6 +250,9 @@ export class JobClient {
   ): Promise<EnqueueResult[]> {
     const prepared = payloads.map((payload, index) => this.#prepare({ ...options, job, payload }, index));
     const issues: ValidationIssue[] = [];
+    if (options.jobId !== undefined && payloads.length > 1) {
+      issues.push({ path: 'jobId', message: 'one job id cannot name several jobs; use enqueueEach' });
+    }
     for (const item of prepared) {
       if ('envelope' in item) continue;
       const error = item.error;
@@ -272,6 +282,18 @@ export class JobClient {
       true,
     );
     return [...rejected, ...sent].sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Validates one request as `enqueue` would — job name, options, payload, encoded size — without
+   * sending anything.
+   * @returns undefined when it would be sent, else the `UnknownJobError`, `JobValidationError` or `PayloadTooLargeError` that stops it.
+   * @example
+   * const problem = client.validate({ job: 'email.send', payload });
+   */
+  validate(request: EnqueueRequest): JobError | undefined {
+    const prepared = this.#prepare(request, 0);
+    return 'envelope' in prepared ? undefined : prepared.error;
   }
 
   /**
@@ -352,7 +374,7 @@ export class JobClient {
       delaySeconds > 0 && (job.fifo !== undefined || delaySeconds > SQS_LIMITS.maxDelaySeconds);
     const envelope: JobEnvelope = {
       version: 1,
-      jobId: this.#newJobId(),
+      jobId: options.jobId ?? this.#newJobId(),
       name: job.name,
       payload: payload as JobEnvelope['payload'],
       enqueuedAt: now.toISOString(),

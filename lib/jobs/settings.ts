@@ -255,6 +255,11 @@ export interface TableIndexSpec {
   readonly name: string;
   readonly partitionKey: { readonly name: string; readonly type: KeyType };
   readonly sortKey: { readonly name: string; readonly type: KeyType };
+  /**
+   * `ALL`: the ledger serves listings straight from the index (whole records, one query per
+   * page), so no index may project fewer attributes.
+   */
+  readonly projection: 'ALL';
 }
 
 export interface TableSpec {
@@ -278,16 +283,19 @@ export const TABLE_SPEC: TableSpec = {
       name: 'by-status',
       partitionKey: { name: TABLE_ATTRIBUTES.status, type: 'S' },
       sortKey: { name: TABLE_ATTRIBUTES.createdAt, type: 'S' },
+      projection: 'ALL',
     },
     {
       name: 'by-name',
       partitionKey: { name: TABLE_ATTRIBUTES.jobName, type: 'S' },
       sortKey: { name: TABLE_ATTRIBUTES.createdAt, type: 'S' },
+      projection: 'ALL',
     },
     {
       name: 'by-expiry',
       partitionKey: { name: TABLE_ATTRIBUTES.kind, type: 'S' },
       sortKey: { name: TABLE_ATTRIBUTES.expiresAt, type: 'N' },
+      projection: 'ALL',
     },
   ],
 };

@@ -19,7 +19,6 @@
  * act in: a process killed again and again, or FIFO hand-backs beyond the allowance.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   ChangeMessageVisibilityCommand,
   type MessageAttributeValue,
@@ -28,16 +27,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod/mini';
+import { safeParse, z } from 'zod/mini';
 import { fifoDeduplicationId } from '../client/job-client.js';
 import { readEnv } from '../config/env.js';
-import {
-  DEAD_LETTER_ATTRIBUTES,
-  ENV_VARS,
-  METRIC_NAMES,
-  METRICS_NAMESPACE,
-  SQS_LIMITS,
-} from '../constants.js';
+import { DEAD_LETTER_ATTRIBUTES, ENV_VARS, METRIC_NAMES, SQS_LIMITS } from '../constants.js';
 import {
   ConfigError,
   EnvelopeError,
@@ -51,8 +44,9 @@ import {
 import type { JobDefinition } from '../jobs/define-job.js';
 import { decodeEnvelope, encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
 import { backoffDelay } from '../retry/backoff.js';
-import { check, describeIssues } from '../validation.js';
+import { check, describeIssues, toValidationIssues } from '../validation.js';
 import { createDeadline, type Deadline } from './deadline.js';
+import { type EmfOptions, InvocationMetrics } from './emf.js';
 import { runLanes, toLanes } from './lanes.js';
 import type { AttemptRef, JobBinding, JobContext, JobLedger, JobResult } from './types.js';
 
@@ -90,8 +84,8 @@ export interface WorkerOptions {
   readonly queue?: WorkerQueue;
   /** @default a Powertools Logger (service name from POWERTOOLS_SERVICE_NAME, else "hangar") */
   readonly logger?: Logger;
-  /** @default Powertools Metrics in the `METRICS_NAMESPACE` namespace */
-  readonly metrics?: Metrics;
+  /** Where the invocation's EMF metrics line goes. @default process.stdout (Lambda ships it to CloudWatch) */
+  readonly writeMetrics?: (line: string) => void;
   /** @default the largest `deadlineMarginMs` of the jobs */
   readonly deadlineMarginMs?: number;
   /** Records (FIFO: message groups) run at once. @default the smallest `batch.recordConcurrency` of the jobs */
@@ -126,50 +120,70 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   // The stack names each worker's service (POWERTOOLS_SERVICE_NAME); the dashboard finds metrics by it.
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar';
   const logger = options.logger ?? new Logger({ serviceName });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
-  if (jobs.length === 1 && jobs[0]) metrics.setDefaultDimensions({ jobName: jobs[0].name });
+  const emf: EmfOptions = {
+    service: serviceName,
+    jobName: jobs.length === 1 ? jobs[0]?.name : undefined,
+    disabled: process.env.POWERTOOLS_METRICS_DISABLED === 'true',
+    ...(options.writeMetrics ? { write: options.writeMetrics } : {}),
+  };
   const marginMs = options.deadlineMarginMs ?? Math.max(...jobs.map((j) => j.deadlineMarginMs));
   const concurrency = options.recordConcurrency ?? Math.min(...jobs.map((j) => j.batch.recordConcurrency));
   const random = options.random ?? Math.random;
-  const runtime: Runtime = { bindings, queue, fifo, sqs, logger, metrics, ledger: options.ledger, random };
+  const shared = { bindings, queue, fifo, sqs, logger, ledger: options.ledger, random };
 
   return async (event, context) => {
+    // Per invocation, so concurrent invocations in one process never mix their counts.
+    const rt: Runtime = { ...shared, metrics: new InvocationMetrics(emf) };
     const deadline = createDeadline(context, marginMs, WORKER_RULES.hardStopReserveMs);
     const fates = new Map<string, Fate>();
-    const settle = (record: SQSRecord, fate: Fate) => {
-      if (!fates.has(record.messageId)) fates.set(record.messageId, fate);
+    // Runs one record, or hands it back unstarted once the margin is reached (or, on FIFO, once an
+    // earlier record of its group did not complete). Resolves whether the record completed.
+    const step = async (record: SQSRecord, blocked: boolean): Promise<boolean> => {
+      if (fates.has(record.messageId)) return true;
+      let outcome: Outcome;
+      try {
+        outcome =
+          blocked || deadline.signal.aborted
+            ? await handBack(rt, record, WORKER_RULES.handBackDelaySeconds)
+            : await runRecord(rt, record, deadline);
+      } catch (error) {
+        // Only our own SQS or ledger calls land here (handler errors are classified in runRecord).
+        // Keeping the record is always safe: it comes back after its visibility timeout.
+        rt.logger.error('Worker could not settle a record; it stays on the queue', {
+          messageId: record.messageId,
+          error: describeError(error),
+        });
+        outcome = KEPT;
+      }
+      if (!fates.has(record.messageId)) fates.set(record.messageId, outcome.fate);
+      return outcome.completed;
     };
     try {
-      const lanes = toLanes(event.Records, fifo);
-      const work = runLanes(lanes, concurrency, async (lane) => {
-        let blocked = false;
-        for (const record of lane) {
-          if (fates.has(record.messageId)) continue;
-          // Past the margin no record starts; on FIFO, nothing after a failure in its group does.
-          const fate =
-            blocked || deadline.signal.aborted
-              ? await handBack(runtime, record, WORKER_RULES.handBackDelaySeconds)
-              : await processRecord(runtime, record, deadline);
-          settle(record, fate.fate);
-          if (fifo && !fate.completed) blocked = true;
-        }
-      });
+      const work = fifo
+        ? runLanes(toLanes(event.Records), concurrency, async (lane) => {
+            let blocked = false;
+            for (const record of lane) if (!(await step(record, blocked))) blocked = true;
+          })
+        : runLanes(event.Records, concurrency, (record) => step(record, false));
       await Promise.race([work, deadline.hardStop]);
     } finally {
       deadline.dispose();
-      publish(metrics, logger);
+      flushMetrics(rt);
     }
     // Whatever has no fate yet was still running at the hard stop: keep it (never lose a message).
-    const failures = event.Records.filter((r) => fates.get(r.messageId) !== 'ack');
-    for (const record of failures) {
-      if (!fates.has(record.messageId)) {
+    const batchItemFailures: { itemIdentifier: string }[] = [];
+    for (const record of event.Records) {
+      const fate = fates.get(record.messageId);
+      if (fate === 'ack') continue;
+      if (fate === undefined) {
         logger.warn('Record still running at the hard stop; left for redelivery', {
           messageId: record.messageId,
           code: WORKER_RULES.deadlineExceededCode,
         });
       }
+      batchItemFailures.push({ itemIdentifier: record.messageId });
     }
-    return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
+    return { batchItemFailures };
   };
 }
 
@@ -179,7 +193,7 @@ interface Runtime {
   readonly fifo: boolean;
   readonly sqs: SQSClient;
   readonly logger: Logger;
-  readonly metrics: Metrics;
+  readonly metrics: InvocationMetrics;
   readonly ledger: JobLedger | undefined;
   readonly random: () => number;
 }
@@ -189,6 +203,10 @@ interface Outcome {
   readonly fate: Fate;
   readonly completed: boolean;
 }
+// Shared, frozen outcomes: a record's result allocates nothing.
+const DONE: Outcome = Object.freeze({ fate: 'ack', completed: true });
+const ACKED_PENDING: Outcome = Object.freeze({ fate: 'ack', completed: false });
+const KEPT: Outcome = Object.freeze({ fate: 'keep', completed: false });
 
 function queueFromEnv(): WorkerQueue {
   const nonEmpty = z.string().check(z.minLength(1));
@@ -199,20 +217,6 @@ function queueFromEnv(): WorkerQueue {
 function receiveCount(record: SQSRecord): number {
   const count = Number.parseInt(record.attributes.ApproximateReceiveCount, 10);
   return Number.isFinite(count) && count > 0 ? count : 1;
-}
-
-async function processRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Promise<Outcome> {
-  try {
-    return await runRecord(rt, record, deadline);
-  } catch (error) {
-    // Only our own SQS or ledger calls land here (handler errors are classified in runRecord).
-    // Keeping the record is always safe: it comes back after its visibility timeout.
-    rt.logger.error('Worker could not settle a record; it stays on the queue', {
-      messageId: record.messageId,
-      error: describeError(error),
-    });
-    return { fate: 'keep', completed: false };
-  }
 }
 
 async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Promise<Outcome> {
@@ -228,28 +232,30 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
   }
   const attempt = envelope.attempt + receiveCount(record) - 1;
   const binding = rt.bindings.get(envelope.name);
-  const ref: Omit<AttemptRef, 'leaseMs'> = {
+  const job = binding?.job;
+  const ref: AttemptRef = {
     jobId: envelope.jobId,
     jobName: envelope.name,
     attempt,
     continuation: envelope.continuation,
     enqueuedAt: envelope.enqueuedAt,
     messageId: record.messageId,
+    leaseMs: (job?.timeoutSeconds ?? 0) * 1000 + WORKER_RULES.leaseSlackMs,
   };
-  if (!binding) {
+  if (!binding || !job) {
     const error = new UnknownJobError(envelope.name, [...rt.bindings.keys()]);
     await rt.ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
     return deadLetter(rt, record, { jobName: envelope.name, attempt }, error);
   }
-  const job = binding.job;
-  const parsed = check(job.schema, envelope.payload, 'payload');
-  if (!parsed.ok) {
+  const ledger = job.useLedger ? rt.ledger : undefined;
+  const parsed = safeParse(job.schema, envelope.payload);
+  if (!parsed.success) {
+    const issues = toValidationIssues(parsed.error.issues, 'payload');
     const error = new JobValidationError(
-      `Invalid payload for job "${job.name}": ${describeIssues(parsed.issues)}`,
-      parsed.issues,
+      `Invalid payload for job "${job.name}": ${describeIssues(issues)}`,
+      issues,
     );
-    if (job.useLedger)
-      await rt.ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
+    await ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
     return deadLetter(rt, record, { jobName: job.name, attempt }, error);
   }
   if (attempt > job.retry.maxAttempts) {
@@ -257,81 +263,123 @@ async function runRecord(rt: Runtime, record: SQSRecord, deadline: Deadline): Pr
       `Job "${job.name}" arrived for attempt ${attempt} of ${job.retry.maxAttempts}: earlier attempts ended without reporting (timeout or crash)`,
       { code: WORKER_RULES.attemptsExhaustedCode },
     );
-    if (job.useLedger)
-      await rt.ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
+    await ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
     return deadLetter(rt, record, { jobName: job.name, attempt }, error);
   }
 
-  const attemptRef: AttemptRef = { ...ref, leaseMs: job.timeoutSeconds * 1000 + WORKER_RULES.leaseSlackMs };
-  const ledger = job.useLedger ? rt.ledger : undefined;
   let token: string | undefined;
   if (ledger) {
-    const claim = await ledger.claim(attemptRef);
+    const claim = await ledger.claim(ref);
     if (claim.outcome === 'done' || claim.outcome === 'cancelled') {
       rt.logger.info('Job already settled; message dropped', {
         jobId: envelope.jobId,
         jobName: job.name,
         outcome: claim.outcome,
       });
-      return { fate: 'ack', completed: true };
+      return DONE;
     }
-    if (claim.outcome === 'busy') {
-      return handBack(rt, record, Math.ceil(claim.retryAfterMs / 1000));
-    }
+    if (claim.outcome === 'busy') return handBack(rt, record, Math.ceil(claim.retryAfterMs / 1000));
     token = claim.token;
   }
 
-  let continued: number | undefined;
-  // Built on first use: a child logger costs tens of microseconds, more than a no-op job itself.
-  let logger: Logger | undefined;
-  const context: JobContext = {
-    jobId: envelope.jobId,
-    jobName: job.name,
-    attempt,
-    continuation: envelope.continuation,
-    enqueuedAt: envelope.enqueuedAt,
-    correlationId: envelope.correlationId,
-    idempotencyKey: envelope.idempotencyKey,
-    signal: deadline.signal,
-    remainingTimeMs: deadline.remainingMs,
-    get logger() {
-      logger ??= rt.logger.createChild({
-        persistentKeys: { jobId: envelope.jobId, jobName: job.name, attempt },
-      });
-      return logger;
-    },
-    continueWith: async (payload, continueOptions) => {
-      if (continued !== undefined)
-        throw new JobError(`Job "${job.name}" called continueWith twice in one attempt`, {
-          retryable: false,
-        });
-      continued = envelope.continuation + 1;
-      await sendContinuation(rt, job, envelope, payload, continued, continueOptions?.delaySeconds ?? 0);
-    },
-    progress: async (progress) => {
-      if (ledger && token !== undefined) await ledger.progress(attemptRef, token, progress);
-    },
-  };
-
+  const context = new AttemptContext(rt, job, envelope, ref, deadline, ledger, token);
   const started = Date.now();
   let result: JobResult | undefined;
   try {
-    result = (await binding.handler(parsed.value, context)) ?? undefined;
+    result = (await binding.handler(parsed.data, context)) ?? undefined;
   } catch (error) {
-    rt.metrics.addMetric(METRIC_NAMES.duration, MetricUnit.Milliseconds, Date.now() - started);
-    return failAttempt(rt, record, envelope, job, attemptRef, token, error);
+    rt.metrics.duration(Date.now() - started);
+    return failAttempt(rt, record, envelope, job, ref, token, error);
   }
-  rt.metrics.addMetric(METRIC_NAMES.duration, MetricUnit.Milliseconds, Date.now() - started);
+  rt.metrics.duration(Date.now() - started);
+  const continued = context.continuedAs;
   if (ledger && token !== undefined) {
-    if (continued !== undefined) await ledger.continued(attemptRef, token, continued);
-    else await ledger.succeed(attemptRef, token, result);
+    if (continued !== undefined) await ledger.continued(ref, token, continued);
+    else await ledger.succeed(ref, token, result);
   }
-  rt.metrics.addMetric(
-    continued === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued,
-    MetricUnit.Count,
-    1,
-  );
-  return { fate: 'ack', completed: true };
+  rt.metrics.count(continued === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued);
+  return DONE;
+}
+
+/**
+ * The `JobContext` of one attempt. A class, not an object literal: its accessors and methods live
+ * on the prototype, so a record costs one small object instead of a literal with a getter and
+ * three closures. (Call its methods on the context: `context.continueWith(…)`.)
+ */
+class AttemptContext implements JobContext {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly attempt: number;
+  readonly continuation: number;
+  readonly enqueuedAt: string;
+  readonly correlationId: string | undefined;
+  readonly idempotencyKey: string | undefined;
+  readonly signal: AbortSignal;
+  /** The continuation number `continueWith` enqueued, if it was called. */
+  continuedAs: number | undefined;
+  // Built on first use: a child logger costs tens of microseconds, more than a no-op job itself.
+  #logger: Logger | undefined;
+  readonly #rt: Runtime;
+  readonly #job: JobDefinition;
+  readonly #envelope: JobEnvelope;
+  readonly #ref: AttemptRef;
+  readonly #deadline: Deadline;
+  readonly #ledger: JobLedger | undefined;
+  readonly #token: string | undefined;
+
+  constructor(
+    rt: Runtime,
+    job: JobDefinition,
+    envelope: JobEnvelope,
+    ref: AttemptRef,
+    deadline: Deadline,
+    ledger: JobLedger | undefined,
+    token: string | undefined,
+  ) {
+    this.jobId = envelope.jobId;
+    this.jobName = job.name;
+    this.attempt = ref.attempt;
+    this.continuation = envelope.continuation;
+    this.enqueuedAt = envelope.enqueuedAt;
+    this.correlationId = envelope.correlationId;
+    this.idempotencyKey = envelope.idempotencyKey;
+    this.signal = deadline.signal;
+    this.continuedAs = undefined;
+    this.#rt = rt;
+    this.#job = job;
+    this.#envelope = envelope;
+    this.#ref = ref;
+    this.#deadline = deadline;
+    this.#ledger = ledger;
+    this.#token = token;
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#rt.logger.createChild({
+      persistentKeys: { jobId: this.jobId, jobName: this.jobName, attempt: this.attempt },
+    });
+    return this.#logger;
+  }
+
+  remainingTimeMs(): number {
+    return this.#deadline.remainingMs();
+  }
+
+  async continueWith(payload: unknown, options?: { readonly delaySeconds?: number }): Promise<void> {
+    if (this.continuedAs !== undefined) {
+      throw new JobError(`Job "${this.jobName}" called continueWith twice in one attempt`, {
+        retryable: false,
+      });
+    }
+    const next = this.continuation + 1;
+    await sendContinuation(this.#rt, this.#job, this.#envelope, payload, next, options?.delaySeconds ?? 0);
+    this.continuedAs = next;
+  }
+
+  async progress(progress: Readonly<Record<string, string | number>>): Promise<void> {
+    if (this.#ledger && this.#token !== undefined)
+      await this.#ledger.progress(this.#ref, this.#token, progress);
+  }
 }
 
 async function failAttempt(
@@ -364,7 +412,7 @@ async function failAttempt(
       retryAt,
     });
   }
-  rt.metrics.addMetric(METRIC_NAMES.retried, MetricUnit.Count, 1);
+  rt.metrics.count(METRIC_NAMES.retried);
   rt.logger.warn('Attempt failed; retrying', {
     jobId: envelope.jobId,
     jobName: job.name,
@@ -382,10 +430,10 @@ async function failAttempt(
         DelaySeconds: delaySeconds,
       }),
     );
-    return { fate: 'ack', completed: false };
+    return ACKED_PENDING;
   }
   await changeVisibility(rt, record, delaySeconds);
-  return { fate: 'keep', completed: false };
+  return KEPT;
 }
 
 /**
@@ -394,14 +442,14 @@ async function failAttempt(
  * keep the message and its place in its group, visible again after `delaySeconds`.
  */
 async function handBack(rt: Runtime, record: SQSRecord, delaySeconds: number): Promise<Outcome> {
-  rt.metrics.addMetric(METRIC_NAMES.handedBack, MetricUnit.Count, 1);
+  rt.metrics.count(METRIC_NAMES.handedBack);
   const delay = Math.max(0, delaySeconds);
   if (!rt.fifo && delay <= SQS_LIMITS.maxDelaySeconds) {
     try {
       await rt.sqs.send(
         new SendMessageCommand({ QueueUrl: rt.queue.url, MessageBody: record.body, DelaySeconds: delay }),
       );
-      return { fate: 'ack', completed: false };
+      return ACKED_PENDING;
     } catch (error) {
       rt.logger.warn('Re-send of a handed-back record failed; changing its visibility instead', {
         messageId: record.messageId,
@@ -410,7 +458,7 @@ async function handBack(rt: Runtime, record: SQSRecord, delaySeconds: number): P
     }
   }
   await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
-  return { fate: 'keep', completed: false };
+  return KEPT;
 }
 
 async function changeVisibility(rt: Runtime, record: SQSRecord, seconds: number): Promise<void> {
@@ -460,7 +508,7 @@ async function deadLetter(
     input.MessageDeduplicationId = record.messageId;
   }
   await rt.sqs.send(new SendMessageCommand(input));
-  rt.metrics.addMetric(METRIC_NAMES.deadLettered, MetricUnit.Count, 1);
+  rt.metrics.count(METRIC_NAMES.deadLettered);
   rt.logger.error('Job dead-lettered', {
     messageId: record.messageId,
     jobName: where.jobName,
@@ -468,7 +516,7 @@ async function deadLetter(
     errorCode: reason.code,
     error: reason.message,
   });
-  return { fate: 'ack', completed: true };
+  return DONE;
 }
 
 async function sendContinuation(
@@ -528,10 +576,10 @@ function safeString(value: unknown): string {
   }
 }
 
-function publish(metrics: Metrics, logger: Logger): void {
+function flushMetrics(rt: Runtime): void {
   try {
-    metrics.publishStoredMetrics();
+    rt.metrics.flush();
   } catch (error) {
-    logger.warn('Publishing metrics failed', { error: describeError(error).message });
+    rt.logger.warn('Writing metrics failed', { error: describeError(error).message });
   }
 }

@@ -1,11 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
 
 /**
- * Splits a batch into lanes that may run concurrently. On a FIFO queue a lane is one message
- * group, in the order SQS delivered it; on a standard queue every record is its own lane.
+ * Splits a FIFO batch into lanes that may run concurrently: one per message group, in the order
+ * SQS delivered it. (On a standard queue every record is its own lane; the worker runs those
+ * directly, without wrapping each in an array.)
  */
-export function toLanes(records: readonly SQSRecord[], fifo: boolean): SQSRecord[][] {
-  if (!fifo) return records.map((record) => [record]);
+export function toLanes(records: readonly SQSRecord[]): SQSRecord[][] {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
     const group = record.attributes.MessageGroupId ?? '';
@@ -16,18 +16,20 @@ export function toLanes(records: readonly SQSRecord[], fifo: boolean): SQSRecord
   return [...groups.values()];
 }
 
-/** Runs `work` over the lanes with at most `concurrency` lanes at once. */
+/** Runs `work` over the items with at most `concurrency` at once. */
 export async function runLanes<T>(
-  lanes: readonly T[],
+  items: readonly T[],
   concurrency: number,
-  work: (lane: T) => Promise<void>,
+  work: (item: T) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
   const runner = async () => {
-    while (next < lanes.length) {
-      const lane = lanes[next++];
-      if (lane !== undefined) await work(lane);
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, lanes.length)) }, runner));
+  const runners = Math.max(1, Math.min(concurrency, items.length));
+  if (runners === 1) return runner();
+  await Promise.all(Array.from({ length: runners }, runner));
 }

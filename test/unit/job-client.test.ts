@@ -480,6 +480,62 @@ describe('Class: JobClient', () => {
     });
   });
 
+  describe('Method: validate', () => {
+    it('returns undefined for a request enqueue would send, and sends nothing', () => {
+      const { client } = makeClient();
+
+      const problem = client.validate({ job: 'test.note', payload: { text: 'a' }, delaySeconds: 5 });
+
+      expect(problem).toBeUndefined();
+      expect(sqsMock.calls()).toHaveLength(0);
+    });
+
+    it('returns the error that would stop the request', () => {
+      const { client } = makeClient();
+
+      const unknown = client.validate({ job: 'nope.job', payload: {} });
+      const invalid = client.validate({ job: 'test.note', payload: { text: '' }, jobId: 'bad id' });
+      const tooLarge = client.validate({
+        job: 'test.note',
+        payload: { text: 'x'.repeat(SQS_LIMITS.messageBytes) },
+      });
+
+      expect(unknown).toEqual(new UnknownJobError('nope.job', ['test.note', 'test.order']));
+      expect(invalid).toBeInstanceOf(JobValidationError);
+      expect(invalid?.message).toBe(
+        'Invalid job "test.note": jobId: must be 1–64 letters, digits, "-" or "_"; payload.text: Too small: expected string to have >=1 characters',
+      );
+      expect(tooLarge).toBeInstanceOf(PayloadTooLargeError);
+      expect(sqsMock.calls()).toHaveLength(0);
+    });
+  });
+
+  describe('Option: jobId', () => {
+    it('sends the job under the id the caller reserved', async () => {
+      sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+      const { client } = makeClient();
+
+      const result = await client.enqueue(note, { text: 'x' }, { jobId: '01KAPRESERVED0000000000000' });
+
+      expect(result).toEqual({ jobId: '01KAPRESERVED0000000000000', status: 'queued' });
+      const body = sqsMock.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '';
+      expect(decodeEnvelope(body).jobId).toBe('01KAPRESERVED0000000000000');
+    });
+
+    it('cannot name several jobs of one enqueueMany', async () => {
+      const { client } = makeClient();
+      await expect(
+        client.enqueueMany(note, [{ text: 'a' }, { text: 'b' }], { jobId: 'same' }),
+      ).rejects.toThrow(
+        new JobValidationError(
+          '1 problem(s) in the batch; nothing was sent: jobId: one job id cannot name several jobs; use enqueueEach',
+          [{ path: 'jobId', message: 'one job id cannot name several jobs; use enqueueEach' }],
+        ),
+      );
+      expect(sqsMock.calls()).toHaveLength(0);
+    });
+  });
+
   describe('Method: cancel', () => {
     it('deletes the one-time schedule of the job', async () => {
       schedulerMock.on(DeleteScheduleCommand).resolves({});

@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -618,12 +617,12 @@ describe('Function: createWorker', () => {
   });
 
   describe('metrics', () => {
-    it('counts succeeded, retried, dead-lettered and handed-back records, and each duration', async () => {
+    it("writes one EMF line per invocation: outcome counts and each record's duration", async () => {
       // Prepare: one success, one retry, one permanent failure, and one record left after the margin.
-      vi.useFakeTimers();
-      const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'test' });
-      const added = vi.spyOn(metrics, 'addMetric');
-      const publish = vi.spyOn(metrics, 'publishStoredMetrics');
+      vi.useFakeTimers({ now: new Date('2026-11-23T12:00:00.000Z') });
+      vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+      vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'hangar-dev-test');
+      const lines: string[] = [];
       const handler = worker(
         async (payload) => {
           if (payload.text === 'retry') throw new Error('again');
@@ -631,8 +630,9 @@ describe('Function: createWorker', () => {
           await new Promise((resolve) => setTimeout(resolve, 1_000));
           return undefined;
         },
-        { metrics, recordConcurrency: 1, deadlineMarginMs: 9_500 },
+        { writeMetrics: (line) => lines.push(line), recordConcurrency: 1, deadlineMarginMs: 9_500 },
       );
+      vi.unstubAllEnvs();
       const records = ['retry', 'dead', 'ok', 'late'].map((text) => jobRecord(note, { text }));
 
       // Act: the signal fires at 10 − 9.5 = 0.5 s while "ok" runs (0–1 s), so "late" never starts.
@@ -641,19 +641,42 @@ describe('Function: createWorker', () => {
       await pending;
 
       // Assess
-      const counts = added.mock.calls.filter((c) => c[1] === MetricUnit.Count).map((c) => c[0]);
-      expect(counts.sort()).toEqual(
-        [
-          METRIC_NAMES.retried,
-          METRIC_NAMES.deadLettered,
-          METRIC_NAMES.succeeded,
-          METRIC_NAMES.handedBack,
-        ].sort(),
+      expect(lines).toHaveLength(1);
+      const emf = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+      expect(emf).toEqual({
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: METRICS_NAMESPACE,
+              Dimensions: [['service', 'jobName']],
+              Metrics: expect.arrayContaining([
+                { Name: METRIC_NAMES.retried, Unit: 'Count' },
+                { Name: METRIC_NAMES.deadLettered, Unit: 'Count' },
+                { Name: METRIC_NAMES.succeeded, Unit: 'Count' },
+                { Name: METRIC_NAMES.handedBack, Unit: 'Count' },
+                { Name: METRIC_NAMES.duration, Unit: 'Milliseconds' },
+              ]),
+            },
+          ],
+        },
+        service: 'hangar-dev-test',
+        jobName: 'test.note',
+        [METRIC_NAMES.retried]: 1,
+        [METRIC_NAMES.deadLettered]: 1,
+        [METRIC_NAMES.succeeded]: 1,
+        [METRIC_NAMES.handedBack]: 1,
+        [METRIC_NAMES.duration]: [0, 0, 1_000],
+      });
+    });
+
+    it('writes nothing when metrics are disabled', async () => {
+      const lines: string[] = [];
+      await worker(async () => undefined, { writeMetrics: (line) => lines.push(line) })(
+        sqsEvent(jobRecord(note, { text: 'x' })),
+        fakeContext(30_000),
       );
-      const durations = added.mock.calls.filter((c) => c[0] === METRIC_NAMES.duration);
-      expect(durations).toHaveLength(3);
-      expect(durations.every((c) => c[1] === MetricUnit.Milliseconds)).toBe(true);
-      expect(publish).toHaveBeenCalledTimes(1);
+      expect(lines).toEqual([]);
     });
   });
 
