@@ -1,53 +1,29 @@
 /**
- * The CLI's client of the Hangar HTTP API (PRODUCT.md, "HTTP API"). Locally requests go unsigned
- * to `HANGAR_API_URL`; against a stage they are signed with SigV4 for `execute-api`.
+ * The CLI's client of the Hangar HTTP API (PRODUCT.md, "HTTP API"; routes and error body from
+ * `lib/api/contract.ts`). Locally requests go unsigned to `HANGAR_API_URL`; against a stage they
+ * are signed with SigV4 for `execute-api`.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { JobStatus } from '../lib/index.js';
+import {
+  type Accepted,
+  API_ROUTES,
+  type ApiErrorBody,
+  type ApiRoute,
+  IDEMPOTENT_REPLAYED_HEADER,
+  type JobListQuery,
+  type JobPage,
+  type JobRecord,
+} from '../lib/index.js';
 import { NotFoundError, OperationFailedError, UnreachableError, UsageError } from './errors.js';
 
-/** A job's ledger record as the API returns it (the fields the CLI shows; JSON output keeps all). */
-export interface JobView {
-  readonly jobId: string;
-  readonly name: string;
-  readonly status: JobStatus;
-  readonly attempts?: number;
-  readonly continuation?: number;
-  readonly createdAt?: string;
-  readonly updatedAt?: string;
-  readonly runAt?: string;
-  readonly retryAt?: string;
-  readonly lastError?: { readonly code: string; readonly message: string; readonly at?: string };
-  readonly progress?: Readonly<Record<string, string | number>>;
-  readonly result?: Readonly<Record<string, unknown>>;
-  readonly [key: string]: unknown;
-}
-
+/** The body of `POST /jobs`. */
 export interface SendRequest {
   readonly name: string;
   readonly payload: unknown;
   readonly delaySeconds?: number;
   readonly runAt?: string;
   readonly idempotencyKey?: string;
-}
-
-export interface SendResponse {
-  readonly jobId: string;
-  readonly status: string;
-  readonly runAt?: string;
-}
-
-export interface JobListQuery {
-  readonly status?: string;
-  readonly name?: string;
-  readonly limit?: number;
-  readonly cursor?: string;
-}
-
-export interface JobPage {
-  readonly jobs: readonly JobView[];
-  readonly cursor?: string;
 }
 
 /** Adds authentication headers to a request about to be sent. */
@@ -73,14 +49,6 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
   /** Said in the unreachable error, e.g. "is `npm run dev` running?". */
   readonly hint?: string;
-}
-
-interface ApiErrorBody {
-  readonly error?: {
-    readonly code?: string;
-    readonly message?: string;
-    readonly details?: readonly unknown[];
-  };
 }
 
 function describeDetail(detail: unknown): string {
@@ -113,32 +81,37 @@ export class ApiClient {
     this.#hint = options.hint ?? '';
   }
 
-  send(request: SendRequest): Promise<SendResponse> {
-    return this.#request<SendResponse>('POST', 'jobs', undefined, request);
+  /** `POST /jobs`. `replayed`: the idempotency key's first job answers; nothing was sent. */
+  async send(request: SendRequest): Promise<Accepted> {
+    const { body, headers } = await this.#request<Omit<Accepted, 'replayed'>>('enqueue', {}, {}, request);
+    return { ...body, replayed: headers.get(IDEMPOTENT_REPLAYED_HEADER) === 'true' };
   }
 
-  get(jobId: string): Promise<JobView> {
-    return this.#request<JobView>('GET', `jobs/${encodeURIComponent(jobId)}`);
+  async get(jobId: string): Promise<JobRecord> {
+    return (await this.#request<JobRecord>('get', { id: jobId })).body;
   }
 
-  cancel(jobId: string): Promise<JobView> {
-    return this.#request<JobView>('DELETE', `jobs/${encodeURIComponent(jobId)}`);
+  async cancel(jobId: string): Promise<JobRecord> {
+    return (await this.#request<JobRecord>('cancel', { id: jobId })).body;
   }
 
-  list(query: JobListQuery): Promise<JobPage> {
+  async list(query: JobListQuery): Promise<JobPage> {
     const params: Record<string, string> = {};
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params[key] = String(value);
-    return this.#request<JobPage>('GET', 'jobs', params);
+    return (await this.#request<JobPage>('list', {}, params)).body;
   }
 
   async #request<T>(
-    method: string,
-    path: string,
-    query?: Record<string, string>,
+    route: ApiRoute,
+    params: Readonly<Record<string, string>>,
+    query: Readonly<Record<string, string>> = {},
     body?: unknown,
-  ): Promise<T> {
-    const url = new URL(path, this.baseUrl);
-    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+  ): Promise<{ body: T; headers: Headers }> {
+    const [method = 'GET', template = '/'] = API_ROUTES[route].split(' ');
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+    // Relative to the base, so a stage's base path (`…/prod/`) is kept.
+    const url = new URL(`.${path}`, this.baseUrl);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     const text = body === undefined ? undefined : JSON.stringify(body);
     let headers: Record<string, string> = { accept: 'application/json' };
     if (text !== undefined) headers['content-type'] = 'application/json';
@@ -170,9 +143,9 @@ export class ApiClient {
     if (response.ok) {
       if (data === undefined)
         throw new OperationFailedError(`${method} ${url.pathname} answered ${response.status} without JSON`);
-      return data as T;
+      return { body: data as T, headers: response.headers };
     }
-    const error = (data as ApiErrorBody | undefined)?.error;
+    const error = (data as Partial<ApiErrorBody> | undefined)?.error;
     const details = (error?.details ?? []).map(describeDetail);
     const message =
       `${error?.message ?? (raw.slice(0, 200) || response.statusText)}` +

@@ -1,6 +1,5 @@
 /** `send`, `status`, `cancel`, `jobs`: the commands that go through the HTTP API. */
-import { check, describeIssues } from '../../lib/index.js';
-import type { JobView } from '../api-client.js';
+import { check, describeIssues, type JobRecord } from '../../lib/index.js';
 import { parseInstant, parseInteger, parseJob, parseStatus, readJsonArgument } from '../args.js';
 import { UsageError } from '../errors.js';
 import { cell } from '../output.js';
@@ -37,12 +36,14 @@ export async function sendCommand(
   });
   if (ctx.out.json) return ctx.out.data(accepted);
   ctx.out.line(
-    `Accepted job ${accepted.jobId} (${job.name}): ${accepted.status}` +
-      (accepted.runAt ? `, runs at ${accepted.runAt}` : ''),
+    accepted.replayed
+      ? `Job ${accepted.jobId} (${job.name}) already has idempotency key "${options.idempotencyKey}": ${accepted.status}; nothing was sent`
+      : `Accepted job ${accepted.jobId} (${job.name}): ${accepted.status}` +
+          (accepted.runAt ? `, runs at ${accepted.runAt}` : ''),
   );
 }
 
-function printRecord(ctx: CommandContext, record: JobView): void {
+function printRecord(ctx: CommandContext, record: JobRecord): void {
   const { colors: c } = ctx.out;
   const rows: [string, string | undefined][] = [
     ['name', record.name],

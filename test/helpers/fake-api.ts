@@ -12,6 +12,7 @@ export interface RecordedRequest {
 export interface FakeResponse {
   readonly status: number;
   readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function startFakeApi(respond: (request: RecordedRequest) => FakeRe
       };
       requests.push(request);
       const answer = respond(request);
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
   });

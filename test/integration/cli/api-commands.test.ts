@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, regionOfApiUrl, sigV4Signer } from '../../../cli/api-client.js';
 import { NotFoundError, OperationFailedError, UnreachableError, UsageError } from '../../../cli/errors.js';
 import { runCli } from '../../../cli/program.js';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../../../lib/index.js';
 import { memoryIo } from '../../helpers/cli.js';
 import { type FakeResponse, type RecordedRequest, startFakeApi } from '../../helpers/fake-api.js';
 
@@ -65,6 +66,24 @@ describe('Command: hangar send', () => {
     });
     expect(run.stdout).toBe(
       'Accepted job 01KSENT000000000000000000 (email.send): queued, runs at 2026-11-23T10:02:00.000Z\n',
+    );
+  });
+
+  it('says so when the idempotency key answered with an earlier job', async () => {
+    // Act
+    const run = await hangar(
+      ['send', 'email.send', '{"to":["a@b.co"],"subject":"s","text":"t"}', '--idempotency-key', 'k-1'],
+      () => ({
+        status: 202,
+        body: { jobId: '01KFIRST00000000000000000', status: 'succeeded' },
+        headers: { [IDEMPOTENT_REPLAYED_HEADER]: 'true' },
+      }),
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'Job 01KFIRST00000000000000000 (email.send) already has idempotency key "k-1": succeeded; nothing was sent\n',
     );
   });
 
@@ -321,6 +340,18 @@ describe('Class: ApiClient', () => {
       },
     );
     expect(received?.headers.authorization).toBe(expected.headers.authorization);
+  });
+
+  it("keeps a stage's base path and encodes the job id", async () => {
+    // Prepare
+    api = await startFakeApi(() => ({ status: 200, body: deadRecord }));
+    const client = new ApiClient({ baseUrl: `${api.url}/prod` });
+
+    // Act
+    await client.get('a/b c');
+
+    // Assess
+    expect(api.requests[0]?.path).toBe('/prod/jobs/a%2Fb%20c');
   });
 
   it('reads the region of an API Gateway URL', () => {
