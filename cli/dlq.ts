@@ -30,6 +30,8 @@ export interface DeadMessage {
   readonly errorMessage: string | undefined;
   /** `hangar.failed-at`, else when the message reached the DLQ (SentTimestamp). */
   readonly failedAt: string | undefined;
+  /** When the message reached the DLQ (SentTimestamp, epoch ms); NaN when SQS did not say. */
+  readonly sentAt: number;
   /** FIFO DLQs: the source message group, which a redrive keeps. */
   readonly groupId: string | undefined;
   readonly envelope: JobEnvelope | undefined;
@@ -92,6 +94,7 @@ export function toDeadMessage(message: Message): DeadMessage {
     failedAt:
       attribute(message, DEAD_LETTER_ATTRIBUTES.failedAt) ??
       (Number.isFinite(sent) ? new Date(sent).toISOString() : undefined),
+    sentAt: Number.isFinite(sent) ? sent : Number.NaN,
     groupId: message.Attributes?.MessageGroupId,
     envelope,
     problem,

@@ -77,7 +77,9 @@ export async function dlqPeekCommand(
 ): Promise<void> {
   const limit = options.limit === undefined ? 20 : parseInteger('--limit', options.limit, 1, 1000);
   const { queues, target } = await jobAndQueues(ctx, jobName);
-  const dead = (await peekDlq(target.sqs, queues.dlq.url, { limit })).map(describeDead);
+  const dead = (
+    await peekDlq(target.sqs, queues.dlq.url, { limit, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+  ).map(describeDead);
   if (ctx.out.json) return ctx.out.data(dead);
   if (dead.length === 0) {
     ctx.out.line(`${queues.dlq.name} is empty.`);
@@ -85,7 +87,10 @@ export async function dlqPeekCommand(
   }
   printDead(ctx, dead);
   ctx.out.note(
-    `${dead.length} dead message(s) shown from ${queues.dlq.name}${dead.length === limit ? ` (--limit ${limit}; there may be more)` : ''}; nothing was consumed.`,
+    `${dead.length} dead message(s) shown from ${queues.dlq.name}${dead.length === limit ? ` (--limit ${limit}; there may be more)` : ''}; nothing was consumed.` +
+      (queues.dlq.name.endsWith('.fifo')
+        ? '\nFIFO DLQ: a message group shows only its first message(s) while they are held; the rest wait behind them.'
+        : ''),
   );
 }
 
@@ -126,11 +131,19 @@ export async function dlqDiscardCommand(
   const { queues, target } = await jobAndQueues(ctx, jobName);
   const result = await discardDead(target.sqs, queues.dlq.url, {
     ...(ids === undefined ? { all: true } : { ids }),
-    confirm: async (selected) => {
+    confirm: async (plan) => {
       if (options.yes) return true;
-      printDead(ctx, selected.map(describeDead));
-      return ctx.out.confirm(`Delete these ${selected.length} message(s) from ${queues.dlq.name} for good?`);
+      if (plan.kind === 'ids') {
+        printDead(ctx, plan.messages.map(describeDead));
+        return ctx.out.confirm(
+          `Delete these ${plan.messages.length} message(s) from ${queues.dlq.name} for good?`,
+        );
+      }
+      return ctx.out.confirm(
+        `Delete all ${plan.approximateCount} message(s) in ${queues.dlq.name} (SQS's count) for good?`,
+      );
     },
+    signal: ctx.signal,
   });
   const summary = {
     deleted: result.deleted.map(describeDead),

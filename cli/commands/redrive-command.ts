@@ -1,7 +1,7 @@
 import { parseInteger, parseOlderThan, parsePositiveNumber, splitList } from '../args.js';
 import type { DeadMessageFilter } from '../dlq.js';
 import { describeDead } from '../dlq.js';
-import { NotFoundError, OperationFailedError, UsageError } from '../errors.js';
+import { InterruptedError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import type { Progress } from '../output.js';
 import { queueDepth } from '../queues.js';
 import { type MoveTaskStatus, nativeRedrive, type RedriveResult, selectiveRedrive } from '../redrive.js';
@@ -58,6 +58,7 @@ export async function redriveCommand(
       dlqArn: queues.dlq.arn,
       queueArn: queues.queue.arn,
       ...(rate === undefined ? {} : { rate }),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (task) => {
         bar ??= ctx.out.progress(`Moving ${route}`, task.toMove ?? 0);
         bar?.update(task.moved, { moved: task.moved, skipped: 0, failed: 0 });
@@ -80,6 +81,7 @@ export async function redriveCommand(
       ...(rate === undefined ? {} : { rate }),
       dryRun: options.dryRun === true,
       ...(target.recorder ? { recorder: target.recorder } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => bar?.update(p.seen, { moved: p.moved, skipped: p.skipped, failed: p.failed }),
     });
   } finally {
@@ -114,6 +116,7 @@ export async function redriveCommand(
         : `Redrive ${route}: moved ${summary.moved}, skipped ${summary.skipped}, failed ${summary.failed}.`,
     );
   }
+  if (result.interrupted) throw new InterruptedError('Interrupted; everything not moved is back in the DLQ.');
   if (result.failed.length > 0)
     throw new OperationFailedError(`${result.failed.length} message(s) were not moved cleanly (see above)`);
   if (result.notFound.length > 0)
@@ -123,6 +126,14 @@ export async function redriveCommand(
 }
 
 function reportNative(ctx: CommandContext, route: string, status: MoveTaskStatus): void {
+  if (status.status === 'RUNNING' && ctx.signal?.aborted) {
+    if (ctx.out.json) ctx.out.data({ mode: 'native', ...status });
+    else
+      ctx.out.line(
+        `Move task ${status.taskHandle} is still RUNNING (${route}): moved ${status.moved} so far.`,
+      );
+    throw new InterruptedError('Stopped following the move task; it goes on in SQS.');
+  }
   if (ctx.out.json) {
     ctx.out.data({ mode: 'native', from: route.split(' → ')[0], to: route.split(' → ')[1], ...status });
   } else {

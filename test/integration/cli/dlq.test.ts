@@ -1,11 +1,11 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { discardDead } from '../../../cli/discard.js';
+import { type DiscardPlan, discardDead } from '../../../cli/discard.js';
 import { describeDead, peekDlq } from '../../../cli/dlq.js';
 import { DeclinedError } from '../../../cli/errors.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../lib/index.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
-import { noteJob } from '../../helpers/jobs.js';
+import { noteJob, orderJob } from '../../helpers/jobs.js';
 import { createTestQueues, type TestQueues } from '../../helpers/queues.js';
 import { sqsClient, startSqs } from '../../helpers/sqs.js';
 
@@ -137,24 +137,28 @@ describe('Function: discardDead', () => {
     expect(await dlqJobIds(queues.dlqUrl)).toEqual([b]);
   });
 
-  it('asks once with the exact selection, and deletes nothing when told no', async () => {
+  it.each([
+    ['ids', 'Nothing was deleted; the 3 message(s) are back in the DLQ.'],
+    ['all', 'Nothing was deleted.'],
+  ] as const)('asks once (--%s) and deletes nothing when told no', async (kind, message) => {
     // Prepare
-    const { queues } = await threeDead();
-    const asked: number[] = [];
+    const { queues, envelopes } = await threeDead();
+    const asked: DiscardPlan[] = [];
 
     // Act
     const attempt = discardDead(sqs, queues.dlqUrl, {
-      all: true,
-      confirm: async (selected) => {
-        asked.push(selected.length);
+      ...(kind === 'all' ? { all: true } : { ids: envelopes.map((e) => e.jobId) }),
+      confirm: async (plan) => {
+        asked.push(plan);
         return false;
       },
     });
 
     // Assess
     await expect(attempt).rejects.toThrow(DeclinedError);
-    await expect(attempt).rejects.toThrow('Nothing was deleted; the 3 message(s) are back in the DLQ.');
-    expect(asked).toEqual([3]);
+    await expect(attempt).rejects.toThrow(message);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.kind === 'all' ? asked[0].approximateCount : asked[0]?.messages.length).toBe(3);
     expect(await queues.depth(queues.dlqUrl)).toBe(3);
   });
 
@@ -167,6 +171,53 @@ describe('Function: discardDead', () => {
 
     // Assess
     expect(result.deleted).toHaveLength(3);
+    expect(await queues.depth(queues.dlqUrl)).toBe(0);
+  });
+
+  it('with --all, deletes what was there when confirmed and gives back what arrived later', async () => {
+    // Prepare
+    const { queues } = await threeDead();
+    let confirmedAt = 0;
+    let late: string | undefined;
+
+    // Act
+    const result = await discardDead(sqs, queues.dlqUrl, {
+      all: true,
+      now: () => confirmedAt,
+      confirm: async () => {
+        confirmedAt = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        [late] = (await deadLetter(sqs, job, queues, [{ payload: { text: 'late' }, code: 'LATE' }])).map(
+          (e) => e.jobId,
+        );
+        return true;
+      },
+    });
+
+    // Assess
+    expect(result.deleted).toHaveLength(3);
+    expect(await dlqJobIds(queues.dlqUrl)).toEqual([late]);
+  });
+
+  it('with --all, empties a FIFO DLQ whose groups hold many messages', async () => {
+    // Prepare: fauxqs, like SQS, hands out no more of a group while its earlier messages are held.
+    const fifo = orderJob();
+    queues = await createTestQueues(sqs, fifo);
+    const specs = Array.from({ length: 23 }, (_, i) => {
+      const customerId = i < 15 ? 'c-1' : 'c-2';
+      return { payload: { orderId: `o-${i}`, customerId }, code: 'DECLINED', groupId: customerId };
+    });
+    for (let i = 0; i < specs.length; i += 10) await deadLetter(sqs, fifo, queues, specs.slice(i, i + 10));
+
+    // Act
+    const result = await discardDead(sqs, queues.dlqUrl, {
+      all: true,
+      confirm: async () => true,
+      waitSeconds: 0,
+    });
+
+    // Assess
+    expect(result.deleted).toHaveLength(23);
     expect(await queues.depth(queues.dlqUrl)).toBe(0);
   });
 });

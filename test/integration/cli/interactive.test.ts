@@ -29,7 +29,7 @@ const job = noteJob();
 const jobs = createRegistry([job]);
 
 /** Runs `hangar` in-process against fresh test queues holding two dead jobs, as if at a terminal. */
-async function atTerminal(args: string[], input?: string) {
+async function atTerminal(args: string[] | ((ids: string[]) => string[]), input?: string) {
   queues = await createTestQueues(sqs, job);
   const dead = await deadLetter(sqs, job, queues, [
     { payload: { text: 'a' }, code: 'BROKEN' },
@@ -37,30 +37,43 @@ async function atTerminal(args: string[], input?: string) {
   ]);
   const target = fixedTarget(sqs, jobs, { [job.name]: queues });
   const memory = memoryIo({}, { tty: true, ...(input === undefined ? {} : { input }) });
-  const code = await runCli(args, memory.io, { registry: jobs, resolveTarget: async () => target });
+  const argv = typeof args === 'function' ? args(dead.map((d) => d.jobId)) : args;
+  const code = await runCli(argv, memory.io, { registry: jobs, resolveTarget: async () => target });
   return { code, stdout: memory.stdout(), stderr: memory.stderr(), ids: dead.map((d) => d.jobId), queues };
 }
 
 describe('Command: hangar dlq discard at a terminal', () => {
-  it('lists what it will delete, asks, and deletes on "y"', async () => {
+  it('lists the messages named by --ids, asks, and deletes them on "y"', async () => {
     // Act
-    const run = await atTerminal(['dlq', 'discard', job.name, '--all'], 'y\n');
+    const run = await atTerminal((ids) => ['dlq', 'discard', job.name, '--ids', ...ids], 'y\n');
 
     // Assess
     expect(run.code).toBe(0);
     for (const id of run.ids) expect(run.stdout).toContain(id);
-    expect(run.stderr).toContain('Delete these 2 message(s) from test-note-dlq-');
-    expect(run.stderr).toContain('for good? [y/N]');
+    expect(run.stderr).toMatch(/Delete these 2 message\(s\) from test-note-dlq-\w+ for good\? \[y\/N\] $/);
+    expect(await run.queues.depth(run.queues.dlqUrl)).toBe(0);
+  });
+
+  it("asks with SQS's count for --all", async () => {
+    // Act
+    const run = await atTerminal(() => ['dlq', 'discard', job.name, '--all'], 'yes\n');
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /^Delete all 2 message\(s\) in test-note-dlq-\w+ \(SQS's count\) for good\? \[y\/N\] $/,
+    );
+    expect(run.stdout).toMatch(/^Deleted 2 message\(s\) from test-note-dlq-\w+: /);
     expect(await run.queues.depth(run.queues.dlqUrl)).toBe(0);
   });
 
   it('deletes nothing and exits 5 on any other answer', async () => {
     // Act
-    const run = await atTerminal(['dlq', 'discard', job.name, '--all'], 'n\n');
+    const run = await atTerminal(() => ['dlq', 'discard', job.name, '--all'], 'n\n');
 
     // Assess
     expect(run.code).toBe(5);
-    expect(run.stderr).toContain('hangar: error: Nothing was deleted; the 2 message(s) are back in the DLQ.');
+    expect(run.stderr).toContain('hangar: error: Nothing was deleted.');
     expect(await run.queues.depth(run.queues.dlqUrl)).toBe(2);
   });
 });
