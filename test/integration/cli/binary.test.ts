@@ -3,13 +3,15 @@
  * fresh fauxqs per test whose queues carry the derived names, as the local runtime creates them.
  * The full acceptance run against `startLocal` (workers, ledger, API) is in local-runtime.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupRun, decodeEnvelope, deriveSettings, emailSend, registry } from '../../../lib/index.js';
-import { createLocalQueues, type HangarRun, runHangar } from '../../helpers/cli.js';
+import { createLocalQueues, HANGAR_BIN, type HangarRun, runHangar } from '../../helpers/cli.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { startFakeApi } from '../../helpers/fake-api.js';
 import { sqsClient, startSqs } from '../../helpers/sqs.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let emulator: Awaited<ReturnType<typeof startSqs>>;
 let sqs: SQSClient;
@@ -243,6 +245,32 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
       attempt: 1,
       continuation: 0,
     });
+  });
+
+  it('on Ctrl-C stops a slow redrive, gives back what it held, and exits 130', async () => {
+    // Prepare
+    const { email } = await deadMail();
+    const child = spawn(process.execPath, [HANGAR_BIN, 'redrive', 'email.send', '--rate', '0.5'], {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_ENDPOINT_URL_SQS: emulator.endpoint },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    // Act: the first message goes at once, the next one 2 s later; interrupt in between.
+    await waitFor('the first message to move', async () =>
+      (await bodies(email.url)).length > 0 ? true : undefined,
+    );
+    child.kill('SIGINT');
+    const code = await exited;
+
+    // Assess
+    expect(code).toBe(130);
+    expect(stdout).toBe('Redrive email-send-dlq → email-send: moved 1, skipped 2, failed 0.\n');
+    expect(stderr).toContain('hangar: error: Interrupted; everything not moved is back in the DLQ.');
+    expect((await bodies(email.dlqUrl)).length).toBe(2);
   });
 
   it('exits 3 with a hint when local SQS is not running', async () => {
