@@ -42,6 +42,8 @@ export interface InvocationReport {
   readonly failed: number;
   /** `error`: the handler threw; `timeout`: it outlived the function timeout. Nothing is deleted then. */
   readonly outcome: 'ok' | 'error' | 'timeout';
+  /** Epoch milliseconds the invocation began. */
+  readonly startedAt: number;
   readonly durationMs: number;
   readonly error?: unknown;
 }
@@ -140,6 +142,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       deleted: toDelete.length,
       failed: messages.length - toDelete.length,
       outcome,
+      startedAt: started,
       durationMs: Date.now() - started,
       ...(error === undefined ? {} : { error }),
     });
@@ -153,7 +156,15 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       } catch (error) {
         if (stopping.signal.aborted) break;
         // A failed receive or delete (emulator restarting, say): back off briefly and poll again.
-        options.onInvocation?.({ records: 0, deleted: 0, failed: 0, outcome: 'error', durationMs: 0, error });
+        options.onInvocation?.({
+          records: 0,
+          deleted: 0,
+          failed: 0,
+          outcome: 'error',
+          startedAt: Date.now(),
+          durationMs: 0,
+          error,
+        });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }

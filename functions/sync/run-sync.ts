@@ -3,7 +3,7 @@
  * every page. When its signal fires, or too little time remains for another page, it hands the
  * rest to a continuation (same job id) that resumes from the saved cursor.
  */
-import { type JobHandler, PermanentJobError, type syncRun } from '../../lib/index.js';
+import { type JobHandler, PermanentJobError, RetryableJobError, type syncRun } from '../../lib/index.js';
 import type { SyncStore } from './item-store.js';
 import type { SyncSource } from './source.js';
 
@@ -26,6 +26,9 @@ export interface SyncHandlerOptions {
  */
 export const PAGE_TIME_HEADROOM = 1.5;
 
+/** Error code of an invocation that ended before it could finish a single page. */
+export const SYNC_NO_PROGRESS = 'SYNC_NO_PROGRESS';
+
 export function createSyncHandler(options: SyncHandlerOptions): JobHandler<typeof syncRun> {
   const now = options.now ?? (() => new Date());
   return async (payload, context) => {
@@ -46,6 +49,7 @@ export function createSyncHandler(options: SyncHandlerOptions): JobHandler<typeo
     let pages = mine?.pages ?? payload.pages ?? 0;
     let items = mine?.items ?? payload.items ?? 0;
     let slowestPageMs = 0;
+    let pagesThisInvocation = 0;
 
     for (;;) {
       const outOfTime = slowestPageMs > 0 && context.remainingTimeMs() < slowestPageMs * PAGE_TIME_HEADROOM;
@@ -73,12 +77,21 @@ export function createSyncHandler(options: SyncHandlerOptions): JobHandler<typeo
         updatedAt: now().toISOString(),
       });
       slowestPageMs = Math.max(slowestPageMs, Date.now() - started);
+      pagesThisInvocation += 1;
       if (completed) {
         context.logger.info('Sync completed', { pages, items });
         return { pages, items };
       }
     }
 
+    if (pagesThisInvocation === 0) {
+      // Continuing would start the same page again, in the same time, forever. As a failed attempt
+      // it backs off, is counted, and ends in the DLQ with this reason if it never fits.
+      throw new RetryableJobError(
+        `No page of source "${payload.sourceId}" finished within the invocation (cursor ${cursor ?? '(first page)'}); the source is slower than the time the function allows`,
+        { code: SYNC_NO_PROGRESS },
+      );
+    }
     await context.progress({ pages, items });
     await context.continueWith({
       sourceId: payload.sourceId,

@@ -54,7 +54,7 @@ import type { AttemptRef, JobBinding, JobContext, JobLedger, JobResult } from '.
 export const WORKER_RULES = {
   /** A record handed back unstarted becomes receivable again after this long. */
   handBackDelaySeconds: 1,
-  /** The worker stops waiting for handlers this long before the hard deadline (capped by the margin). */
+  /** The worker stops waiting for handlers this long before the hard deadline (at most half the margin). */
   hardStopReserveMs: 1_000,
   /** Dead-letter reasons are cut to this many characters. */
   maxReasonLength: 1_024,
@@ -134,7 +134,12 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   return async (event, context) => {
     // Per invocation, so concurrent invocations in one process never mix their counts.
     const rt: Runtime = { ...shared, metrics: new InvocationMetrics(emf) };
-    const deadline = createDeadline(context, marginMs, WORKER_RULES.hardStopReserveMs);
+    // The hard stop must come after the signal, leaving a cooperating handler time to save its place.
+    const deadline = createDeadline(
+      context,
+      marginMs,
+      Math.min(WORKER_RULES.hardStopReserveMs, marginMs / 2),
+    );
     const fates = new Map<string, Fate>();
     // Runs one record, or hands it back unstarted once the margin is reached (or, on FIFO, once an
     // earlier record of its group did not complete). Resolves whether the record completed.

@@ -8,7 +8,7 @@ export interface FakeSourceOptions {
   readonly throttleOnce?: { readonly page: number; readonly retryAfterSeconds: number };
   /** Every page takes this long. */
   readonly pageDelayMs?: number;
-  /** This page takes this much longer. */
+  /** This page's first request takes this much longer. */
   readonly slowPage?: { readonly page: number; readonly delayMs: number };
   /** This page answers a body that breaks the paging contract. */
   readonly malformedPage?: number;
@@ -24,6 +24,7 @@ export async function startFakeSource(options: FakeSourceOptions) {
   let inFlight = 0;
   let maxInFlight = 0;
   let throttled = false;
+  let slowed = false;
   const server = createServer((req, res) => {
     const startedAt = Date.now();
     inFlight += 1;
@@ -37,8 +38,9 @@ export async function startFakeSource(options: FakeSourceOptions) {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body);
     };
-    const delay =
-      (options.pageDelayMs ?? 0) + (options.slowPage?.page === page ? options.slowPage.delayMs : 0);
+    const slow = options.slowPage?.page === page && !slowed;
+    if (slow) slowed = true;
+    const delay = (options.pageDelayMs ?? 0) + (slow && options.slowPage ? options.slowPage.delayMs : 0);
     setTimeout(() => {
       if (options.throttleOnce?.page === page && !throttled) {
         throttled = true;

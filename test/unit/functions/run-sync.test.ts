@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncState, SyncStore } from '../../../functions/sync/item-store.js';
-import { createSyncHandler } from '../../../functions/sync/run-sync.js';
+import { createSyncHandler, SYNC_NO_PROGRESS } from '../../../functions/sync/run-sync.js';
 import type { SyncItem, SyncSource } from '../../../functions/sync/source.js';
 import { PermanentJobError, RetryableJobError, syncRun } from '../../../lib/index.js';
 import { controllableJobContext } from '../../helpers/controllable-job-context.js';
@@ -90,6 +90,36 @@ describe('Function: createSyncHandler', () => {
     expect(states.at(-1)).toMatchObject({ cursor: 'p3', pages: 2, items: 4, completed: false });
     expect(fake.progress).toHaveBeenCalledWith({ pages: 2, items: 4 });
     expect(fake.continueWith).toHaveBeenCalledWith({ sourceId: 'crm', cursor: 'p3', pages: 2, items: 4 });
+  });
+
+  it('fails the attempt instead of continuing when not even one page fits an invocation', async () => {
+    // Prepare: the deadline cuts off the very first page.
+    let fake: ReturnType<typeof controllableJobContext<typeof syncRun>> | undefined;
+    const source = pagedSource(3, 1, () => {
+      fake?.abort();
+      throw fake?.context.signal.reason;
+    });
+    const { store } = memoryStore();
+    fake = controllableJobContext(syncRun);
+
+    // Act
+    const error = await Promise.resolve()
+      .then(() =>
+        createSyncHandler({ resolve: resolveWith(source), store })(
+          { sourceId: 'crm', cursor: 'p2' },
+          fake.context,
+        ),
+      )
+      .catch((e: unknown) => e);
+
+    // Assess: a retry (counted, backed off, eventually dead-lettered), not an endless continuation.
+    expect(error).toBeInstanceOf(RetryableJobError);
+    expect(error).toMatchObject({
+      code: SYNC_NO_PROGRESS,
+      message:
+        'No page of source "crm" finished within the invocation (cursor p2); the source is slower than the time the function allows',
+    });
+    expect(fake.continueWith).not.toHaveBeenCalled();
   });
 
   it('continues rather than start a page it has no time for', async () => {

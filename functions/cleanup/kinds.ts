@@ -1,0 +1,4 @@
+import { RECORD_KINDS, SYNC_ITEM_KIND } from '../../lib/index.js';
+
+/** Every kind of record that carries an expiry, in the order a cleanup run deletes them. */
+export const CLEANUP_KINDS = [RECORD_KINDS.job, RECORD_KINDS.idempotencyKey, SYNC_ITEM_KIND] as const;
