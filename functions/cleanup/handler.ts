@@ -3,28 +3,13 @@
  * stale synced items from the ledger table, wired once per cold start.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod/mini';
-import {
-  CLEANUP_DEFAULTS,
-  cleanupRun,
-  createWorker,
-  DynamoJobLedger,
-  ENV_VARS,
-  handle,
-  METRICS_NAMESPACE,
-  readEnv,
-} from '../../lib/index.js';
+import { CLEANUP_DEFAULTS, cleanupRun, createWorker, handle, METRICS_NAMESPACE } from '../../lib/index.js';
+import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { DynamoExpiryStore } from './expiry-store.js';
 import { CLEANUP_KINDS } from './kinds.js';
 import { createCleanupHandler } from './run-cleanup.js';
 
-const env = readEnv({ [ENV_VARS.tableName]: z.string().check(z.minLength(1)) });
-const tableName = String(env[ENV_VARS.tableName]);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const { tableName, doc, ledger } = ledgerFromEnv();
 
 export const handler = createWorker({
   jobs: [
@@ -41,5 +26,5 @@ export const handler = createWorker({
       }),
     ),
   ],
-  ledger: new DynamoJobLedger({ tableName, client: doc }),
+  ledger,
 });

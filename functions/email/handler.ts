@@ -3,14 +3,11 @@
  * environment the stack (or the local runtime) sets. Everything here runs once per cold start.
  */
 import { SESClient } from '@aws-sdk/client-ses';
-import { z } from 'zod/mini';
-import { createWorker, DynamoJobLedger, ENV_VARS, emailSend, handle, readEnv } from '../../lib/index.js';
+import { createWorker, ENV_VARS, emailSend, handle } from '../../lib/index.js';
+import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { createEmailSender, senderAddressSchema } from './send-email.js';
 
-const env = readEnv({
-  [ENV_VARS.senderEmail]: senderAddressSchema,
-  [ENV_VARS.tableName]: z.string().check(z.minLength(1)),
-});
+const { env, ledger } = ledgerFromEnv({ [ENV_VARS.senderEmail]: senderAddressSchema });
 
 export const handler = createWorker({
   jobs: [
@@ -19,5 +16,5 @@ export const handler = createWorker({
       createEmailSender({ ses: new SESClient({}), sender: String(env[ENV_VARS.senderEmail]) }),
     ),
   ],
-  ledger: new DynamoJobLedger({ tableName: String(env[ENV_VARS.tableName]) }),
+  ledger,
 });

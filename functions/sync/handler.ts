@@ -2,18 +2,9 @@
  * Entry point of the `sync.run` worker: sources from `HANGAR_SYNC_SOURCES`, items and cursors in
  * the ledger table, wired once per cold start.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod/mini';
-import {
-  createWorker,
-  DynamoJobLedger,
-  ENV_VARS,
-  handle,
-  readEnv,
-  syncRun,
-  syncSourcesSchema,
-} from '../../lib/index.js';
+import { createWorker, ENV_VARS, handle, syncRun, syncSourcesSchema } from '../../lib/index.js';
+import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { DynamoSyncStore } from './item-store.js';
 import { createSyncHandler } from './run-sync.js';
 import { resolveSources } from './sources.js';
@@ -29,14 +20,8 @@ const sourcesJson = z.pipe(
     }
   }),
 );
-
-const env = readEnv({
-  [ENV_VARS.tableName]: z.string().check(z.minLength(1)),
+const { env, tableName, doc, ledger } = ledgerFromEnv({
   [ENV_VARS.syncSources]: z.pipe(sourcesJson, syncSourcesSchema),
-});
-const tableName = String(env[ENV_VARS.tableName]);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
 });
 
 export const handler = createWorker({
@@ -49,5 +34,5 @@ export const handler = createWorker({
       }),
     ),
   ],
-  ledger: new DynamoJobLedger({ tableName, client: doc }),
+  ledger,
 });

@@ -12,20 +12,16 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError, ENV_VARS } from '../../lib/index.js';
+import { API_ROUTES, ConfigError, ENV_VARS } from '../../lib/index.js';
 import { FUNCTION_DEFAULTS, HangarFunction } from './hangar-function.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';
 
-/** The routes of PRODUCT.md ("HTTP API"); every one is IAM-authorized. */
-export const API_ROUTES = [
-  { method: HttpMethod.POST, path: '/jobs' },
-  { method: HttpMethod.POST, path: '/jobs/batch' },
-  { method: HttpMethod.GET, path: '/jobs' },
-  { method: HttpMethod.GET, path: '/jobs/{id}' },
-  { method: HttpMethod.DELETE, path: '/jobs/{id}' },
-  { method: HttpMethod.GET, path: '/health' },
-] as const;
+/** The routes of the API contract (`API_ROUTES` in lib), as API Gateway takes them; every one is IAM-authorized. */
+export const HTTP_ROUTES = Object.values(API_ROUTES).map((routeKey) => {
+  const [method = '', path = ''] = routeKey.split(' ');
+  return { method: HttpMethod[method as keyof typeof HttpMethod], path };
+});
 
 /** Defaults of the API; each `@default` below names one of these. */
 export const API_DEFAULTS = {
@@ -105,7 +101,7 @@ export class JobsApi extends Construct {
       createDefaultStage: false,
     });
     const integration = new HttpLambdaIntegration('Handler', fn);
-    for (const route of API_ROUTES) {
+    for (const route of HTTP_ROUTES) {
       this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
     }
 

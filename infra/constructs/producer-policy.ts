@@ -2,7 +2,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';
-import { API_ROUTES, type JobsApi } from './jobs-api.js';
+import { HTTP_ROUTES, type JobsApi } from './jobs-api.js';
 
 export interface ProducerPolicyProps {
   /** Every job's queue: producers send straight to SQS with `JobClient`. */
@@ -34,7 +34,7 @@ export class ProducerPolicy extends Construct {
         new PolicyStatement({
           actions: ['execute-api:Invoke'],
           // One ARN per route; a path parameter (`{id}`) matches any one value.
-          resources: API_ROUTES.map((route) =>
+          resources: HTTP_ROUTES.map((route) =>
             props.api.httpApi.arnForExecuteApi(
               route.method,
               route.path.replaceAll(/\{[^}]+\}/g, '*'),

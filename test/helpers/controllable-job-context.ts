@@ -1,10 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { vi } from 'vitest';
-import type { JobContext, JobDefinition, JobInput } from '../../lib/index.js';
+import type { JobDefinition, JobInput } from '../../lib/index.js';
+import { fakeJobContext } from './job-context.js';
 
 /**
- * A `JobContext` for calling a handler directly: its signal is the test's to abort, its remaining
- * time is the test's to set, and `continueWith` / `progress` are spies.
+ * A `fakeJobContext` the test steers: it aborts the signal when it likes, sets the remaining
+ * time, and reads what the handler passed to `continueWith` and `progress` (spies).
  */
 export function controllableJobContext<J extends JobDefinition>(
   job: J,
@@ -17,19 +17,14 @@ export function controllableJobContext<J extends JobDefinition>(
   const progress = vi.fn<(progress: Readonly<Record<string, string | number>>) => Promise<void>>(
     async () => undefined,
   );
-  const context: JobContext<J> = {
-    jobId: overrides.jobId ?? '01JOBCONTEXT00000000000000',
-    jobName: job.name,
-    attempt: overrides.attempt ?? 1,
-    continuation: overrides.continuation ?? 0,
-    enqueuedAt: '2026-11-23T10:00:00.000Z',
-    correlationId: undefined,
-    idempotencyKey: undefined,
-    signal: controller.signal,
+  const context = fakeJobContext(job, {
+    ...(overrides.jobId === undefined ? {} : { jobId: overrides.jobId }),
+    ...(overrides.attempt === undefined ? {} : { attempt: overrides.attempt }),
+    ...(overrides.continuation === undefined ? {} : { continuation: overrides.continuation }),
     remainingTimeMs: overrides.remainingMs ?? (() => 60_000),
-    logger: new Logger({ serviceName: 'test' }),
+    signal: controller.signal,
     continueWith,
     progress,
-  };
+  });
   return { context, abort: () => controller.abort(new Error('deadline')), continueWith, progress };
 }

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { API_DEFAULTS, API_ROUTES } from '../../infra/constructs/jobs-api.js';
+import { API_DEFAULTS, HTTP_ROUTES } from '../../infra/constructs/jobs-api.js';
 import { MONITORING_DEFAULTS, oldestMessageAgeThresholdSeconds } from '../../infra/constructs/monitoring.js';
 import { SEND_ACTIONS } from '../../infra/constructs/sender-identity.js';
 import {
@@ -517,7 +517,7 @@ describe('Class: JobsStack', () => {
 
     it('serves exactly the documented routes', () => {
       expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
-        API_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+        HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
       );
     });
 
@@ -606,7 +606,7 @@ describe('Class: JobsStack', () => {
         'sqs:SendMessage',
       ]);
       const invoke = statements.find((s) => s.actions.includes('execute-api:Invoke'));
-      expect(invoke?.resources).toHaveLength(API_ROUTES.length);
+      expect(invoke?.resources).toHaveLength(HTTP_ROUTES.length);
     });
   });
 

@@ -166,7 +166,7 @@ describe('Function: handler (functions/email/handler.ts)', () => {
       name: new ConfigError('').name,
       code: 'INVALID_CONFIG',
       message:
-        'Invalid environment: HANGAR_SENDER_EMAIL is invalid: must be an e-mail address, optionally as "Name <address>"; HANGAR_TABLE_NAME is not set',
+        'Invalid environment: HANGAR_TABLE_NAME is not set; HANGAR_SENDER_EMAIL is invalid: must be an e-mail address, optionally as "Name <address>"',
     });
     stubEnv(ENV);
   });

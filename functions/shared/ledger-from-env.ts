@@ -1,0 +1,26 @@
+/**
+ * The wiring every worker entry point shares: its environment read once — the ledger table's
+ * name plus the function's own variables, so a cold start names every missing one at once — one
+ * document client, and the ledger over it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod/mini';
+import type { $ZodType, output } from 'zod/v4/core';
+import { DynamoJobLedger, ENV_VARS, readEnv } from '../../lib/index.js';
+
+export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string | undefined>>>(
+  shape: S = {} as S,
+) {
+  const env = readEnv({ [ENV_VARS.tableName]: z.string().check(z.minLength(1)), ...shape });
+  const tableName = String(env[ENV_VARS.tableName]);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    env: env as { [K in keyof S]: output<S[K]> },
+    tableName,
+    doc,
+    ledger: new DynamoJobLedger({ tableName, client: doc }),
+  };
+}
