@@ -68,6 +68,15 @@ export {
   jobEnvelopeSchema,
   renderFiring,
 } from './jobs/envelope.js';
+export {
+  API_FUNCTION,
+  apiEnvironment,
+  type DeploymentValues,
+  type QueueDirectory,
+  serviceName,
+  usesLedger,
+  workerEnvironment,
+} from './jobs/function-environment.js';
 export { dlqName, functionDir, jobOutputKey, pascalName, queueName, resourceStem } from './jobs/names.js';
 export { createRegistry, type JobRegistry } from './jobs/registry.js';
 export {

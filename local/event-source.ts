@@ -1,8 +1,13 @@
 /**
  * A local stand-in for Lambda's SQS event source mapping: long-polls a queue, gathers a batch
- * (batch size, batching window), invokes the handler with a Lambda-like event and context, and
- * deletes exactly the records the handler did not report as failed. An invocation that throws or
- * outlives the function timeout deletes nothing, as in Lambda.
+ * (batch size, batching window), invokes the function with a Lambda-like event and context, and
+ * deletes exactly the records the function did not report as failed. An invocation that throws or
+ * outlives the function timeout deletes nothing, as in Lambda; a malformed partial batch response
+ * fails the whole batch, as in Lambda. Invocations run at most `maxConcurrency` at once (one per
+ * poller), the event source mapping's maximum concurrency.
+ *
+ * The function is either a handler called in this thread (tests of the worker runtime) or a
+ * `LocalFunction` whose instances are worker threads terminated at the timeout (the local runtime).
  */
 import {
   DeleteMessageBatchCommand,
@@ -14,13 +19,20 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SQS_LIMITS } from '../lib/constants.js';
 import { createLambdaContext } from './lambda-context.js';
+import type { LocalFunction } from './local-function.js';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
-export interface EventSourceOptions {
+/** The function behind the event source: in this thread, or a local function's worker threads. */
+export type EventSourceTarget =
+  | { readonly handler: SqsHandler; readonly function?: never }
+  | { readonly function: Pick<LocalFunction, 'invoke' | 'name'>; readonly handler?: never };
+
+export type EventSourceOptions = EventSourceTarget & EventSourceSettingsOptions;
+
+export interface EventSourceSettingsOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
-  readonly handler: SqsHandler;
   /** Records per invocation (the settings' `eventSource.batchSize`). */
   readonly batchSize: number;
   /** Seconds to wait for a fuller batch (the settings' `eventSource.maxBatchingWindowSeconds`). */
@@ -40,12 +52,19 @@ export interface InvocationReport {
   readonly records: number;
   readonly deleted: number;
   readonly failed: number;
-  /** `error`: the handler threw; `timeout`: it outlived the function timeout. Nothing is deleted then. */
+  /**
+   * `error`: the function threw (or its response was not a valid partial batch response);
+   * `timeout`: it outlived the function timeout. Nothing is deleted then.
+   */
   readonly outcome: 'ok' | 'error' | 'timeout';
   /** Epoch milliseconds the invocation began. */
   readonly startedAt: number;
   readonly durationMs: number;
   readonly error?: unknown;
+  /** A new function instance served it (worker-thread functions only). */
+  readonly cold?: boolean;
+  /** The message ids of the batch, in order. */
+  readonly messageIds?: readonly string[];
 }
 
 export interface EventSource {
@@ -53,9 +72,58 @@ export interface EventSource {
   stop(): Promise<void>;
   /** Invocations so far. */
   readonly invocations: () => number;
+  /** The values this event source runs with, as an event source mapping reports them. */
+  readonly mapping: EventSourceMapping;
+}
+
+/** An event source mapping's values, named as the settings module names them. */
+export interface EventSourceMapping {
+  readonly queueArn: string;
+  readonly functionName: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  /** Always on: a function reports failed records, and the rest are deleted. */
+  readonly reportBatchItemFailures: true;
 }
 
 const TIMED_OUT = Symbol('timed out');
+
+type Called =
+  | { readonly outcome: 'ok'; readonly response: unknown; readonly cold?: boolean }
+  | { readonly outcome: 'error'; readonly error: unknown; readonly cold?: boolean }
+  | { readonly outcome: 'timeout'; readonly cold?: boolean };
+
+/**
+ * Reads a function's response as Lambda reads a partial batch response: no response, no list or an
+ * empty list is complete success; an item without a usable `itemIdentifier`, or one naming a message
+ * not in the batch, makes the whole batch a failure.
+ */
+export function parseBatchResponse(
+  response: unknown,
+  event: SQSEvent,
+): { readonly ok: true; readonly failedIds: Set<string> } | { readonly ok: false; readonly reason: string } {
+  if (response === null || response === undefined) return { ok: true, failedIds: new Set() };
+  if (typeof response !== 'object' || Array.isArray(response)) {
+    return { ok: false, reason: 'the response is not an object' };
+  }
+  const failures: unknown = (response as Partial<SQSBatchResponse>).batchItemFailures;
+  if (failures === null || failures === undefined) return { ok: true, failedIds: new Set() };
+  if (!Array.isArray(failures)) return { ok: false, reason: 'batchItemFailures is not a list' };
+  const inBatch = new Set(event.Records.map((r) => r.messageId));
+  const failedIds = new Set<string>();
+  for (const failure of failures as unknown[]) {
+    const id =
+      typeof failure === 'object' && failure !== null
+        ? (failure as { itemIdentifier?: unknown }).itemIdentifier
+        : undefined;
+    if (typeof id !== 'string' || id === '')
+      return { ok: false, reason: 'an itemIdentifier is missing or empty' };
+    if (!inBatch.has(id)) return { ok: false, reason: `itemIdentifier "${id}" is not in the batch` };
+    failedIds.add(id);
+  }
+  return { ok: true, failedIds };
+}
 
 export async function startEventSource(options: EventSourceOptions): Promise<EventSource> {
   const { sqs, queueUrl } = options;
@@ -64,7 +132,8 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   );
   const queueArn = attributes.Attributes?.QueueArn ?? queueUrl;
   const region = queueArn.split(':')[3] ?? 'us-east-1';
-  const functionName = options.functionName ?? `${queueArn.split(':').pop() ?? 'queue'}-worker`;
+  const functionName =
+    options.function?.name ?? options.functionName ?? `${queueArn.split(':').pop() ?? 'queue'}-worker`;
   const timeoutMs = options.functionTimeoutSeconds * 1000;
   const stopping = new AbortController();
   let invocations = 0;
@@ -102,27 +171,44 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     return batch;
   };
 
-  const invoke = async (messages: Message[]) => {
-    invocations += 1;
-    const started = Date.now();
-    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn, region)) };
+  const call = async (event: SQSEvent): Promise<Called> => {
+    if (options.function) {
+      const invocation = await options.function.invoke(event);
+      if (invocation.outcome === 'ok')
+        return { outcome: 'ok', response: invocation.response, cold: invocation.cold };
+      if (invocation.outcome === 'timeout') return { outcome: 'timeout', cold: invocation.cold };
+      return { outcome: 'error', error: invocation.error, cold: invocation.cold };
+    }
     const context = createLambdaContext({ functionName, timeoutMs });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
     });
-    let outcome: InvocationReport['outcome'] = 'ok';
-    let failedIds = new Set<string>();
-    let error: unknown;
     try {
       const result = await Promise.race([options.handler(event, context), timedOut]);
-      if (result === TIMED_OUT) outcome = 'timeout';
-      else failedIds = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-    } catch (caught) {
-      outcome = 'error';
-      error = caught;
+      return result === TIMED_OUT ? { outcome: 'timeout' } : { outcome: 'ok', response: result };
+    } catch (error) {
+      return { outcome: 'error', error };
     } finally {
       clearTimeout(timer);
+    }
+  };
+
+  const invoke = async (messages: Message[]) => {
+    invocations += 1;
+    const started = Date.now();
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn, region)) };
+    const called = await call(event);
+    let outcome: InvocationReport['outcome'] = called.outcome;
+    let error: unknown = called.outcome === 'error' ? called.error : undefined;
+    let failedIds = new Set<string>();
+    if (called.outcome === 'ok') {
+      const parsed = parseBatchResponse(called.response, event);
+      if (parsed.ok) failedIds = parsed.failedIds;
+      else {
+        outcome = 'error';
+        error = new Error(`Invalid partial batch response: ${parsed.reason}; the whole batch failed`);
+      }
     }
     const toDelete =
       outcome === 'ok'
@@ -145,6 +231,8 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       startedAt: started,
       durationMs: Date.now() - started,
       ...(error === undefined ? {} : { error }),
+      ...(called.cold === undefined ? {} : { cold: called.cold }),
+      messageIds: messages.map((m) => m.MessageId ?? ''),
     });
   };
 
@@ -170,9 +258,18 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     }
   };
 
-  const pollers = Array.from({ length: Math.max(1, options.maxConcurrency ?? 1) }, poller);
+  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
+  const pollers = Array.from({ length: maxConcurrency }, poller);
   return {
     invocations: () => invocations,
+    mapping: {
+      queueArn,
+      functionName,
+      batchSize: options.batchSize,
+      maxBatchingWindowSeconds: options.maxBatchingWindowSeconds,
+      maxConcurrency,
+      reportBatchItemFailures: true,
+    },
     async stop() {
       stopping.abort();
       await Promise.all(pollers);

@@ -4,19 +4,28 @@ export interface LambdaContextOptions {
   readonly functionName: string;
   /** The function timeout; `getRemainingTimeInMillis` counts down from it on `Date.now()`. */
   readonly timeoutMs: number;
+  /**
+   * The invocation's deadline (epoch ms), when the caller started the clock: a function running in
+   * a worker thread counts down from the moment the runtime invoked it, not from when the thread
+   * got the message. @default Date.now() + timeoutMs
+   */
+  readonly deadlineMs?: number;
   readonly memoryMiB?: number;
   readonly requestId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
 }
 
 /** A Lambda `Context` as the runtime builds it for one invocation. */
 export function createLambdaContext(options: LambdaContextOptions): Context {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = options.deadlineMs ?? Date.now() + options.timeoutMs;
   const requestId = options.requestId ?? crypto.randomUUID();
+  const region = options.region ?? 'us-east-1';
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: options.functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${options.functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`,
     memoryLimitInMB: String(options.memoryMiB ?? 512),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${options.functionName}`,

@@ -3,7 +3,13 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError, ENV_VARS, type JobSettings, resourceStem } from '../../lib/index.js';
+import {
+  ConfigError,
+  type JobSettings,
+  serviceName,
+  usesLedger,
+  workerEnvironment,
+} from '../../lib/index.js';
 import { HangarFunction } from './hangar-function.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';
@@ -32,16 +38,6 @@ export interface JobWorkerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** `hangar-dev-email-send`: unique per stage and job, so metrics of two stages in one account stay apart. */
-export function workerServiceName(stage: string, jobName: string): string {
-  return `hangar-${stage}-${resourceStem(jobName)}`;
-}
-
-/** Whether a job's worker reads or writes the ledger table. */
-export function usesLedger(settings: JobSettings): boolean {
-  return settings.useLedger || settings.resources.includes('ledger');
-}
-
 /**
  * The worker of one job: a function sized by the job's settings behind an SQS event source with
  * partial batch responses, allowed exactly what the declaration's `resources` name plus its own
@@ -58,7 +54,7 @@ export class JobWorker extends Construct {
     super(scope, id);
     const settings = props.queue.settings;
     this.settings = settings;
-    this.serviceName = workerServiceName(props.stage, settings.jobName);
+    this.serviceName = serviceName(props.stage, settings.jobName);
     const { queue, deadLetterQueue } = props.queue;
 
     const missing = [
@@ -75,23 +71,22 @@ export class JobWorker extends Construct {
       throw new ConfigError(`Worker of job "${settings.jobName}" needs ${missing.join(', ')}`);
     }
 
-    const environment: Record<string, string> = {
-      [ENV_VARS.jobName]: settings.jobName,
-      [ENV_VARS.queueUrl]: queue.queueUrl,
-      [ENV_VARS.dlqUrl]: deadLetterQueue.queueUrl,
-      [ENV_VARS.stage]: props.stage,
-    };
-    if (props.ledger && usesLedger(settings)) environment[ENV_VARS.tableName] = props.ledger.tableName;
-    if (props.sender && settings.resources.includes('ses'))
-      environment[ENV_VARS.senderEmail] = props.sender.email;
-    if (props.schedules && settings.fifo) {
-      environment[ENV_VARS.scheduleGroupName] = props.schedules.group.scheduleGroupName;
-      environment[ENV_VARS.schedulerRoleArn] = props.schedules.role.roleArn;
-      // A one-time schedule targets a queue by ARN: the worker's own queue, in the API's format.
-      environment[ENV_VARS.queues] = Stack.of(this).toJsonString({
-        [settings.jobName]: { url: queue.queueUrl, arn: queue.queueArn },
-      });
-    }
+    const environment = workerEnvironment(
+      settings,
+      { url: queue.queueUrl, arn: queue.queueArn, dlqUrl: deadLetterQueue.queueUrl },
+      {
+        stage: props.stage,
+        ...(props.ledger ? { tableName: props.ledger.tableName } : {}),
+        ...(props.sender ? { senderEmail: props.sender.email } : {}),
+        ...(props.schedules
+          ? {
+              scheduleGroupName: props.schedules.group.scheduleGroupName,
+              schedulerRoleArn: props.schedules.role.roleArn,
+            }
+          : {}),
+        toJson: (value) => Stack.of(this).toJsonString(value),
+      },
+    );
     const clashes = Object.keys(props.environment ?? {}).filter((name) => name in environment);
     if (clashes.length > 0) {
       throw new ConfigError(

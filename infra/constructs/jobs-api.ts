@@ -12,7 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES, ConfigError, ENV_VARS } from '../../lib/index.js';
+import { API_FUNCTION, API_ROUTES, apiEnvironment, ConfigError, serviceName } from '../../lib/index.js';
 import { FUNCTION_DEFAULTS, HangarFunction } from './hangar-function.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';
@@ -25,9 +25,6 @@ export const HTTP_ROUTES = Object.values(API_ROUTES).map((routeKey) => {
 
 /** Defaults of the API; each `@default` below names one of these. */
 export const API_DEFAULTS = {
-  /** API Gateway gives an integration at most 30 s; the handler only validates, writes and enqueues. */
-  timeoutSeconds: 10,
-  memoryMiB: 512,
   /** Requests per second across the stage, and the burst above it: a runaway producer cannot flood the queues. */
   throttle: { rateLimit: 100, burstLimit: 200 },
 } as const;
@@ -72,20 +69,21 @@ export class JobsApi extends Construct {
     this.handler = new HangarFunction(this, 'Handler', {
       entry: props.entry,
       description: 'Hangar HTTP API',
-      timeoutSeconds: API_DEFAULTS.timeoutSeconds,
-      memoryMiB: API_DEFAULTS.memoryMiB,
-      serviceName: `hangar-${props.stage}-api`,
-      environment: {
-        [ENV_VARS.queues]: Stack.of(this).toJsonString(
-          Object.fromEntries(
-            props.queues.map((q) => [q.settings.jobName, { url: q.queue.queueUrl, arn: q.queue.queueArn }]),
-          ),
+      timeoutSeconds: API_FUNCTION.timeoutSeconds,
+      memoryMiB: API_FUNCTION.memoryMiB,
+      serviceName: serviceName(props.stage, API_FUNCTION.dir),
+      environment: apiEnvironment(
+        Object.fromEntries(
+          props.queues.map((q) => [q.settings.jobName, { url: q.queue.queueUrl, arn: q.queue.queueArn }]),
         ),
-        [ENV_VARS.tableName]: props.ledger.tableName,
-        [ENV_VARS.scheduleGroupName]: props.schedules.group.scheduleGroupName,
-        [ENV_VARS.schedulerRoleArn]: props.schedules.role.roleArn,
-        [ENV_VARS.stage]: props.stage,
-      },
+        {
+          stage: props.stage,
+          tableName: props.ledger.tableName,
+          scheduleGroupName: props.schedules.group.scheduleGroupName,
+          schedulerRoleArn: props.schedules.role.roleArn,
+          toJson: (value) => Stack.of(this).toJsonString(value),
+        },
+      ),
       logRetention,
       removalPolicy,
     });

@@ -1,0 +1,108 @@
+/**
+ * What `npm run dev` prints once the runtime is up: where everything is, what runs, and a
+ * copy-paste command that sends an e-mail through the API.
+ */
+import pc from 'picocolors';
+import type { LocalRuntime } from './start-local.js';
+
+export interface BannerFacts {
+  readonly startupMs: number;
+  readonly persistDir: string | undefined;
+}
+
+/** The job the banner's `curl` enqueues: an e-mail to a sample address, visible in the mail viewer. */
+export const SAMPLE_EMAIL_JOB = {
+  name: 'email.send',
+  payload: { to: ['ada@example.com'], subject: 'Hello from Hangar', text: 'It works.' },
+} as const;
+
+/** The copy-paste command that enqueues an e-mail through the API. */
+export function curlEmail(apiUrl: string): string {
+  return `curl -X POST ${apiUrl}/jobs -H 'content-type: application/json' -d '${JSON.stringify(SAMPLE_EMAIL_JOB)}'`;
+}
+
+/** The banner as data, for a JSON log line. */
+export function summarize(local: LocalRuntime, { startupMs, persistDir }: BannerFacts) {
+  return {
+    startupMs,
+    endpoints: local.endpoints,
+    mailViewer: `${local.endpoints.ses}/`,
+    persistDir: persistDir ?? null,
+    queues: Object.values(local.queues).map((q) => ({
+      job: q.jobName,
+      queue: q.queue.name,
+      dlq: q.dlq.name,
+    })),
+    workers: local.workers.map((w) => ({
+      job: w.jobName,
+      status: w.status,
+      ...(w.reason ? { reason: w.reason } : {}),
+    })),
+    warnings: local.warnings,
+    ...(local.endpoints.api === undefined ? {} : { try: curlEmail(local.endpoints.api) }),
+  };
+}
+
+/** The banner for a terminal. */
+export function renderBanner(local: LocalRuntime, { startupMs, persistDir }: BannerFacts): string {
+  const { endpoints } = local;
+  const row = (label: string, value: string, note = '') =>
+    `  ${pc.dim(label.padEnd(14))}${value}${note ? `  ${pc.dim(note)}` : ''}`;
+  const lines = [
+    '',
+    `${pc.bold('Hangar local runtime')} ${pc.dim(`up in ${startupMs} ms`)}`,
+    '',
+    endpoints.api === undefined
+      ? row('API', pc.yellow('not served'), 'functions/api/handler.ts does not exist yet')
+      : row('API', pc.cyan(endpoints.api)),
+    row('Mail viewer', pc.cyan(`${endpoints.ses}/`), `sent mail as JSON: ${endpoints.ses}/store`),
+    row('SQS', endpoints.sqs),
+    row('DynamoDB', endpoints.dynamodb, `table ${local.tableName}`),
+    row('Scheduler', endpoints.scheduler, `group ${local.scheduleGroupName}`),
+    row('Sample source', `${endpoints.sampleSource}/items`, 'for sync.run'),
+    row(
+      'State',
+      persistDir ? `persisted in ${persistDir}` : 'in memory',
+      persistDir ? '' : '--persist <dir> keeps it',
+    ),
+    '',
+    pc.bold('  Queues'),
+    ...Object.values(local.queues).map((q) => {
+      const worker = local.workers.find((w) => w.jobName === q.jobName);
+      const status =
+        worker?.status === 'running' ? pc.green(`worker ${worker.functionName}`) : pc.yellow('no worker');
+      return `    ${q.jobName.padEnd(14)}${q.queue.name.padEnd(20)}${pc.dim(`DLQ ${q.dlq.name}`.padEnd(26))}${status}`;
+    }),
+    ...recurring(local),
+    ...(local.warnings.length > 0 ? ['', ...local.warnings.map((w) => `  ${pc.yellow('!')} ${w}`)] : []),
+    '',
+    pc.bold('  Try it'),
+    ...(endpoints.api === undefined
+      ? [pc.dim('    (the API is not served yet; enqueue with JobClient or SQS SendMessage)')]
+      : [
+          `    ${curlEmail(endpoints.api)}`,
+          `    curl ${endpoints.api}/jobs/<jobId>`,
+          `    curl ${endpoints.ses}/store`,
+        ]),
+    '',
+    pc.bold('  Point other tools here'),
+    ...Object.entries(local.environment).map(([name, value]) => pc.dim(`    export ${name}=${value}`)),
+    '',
+    pc.dim('  Ctrl-C stops.'),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function recurring(local: LocalRuntime): string[] {
+  const schedules = local.settings.jobs.flatMap((job) => job.schedules);
+  if (schedules.length === 0) return [];
+  return [
+    '',
+    pc.bold('  Schedules'),
+    ...schedules.map((s) => {
+      const next = local.scheduler.nextFiring(local.scheduleGroupName, s.name);
+      return `    ${s.name.padEnd(14)}${`${s.expression} ${s.timeZone}`.padEnd(34)}${pc.dim(`next ${next?.toISOString() ?? 'never'}`)}`;
+    }),
+  ];
+}

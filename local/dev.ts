@@ -1,0 +1,147 @@
+/**
+ * `npm run dev`: the whole system on this machine. A thin wrapper around `startLocal` — options,
+ * a banner, logs, and Ctrl-C — so everything it runs is what the tests and benchmarks run.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { renderBanner, summarize } from './banner.js';
+import { createConsoleLog, type LogLevel } from './log.js';
+import {
+  LOCAL_DEFAULTS,
+  LOCAL_PORTS,
+  type LocalPorts,
+  type LocalRuntime,
+  startLocal,
+} from './start-local.js';
+
+// Lambda runs functions in UTC (TZ=:UTC). A time zone is process-wide — a worker thread's own
+// environment cannot change it — so the dev process adopts it before anything reads the clock.
+process.env.TZ = 'UTC';
+
+const PORT_FLAGS: Readonly<Record<keyof LocalPorts, string>> = {
+  api: '--api-port',
+  sqs: '--sqs-port',
+  ses: '--ses-port',
+  dynamodb: '--dynamodb-port',
+  scheduler: '--scheduler-port',
+  sampleSource: '--source-port',
+};
+
+const port = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
+    throw new InvalidArgumentError('must be a port number (0 for a free one)');
+  }
+  return parsed;
+};
+
+const milliseconds = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError('must be a whole number of milliseconds');
+  return parsed;
+};
+
+const program = new Command('npm run dev --')
+  .description('Runs Hangar locally: emulators, queues, workers, the API and the scheduler on 127.0.0.1.')
+  .option(
+    '--persist <dir>',
+    'keep queues, messages, the table and one-time schedules in <dir> across restarts',
+  )
+  .option('--sender <email>', 'the address e-mail is sent as', LOCAL_DEFAULTS.senderEmail)
+  .option('--time-zone <zone>', "the stage's time zone (nightly cleanup, scheduled sync sources)")
+  .option('--cleanup-schedule <expression>', "the cleanup's cron(...) expression")
+  .addOption(
+    new Option('--log-level <level>', 'lowest level shown')
+      .choices(['debug', 'info', 'warn', 'error'])
+      .default('info'),
+  )
+  .addOption(new Option('--json', 'JSON log lines even on a terminal').default(false))
+  .option(
+    '--grace <ms>',
+    'how long Ctrl-C lets running invocations finish',
+    milliseconds,
+    LOCAL_DEFAULTS.shutdownGraceMs,
+  );
+for (const [name, flag] of Object.entries(PORT_FLAGS)) {
+  program.option(`${flag} <port>`, `port of ${name}`, port, LOCAL_PORTS[name as keyof LocalPorts]);
+}
+
+interface DevOptions {
+  readonly persist?: string;
+  readonly timeZone?: string;
+  readonly cleanupSchedule?: string;
+  readonly sender: string;
+  readonly logLevel: LogLevel;
+  readonly json: boolean;
+  readonly grace: number;
+  readonly apiPort: number;
+  readonly sqsPort: number;
+  readonly sesPort: number;
+  readonly dynamodbPort: number;
+  readonly schedulerPort: number;
+  readonly sourcePort: number;
+}
+
+async function main(): Promise<void> {
+  const options = program.parse().opts<DevOptions>();
+  const pretty = !options.json && process.stdout.isTTY === true;
+  const log = createConsoleLog({ pretty, level: options.logLevel });
+  const started = Date.now();
+  let local: LocalRuntime;
+  try {
+    local = await startLocal({
+      ports: {
+        api: options.apiPort,
+        sqs: options.sqsPort,
+        ses: options.sesPort,
+        dynamodb: options.dynamodbPort,
+        scheduler: options.schedulerPort,
+        sampleSource: options.sourcePort,
+      },
+      ...(options.persist === undefined ? {} : { persistDir: options.persist }),
+      senderEmail: options.sender,
+      stage: {
+        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+        ...(options.cleanupSchedule === undefined ? {} : { cleanupSchedule: options.cleanupSchedule }),
+      },
+      shutdownGraceMs: options.grace,
+      log,
+    });
+  } catch (error) {
+    log.event('dev', 'error', 'The local runtime did not start', { error: describe(error) });
+    process.exitCode = 1;
+    return;
+  }
+  const startupMs = Date.now() - started;
+  const facts = { startupMs, persistDir: options.persist };
+  if (pretty) process.stdout.write(renderBanner(local, facts));
+  else log.event('dev', 'info', 'Hangar local runtime ready', summarize(local, facts));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.event('dev', 'warn', `${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    log.event('dev', 'info', `${signal}: stopping (running invocations get ${options.grace} ms)`);
+    local.stop().then(
+      () => {
+        log.event('dev', 'info', 'Stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.event('dev', 'error', 'Stopping failed', { error: describe(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+await main();

@@ -1,0 +1,16 @@
+// dynalite ships no types; this is the part of its API the local runtime uses (index.js, v4).
+declare module 'dynalite' {
+  import type { Server } from 'node:http';
+
+  interface DynaliteOptions {
+    /** LevelDB directory; in memory when absent. */
+    readonly path?: string;
+    /** How long tables stay CREATING / DELETING / UPDATING. @default 500 */
+    readonly createTableMs?: number;
+    readonly deleteTableMs?: number;
+    readonly updateTableMs?: number;
+  }
+
+  function dynalite(options?: DynaliteOptions): Server;
+  export default dynalite;
+}
