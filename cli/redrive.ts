@@ -57,6 +57,14 @@ export interface SelectiveRedriveOptions extends DlqReaderOptions {
   readonly onProgress?: (progress: RedriveProgress) => void;
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Only messages that reached the DLQ by then (SentTimestamp, epoch ms) are moved. A job moved
+   * back that fails again at once is dead-lettered anew while the scan is still going; without
+   * the cut-off the run would pick it up and move it again, round and round. (SentTimestamp is
+   * SQS's clock, the default is ours; NTP keeps them well within the seconds a round trip takes.)
+   * @default Date.now() when the redrive starts
+   */
+  readonly cutoff?: number;
 }
 
 export interface RedriveProgress {
@@ -66,7 +74,13 @@ export interface RedriveProgress {
   readonly failed: number;
 }
 
-export type SkipReason = 'not selected' | 'not an envelope' | 'over --max' | 'interrupted';
+export type SkipReason =
+  | 'not selected'
+  | 'not an envelope'
+  | 'over --max'
+  | 'interrupted'
+  /** Dead-lettered after the redrive started: likely a job it moved that failed again at once. */
+  | 'arrived during the redrive';
 
 export interface RedriveResult {
   /** Moved (or, in a dry run, would move). */
@@ -188,6 +202,7 @@ export async function selectiveRedrive(
   const failed: { message: DeadMessage; reason: string; sent: boolean }[] = [];
   const ledgerWarnings: { jobId: string; reason: string }[] = [];
   const nonce = `${now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const cutoff = options.cutoff ?? Date.now();
   const full = () => options.max !== undefined && selected.length >= options.max;
   const report = () =>
     options.onProgress?.({
@@ -203,7 +218,8 @@ export async function selectiveRedrive(
       if (batch.length === 0) break;
       const toMove: { message: DeadMessage; envelope: JobEnvelope }[] = [];
       for (const message of batch) {
-        if (!matchesFilter(message, filter)) skipped.push({ message, reason: 'not selected' });
+        if (message.sentAt > cutoff) skipped.push({ message, reason: 'arrived during the redrive' });
+        else if (!matchesFilter(message, filter)) skipped.push({ message, reason: 'not selected' });
         else if (!message.envelope) skipped.push({ message, reason: 'not an envelope' });
         else if (full()) skipped.push({ message, reason: 'over --max' });
         else {

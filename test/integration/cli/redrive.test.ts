@@ -210,6 +210,30 @@ describe('Function: selectiveRedrive', () => {
     await proxy.stop();
   });
 
+  it('does not move again a job that died again during the run', async () => {
+    // Prepare: each job moved back fails at once and is dead-lettered anew before the scan ends,
+    // as a job whose cause is not fixed does (the recorder runs between the send and the delete).
+    const { queues, envelopes } = await fourDead();
+    const recorder: RedriveRecorder = {
+      recordRedrive: async (ref) => {
+        const envelope = envelopes.find((e) => e.jobId === ref.jobId);
+        await deadLetter(sqs, job, queues, [
+          { payload: envelope?.payload, code: 'AGAIN', envelope: envelope ?? {} },
+        ]);
+      },
+    };
+
+    // Act
+    const result = await selectiveRedrive(sqs, { ...options(queues), recorder });
+
+    // Assess
+    expect(result.moved).toHaveLength(4);
+    expect(result.skipped.map((s) => [s.reason, s.message.errorCode])).toEqual(
+      Array.from({ length: 4 }, () => ['arrived during the redrive', 'AGAIN']),
+    );
+    expect(await queues.depth(queues.dlqUrl)).toBe(4);
+  });
+
   it('leaves a message in the DLQ when its re-send fails', async () => {
     // Prepare
     const { queues, ids } = await fourDead();
