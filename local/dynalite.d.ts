@@ -1,4 +1,4 @@
-// dynalite ships no types; this is the part of its API the local runtime uses (index.js, v4).
+// dynalite ships no types; this is the part of its API the local runtime and the tests use (index.js, v4).
 declare module 'dynalite' {
   import type { Server } from 'node:http';
 
@@ -9,6 +9,7 @@ declare module 'dynalite' {
     readonly createTableMs?: number;
     readonly deleteTableMs?: number;
     readonly updateTableMs?: number;
+    readonly maxItemSizeKb?: number;
   }
 
   function dynalite(options?: DynaliteOptions): Server;

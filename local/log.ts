@@ -28,6 +28,8 @@ export interface ConsoleLogOptions {
   readonly write?: (line: string) => void;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** ANSI colours in pretty lines. @default picocolors' detection (TTY, FORCE_COLOR, NO_COLOR, CI) */
+  readonly colors?: boolean;
 }
 
 /** Keys Powertools adds to every line that say nothing new locally. */
@@ -44,8 +46,6 @@ const QUIET_KEYS = new Set([
   'function_name',
   'function_request_id',
 ]);
-
-const SOURCE_COLOURS = [pc.cyan, pc.magenta, pc.blue, pc.green, pc.yellow];
 
 export function createConsoleLog(options: ConsoleLogOptions): LocalLog {
   const write = options.write ?? ((line: string) => process.stdout.write(line));
@@ -75,11 +75,13 @@ export function createConsoleLog(options: ConsoleLogOptions): LocalLog {
   }
 
   // Wide enough for a typical worker name (`email-send-worker`), so columns rarely shift.
+  const c = pc.createColors(options.colors ?? pc.isColorSupported);
+  const sourceColours = [c.cyan, c.magenta, c.blue, c.green, c.yellow];
   const width = { value: 18 };
   const colourOf = (source: string) => {
     let hash = 0;
     for (const char of source) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-    return SOURCE_COLOURS[hash % SOURCE_COLOURS.length] ?? pc.cyan;
+    return sourceColours[hash % sourceColours.length] ?? c.cyan;
   };
   const line = (
     source: string,
@@ -89,13 +91,13 @@ export function createConsoleLog(options: ConsoleLogOptions): LocalLog {
   ) => {
     if (!enabled(level)) return;
     width.value = Math.max(width.value, source.length);
-    const time = pc.dim(now().toISOString().slice(11, 23));
+    const time = c.dim(now().toISOString().slice(11, 23));
     const tag = colourOf(source)(source.padEnd(width.value));
     const extra = Object.entries(fields)
       .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${pc.dim(`${key}=`)}${formatValue(value)}`)
+      .map(([key, value]) => `${c.dim(`${key}=`)}${formatValue(value)}`)
       .join(' ');
-    write(`${time} ${tag} ${levelTag(level)} ${message}${extra ? ` ${extra}` : ''}\n`);
+    write(`${time} ${tag} ${levelTag(c, level)} ${message}${extra ? ` ${extra}` : ''}\n`);
   };
   return {
     event: (source, level, message, fields = {}) => line(source, level, message, fields),
@@ -113,16 +115,16 @@ export function createConsoleLog(options: ConsoleLogOptions): LocalLog {
   };
 }
 
-function levelTag(level: LogLevel): string {
+function levelTag(c: ReturnType<typeof pc.createColors>, level: LogLevel): string {
   switch (level) {
     case 'debug':
-      return pc.dim('DEBUG');
+      return c.dim('DEBUG');
     case 'info':
-      return pc.green('INFO ');
+      return c.green('INFO ');
     case 'warn':
-      return pc.yellow('WARN ');
+      return c.yellow('WARN ');
     case 'error':
-      return pc.red('ERROR');
+      return c.red('ERROR');
   }
 }
 

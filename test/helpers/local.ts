@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type LocalRuntime, type StartLocalOptions, startLocal } from '../../local/start-local.js';
 import { localTestRegistry, SINK_VARIABLE } from '../fixtures/local/jobs.js';
 import { readSink, type SinkEvent } from '../fixtures/local/sink.js';
+import { queueDepth } from './queues.js';
 
 /** The fixture handlers of `localTestRegistry`. */
 export const FIXTURE_FUNCTIONS = fileURLToPath(new URL('../fixtures/local/functions/', import.meta.url));
@@ -42,24 +42,7 @@ export async function startTestLocal(options: StartLocalOptions = {}): Promise<T
   return {
     local,
     events: () => readSink(sink),
-    async depth(queueUrl) {
-      const out = await local.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      const a = out.Attributes ?? {};
-      return (
-        Number(a.ApproximateNumberOfMessages ?? 0) +
-        Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-      );
-    },
+    depth: (queueUrl: string) => queueDepth(local.sqs, queueUrl),
     async stop() {
       await local.stop();
       await rm(sink, { recursive: true, force: true });

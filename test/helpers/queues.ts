@@ -52,24 +52,7 @@ export async function createTestQueues(sqs: SQSClient, job: JobDefinition): Prom
   return {
     url,
     dlqUrl,
-    async depth(queueUrl) {
-      const out = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      const a = out.Attributes ?? {};
-      return (
-        Number(a.ApproximateNumberOfMessages ?? 0) +
-        Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-      );
-    },
+    depth: (queueUrl) => queueDepth(sqs, queueUrl),
     async peekDead() {
       const out = await sqs.send(
         new ReceiveMessageCommand({
@@ -87,4 +70,24 @@ export async function createTestQueues(sqs: SQSClient, job: JobDefinition): Prom
       await sqs.send(new DeleteQueueCommand({ QueueUrl: dlqUrl }));
     },
   };
+}
+
+/** Visible + in flight + delayed messages of a queue. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }

@@ -10,6 +10,8 @@ function capture(pretty: boolean, level?: 'debug' | 'info' | 'warn' | 'error') {
     ...(level ? { level } : {}),
     write: (line) => lines.push(line),
     now: () => NOW,
+    // Plain text whatever the environment (picocolors turns colours on under CI=true).
+    colors: false,
   });
   return { log, lines };
 }
@@ -32,7 +34,6 @@ describe('Function: createConsoleLog', () => {
 
       log.output('email-send-worker', POWERTOOLS_LINE, 'stdout');
 
-      // Colours are off without a TTY in the test process; the layout is what matters.
       expect(lines).toEqual([
         '10:00:00.123 email-send-worker  WARN  Attempt failed; retrying jobId=01JOB attempt=2\n',
       ]);
