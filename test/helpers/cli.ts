@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CliIo } from '../../cli/output.js';
 import type { Target } from '../../cli/target.js';
 import {
@@ -12,8 +12,8 @@ import {
   OUTPUT_KEYS,
   pascalName,
   registry,
-  sqsQueueAttributes,
 } from '../../lib/index.js';
+import { createJobQueues } from '../../local/resources.js';
 
 /**
  * In-memory streams for running the CLI in-process; `tty` pretends a person is at the terminal,
@@ -103,32 +103,13 @@ export function runHangar(
 }
 
 /**
- * Creates every registered job's queue and DLQ under the derived names, as the local runtime
- * does, so the CLI's local mode (which looks queues up by name) finds them.
+ * Creates every registered job's queue and DLQ under the derived names with the local runtime's
+ * own code, so the CLI's local mode (which looks queues up by name) finds them.
+ * @returns by job name, the queue and DLQ URLs.
  */
 export async function createLocalQueues(sqs: SQSClient, jobs: JobRegistry = registry) {
-  const settings = deriveSettings(jobs);
-  const urls = new Map<string, { url: string; dlqUrl: string }>();
-  for (const job of settings.jobs) {
-    const dlq = await sqs.send(
-      new CreateQueueCommand({ QueueName: job.dlq.name, Attributes: sqsQueueAttributes(job.dlq) }),
-    );
-    const dlqUrl = dlq.QueueUrl ?? '';
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const queue = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: job.queue.name,
-        Attributes: sqsQueueAttributes(job.queue, {
-          dlqArn: Attributes?.QueueArn ?? '',
-          maxReceiveCount: job.queue.maxReceiveCount,
-        }),
-      }),
-    );
-    urls.set(job.jobName, { url: queue.QueueUrl ?? '', dlqUrl });
-  }
-  return urls;
+  const created = await createJobQueues(sqs, deriveSettings(jobs));
+  return new Map(Object.values(created).map((q) => [q.jobName, { url: q.queue.url, dlqUrl: q.dlq.url }]));
 }
 
 /** A local-kind target over test queues (unique names), for running commands in-process. */

@@ -21,6 +21,7 @@ beforeEach(async () => {
   local = await startLocal({
     ports: 'free',
     pollWaitSeconds: 1,
+    shutdownGraceMs: 0,
     stage: { syncSources: SOURCES.map((id) => ({ id, url: source.url(id) })) },
   });
 });
