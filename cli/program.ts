@@ -76,7 +76,13 @@ export async function runCli(
       },
     };
     try {
-      if (options.stage !== undefined) checkStageName(options.stage);
+      if (options.stage !== undefined) {
+        checkStageName(options.stage);
+        // Left over from a local session, these would send the stage's calls to the emulators.
+        const overrides = Object.keys(io.env).filter((name) => name.startsWith('AWS_ENDPOINT_URL'));
+        if (overrides.length > 0)
+          out.note(`Note: ${overrides.join(', ')} set; the AWS SDK sends those calls there.`);
+      }
       await command(ctx);
       if (deps.signal?.aborted) exitCode = EXIT_CODES.interrupted;
     } catch (error) {

@@ -37,8 +37,8 @@ const stack = (outputs: Record<string, string>) => ({
   ],
 });
 
-async function hangar(args: string[]) {
-  const memory = memoryIo();
+async function hangar(args: string[], env: Record<string, string> = {}) {
+  const memory = memoryIo(env);
   const code = await runCli(args, memory.io, {
     resolveTarget: (options) => resolveTarget({ ...options, ...clients() }),
     now: () => new Date('2026-11-23T12:00:00.000Z'),
@@ -105,6 +105,24 @@ describe('Function: resolveTarget with a stage', () => {
     await expect(target).rejects.toThrow(
       'Stack Hangar-prod has no output "EmailSendDlqUrl"; was it deployed from this version?',
     );
+  });
+});
+
+describe('Command: any --stage command with endpoint overrides in the environment', () => {
+  it('says where the SDK will send its calls', async () => {
+    // Prepare
+    cfnMock.on(DescribeStacksCommand).resolves(stack(stackOutputs(region)));
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+    cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    // Act
+    const run = await hangar(['queues', '--stage', 'prod', '--json'], {
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
+    });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('Note: AWS_ENDPOINT_URL_SQS set; the AWS SDK sends those calls there.\n');
   });
 });
 
