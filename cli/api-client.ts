@@ -3,6 +3,7 @@
  * `lib/api/contract.ts`). Locally requests go unsigned to `HANGAR_API_URL`; against a stage they
  * are signed with SigV4 for `execute-api`.
  */
+
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -15,6 +16,7 @@ import {
   type JobPage,
   type JobRecord,
 } from '../lib/index.js';
+import { LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import { NotFoundError, OperationFailedError, UnreachableError, UsageError } from './errors.js';
 
 /** The body of `POST /jobs`. */
@@ -38,7 +40,7 @@ export interface RequestSigner {
 
 export const API_DEFAULTS = {
   /** PRODUCT.md: the local API. */
-  url: 'http://127.0.0.1:3000',
+  url: localUrl(LOCAL_PORTS.api),
   timeoutMs: 30_000,
 } as const;
 

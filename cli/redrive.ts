@@ -38,7 +38,7 @@ export interface RedriveRecorder {
     readonly jobId: string;
     readonly jobName: string;
     readonly continuation: number;
-  }): Promise<void>;
+  }): Promise<unknown>;
 }
 
 export interface SelectiveRedriveOptions extends DlqReaderOptions {

@@ -4,13 +4,16 @@
  * AWS endpoints are the SDK's own business (`AWS_ENDPOINT_URL_<SERVICE>`); locally the CLI only
  * falls back to the documented local ports when those variables are unset.
  */
+
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
   registry as builtinRegistry,
+  DynamoJobLedger,
   dlqName,
   ENV_VARS,
   type JobDefinition,
@@ -20,6 +23,7 @@ import {
   OUTPUT_KEYS,
   queueName,
 } from '../lib/index.js';
+import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import {
   API_DEFAULTS,
   ApiClient,
@@ -63,14 +67,16 @@ export interface Target {
 
 /** PRODUCT.md, "Local endpoints". */
 export const LOCAL_DEFAULTS = {
-  sqsEndpoint: 'http://127.0.0.1:4566',
+  sqsEndpoint: localUrl(LOCAL_PORTS.sqs),
   /** The local runtime's EventBridge-Scheduler-compatible API. */
-  schedulerEndpoint: 'http://127.0.0.1:4567',
-  /** The local runtime's schedule group. */
-  scheduleGroupName: 'hangar-local',
-  region: 'us-east-1',
+  schedulerEndpoint: localUrl(LOCAL_PORTS.scheduler),
+  dynamodbEndpoint: localUrl(LOCAL_PORTS.dynamodb),
+  /** The local runtime's schedule group and ledger table. */
+  scheduleGroupName: LOCAL_IDENTITY.scheduleGroupName,
+  tableName: LOCAL_IDENTITY.tableName,
+  region: LOCAL_IDENTITY.region,
   /** Emulators sign-check nothing; the SDK still wants something to sign with. */
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  credentials: LOCAL_IDENTITY.credentials,
   hint: 'is `npm run dev` running?',
 } as const;
 
@@ -171,7 +177,13 @@ function localTarget(
         groupName: env[ENV_VARS.scheduleGroupName] ?? LOCAL_DEFAULTS.scheduleGroupName,
       };
     },
-    recorder: undefined,
+    recorder: new DynamoJobLedger({
+      tableName: env[ENV_VARS.tableName] ?? LOCAL_DEFAULTS.tableName,
+      client: new DynamoDBClient({
+        ...local,
+        endpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.dynamodbEndpoint,
+      }),
+    }),
     destroy() {
       if (!options.sqs) sqs.destroy();
       if (!options.scheduler) scheduler?.destroy();
@@ -251,7 +263,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
       const credentials = options.credentials ?? defaultProvider();
       return new ApiClient({ baseUrl, signer: sigV4Signer({ region, credentials }) });
     },
-    recorder: undefined,
+    recorder: new DynamoJobLedger({ tableName: output(OUTPUT_KEYS.tableName) }),
     destroy() {
       if (!options.sqs) sqs.destroy();
       if (!options.cloudwatch) cloudwatch.destroy();
