@@ -16,6 +16,7 @@ import {
   resourceStem,
   serviceName,
 } from '../lib/index.js';
+import { LOCAL_IDENTITY } from './endpoints.js';
 import type { JobQueues } from './resources.js';
 
 export interface LocalAwsEndpoints {
@@ -41,7 +42,7 @@ export interface LocalStage {
 }
 
 /** Dummy credentials: the emulators accept any; these can never sign a real AWS request. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_CREDENTIALS = LOCAL_IDENTITY.credentials;
 
 /** What any AWS SDK client needs to use the local runtime: region, credentials and endpoints. */
 export function awsEnvironment(stage: Pick<LocalStage, 'region' | 'endpoints'>): Record<string, string> {

@@ -5,6 +5,7 @@
  * EventBridge Scheduler; and a sample external source. `npm run dev`, the integration tests, the
  * chaos run and the benchmarks all start it through `startLocal`.
  */
+
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ import {
 } from '../lib/index.js';
 import { bundleEntries } from './bundle.js';
 import { PortInUseError, startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
+import { LOCAL_IDENTITY, LOCAL_PORTS, type LocalPorts } from './endpoints.js';
 import { type EventSource, type EventSourceMapping, startEventSource } from './event-source.js';
 import {
   apiEnvironment,
@@ -49,24 +51,14 @@ import { LOCAL_SCHEDULER_ROLE_ARN, LocalScheduler } from './scheduler.js';
 import { type SchedulerApi, startSchedulerApi } from './scheduler-api.js';
 
 /** The loopback ports of PRODUCT.md ("Local endpoints"), plus the two this runtime adds. */
-export const LOCAL_PORTS = {
-  api: 3000,
-  sqs: 4566,
-  ses: 8005,
-  dynamodb: 8000,
-  /** The local EventBridge Scheduler API. */
-  scheduler: 4567,
-  /** The sample external source `sync.run` pulls from. */
-  sampleSource: 3001,
-} as const;
-export type LocalPorts = { readonly [K in keyof typeof LOCAL_PORTS]: number };
+export { LOCAL_PORTS, type LocalPorts } from './endpoints.js';
 
 /** Defaults of `startLocal`; each `@default` below names one of these. */
 export const LOCAL_DEFAULTS = {
-  region: 'us-east-1',
+  region: LOCAL_IDENTITY.region,
   stage: 'local',
-  tableName: 'hangar-ledger',
-  scheduleGroupName: 'hangar-local',
+  tableName: LOCAL_IDENTITY.tableName,
+  scheduleGroupName: LOCAL_IDENTITY.scheduleGroupName,
   senderEmail: 'hangar@example.com',
   /** Lambda's long-poll wait. */
   pollWaitSeconds: 20,

@@ -357,6 +357,37 @@ export class DynamoJobLedger implements JobLedger, JobStore {
     return item && statusOf(item) !== undefined ? toJobRecord(item) : undefined;
   }
 
+  /**
+   * Records that a dead job was sent back to its queue (a DLQ redrive): `dead` → `queued`, with a
+   * fresh expiry. Any other status is left alone (a duplicate redrive, or a job that ran since).
+   *
+   * @returns whether the record changed.
+   */
+  async recordRedrive(job: { readonly jobId: string }): Promise<boolean> {
+    if (!JOB_ID_PATTERN.test(job.jobId)) return false;
+    const now = this.#now();
+    const e = new Expression()
+      .set(A.status, 'queued')
+      .set(A.updatedAt, now.toISOString())
+      .set(A.expiresAt, this.#expiry(now));
+    const condition = e.in(A.status, ['dead']);
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: jobKey(job.jobId),
+          UpdateExpression: e.updateExpression(),
+          ConditionExpression: condition,
+          ...e.attributes(),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async cancelJob(jobId: string): Promise<CancelResult> {
     if (!JOB_ID_PATTERN.test(jobId)) throw new JobNotFoundError(jobId);
     const now = this.#now();

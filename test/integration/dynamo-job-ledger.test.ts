@@ -190,6 +190,35 @@ describe('Class: DynamoJobLedger (dynalite)', () => {
     expect(await l.getJob('01KAJOB0000000000000000002')).toMatchObject({ status: 'succeeded' });
   });
 
+  it('records a redrive of a dead job as queued, and leaves any other job alone', async () => {
+    // Prepare: one job dead after its only attempt, one that succeeded.
+    const l = ledger();
+    const dead = await l.claim(ref());
+    if (dead.outcome !== 'claimed') throw new Error('expected a claim');
+    await l.fail(ref(), dead.token, { status: 'dead', errorCode: 'BOOM', errorMessage: 'failed' });
+    const doneRef = ref({ jobId: '01KAJOB0000000000000000003' });
+    const done = await l.claim(doneRef);
+    if (done.outcome !== 'claimed') throw new Error('expected a claim');
+    await l.succeed(doneRef, done.token);
+    clock = new Date('2026-11-24T10:00:00.000Z');
+
+    // Act
+    const redriven = await l.recordRedrive({ jobId: ref().jobId });
+    const again = await l.recordRedrive({ jobId: ref().jobId });
+    const untouched = await l.recordRedrive({ jobId: doneRef.jobId });
+    const unknown = await l.recordRedrive({ jobId: '01KAJOB0000000000000000009' });
+
+    // Assess
+    expect([redriven, again, untouched, unknown]).toEqual([true, false, false, false]);
+    expect(await l.getJob(ref().jobId)).toMatchObject({
+      status: 'queued',
+      updatedAt: '2026-11-24T10:00:00.000Z',
+    });
+    expect(await l.getJob(doneRef.jobId)).toMatchObject({ status: 'succeeded' });
+    // The redriven job is claimable again, as its next delivery needs.
+    expect(await l.claim(ref({ attempt: 1, messageId: 'm-2' }))).toMatchObject({ outcome: 'claimed' });
+  });
+
   it('cancels a queued job once, refuses a started one, and answers 404 for an unknown one', async () => {
     // Prepare
     const l = ledger();
