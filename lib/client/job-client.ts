@@ -408,7 +408,11 @@ export class JobClient {
     const scheduled: Prepared[] = [];
     for (const item of items) {
       if (item.scheduleAt) scheduled.push(item);
-      else immediate.set(item.job.name, [...(immediate.get(item.job.name) ?? []), item]);
+      else {
+        const group = immediate.get(item.job.name);
+        if (group) group.push(item);
+        else immediate.set(item.job.name, [item]);
+      }
     }
     for (const [jobName, group] of immediate) {
       let queue: QueueAddress;
