@@ -171,15 +171,8 @@ interface WorkerRuntime {
   readonly concurrency: number;
 }
 
-/** What the record helpers below need: the function's runtime plus this invocation's metrics. */
-interface Runtime {
-  readonly bindings: ReadonlyMap<string, JobBinding>;
-  readonly queue: WorkerQueue;
-  readonly fifo: boolean;
-  readonly sqs: SQSClient;
-  readonly logger: Logger;
-  readonly ledger: JobLedger | undefined;
-  readonly random: () => number;
+/** What the record helpers below need: the function's runtime plus this invocation's metrics and deadline. */
+interface Runtime extends Omit<WorkerRuntime, 'emf' | 'marginMs' | 'reserveMs' | 'concurrency'> {
   readonly metrics: InvocationMetrics;
   readonly deadline: Deadline;
 }
