@@ -30,7 +30,7 @@ import { LOCAL_CREDENTIALS, workerFunctionName } from '../../local/function-envi
 import type { LocalLog } from '../../local/log.js';
 import type { LocalRuntime } from '../../local/start-local.js';
 import { benchJobPayload, benchRegistry, ledgerRun, noopRun } from '../jobs.js';
-import { round, type Summary, summarize } from '../shared/stats.js';
+import { round, type Summary, summarize, summarizeRates } from '../shared/stats.js';
 
 /** Counts the records each worker's event source deleted (the local runtime reports every invocation). */
 export class DeletionCounter implements LocalLog {
@@ -245,18 +245,8 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
   } finally {
     dynamo.destroy();
   }
-  const tidy = (values: number[]): Summary => {
-    const s = summarize(values);
-    return {
-      ...s,
-      median: round(s.median, 0),
-      min: round(s.min, 0),
-      max: round(s.max, 0),
-      spread: round(s.spread),
-    };
-  };
-  const noLedger = { hangar: tidy(rates.hangar), rawLoop: tidy(rates.raw) };
-  const withLedger = { hangar: tidy(rates.hangarLedger), rawLoop: tidy(rates.rawLedger) };
+  const noLedger = { hangar: summarizeRates(rates.hangar), rawLoop: summarizeRates(rates.raw) };
+  const withLedger = { hangar: summarizeRates(rates.hangarLedger), rawLoop: summarizeRates(rates.rawLedger) };
   return {
     ratio: round(summarize(rates.hangar).median / summarize(rates.raw).median),
     goal: '≥ 0.5',

@@ -10,7 +10,7 @@ import { API_LIMITS, emailSend, JobClient, registry, SQS_LIMITS } from '../../li
 import { LOCAL_CREDENTIALS } from '../../local/function-environment.js';
 import type { LocalRuntime } from '../../local/start-local.js';
 import { startCountingProxy } from '../../test/helpers/counting-proxy.js';
-import { round, type Summary, summarize } from '../shared/stats.js';
+import { round, type Summary, summarizeRates } from '../shared/stats.js';
 
 export interface ProducerOptions {
   /** A runtime with the built-in jobs, its HTTP API, and no workers. */
@@ -138,25 +138,15 @@ export async function measureProducer(options: ProducerOptions): Promise<Produce
     await purge();
   }
   const floor = Math.ceil(options.jobs / SQS_LIMITS.batchEntries);
-  const tidy = (values: number[]): Summary => {
-    const s = summarize(values);
-    return {
-      ...s,
-      median: round(s.median, 0),
-      min: round(s.min, 0),
-      max: round(s.max, 0),
-      spread: round(s.spread),
-    };
-  };
   return {
     ratio: round((counted?.total ?? Number.NaN) / floor),
     goal: '1.0',
     requests: { total: counted?.total ?? 0, floor, byOperation: counted?.byOperation ?? {} },
     jobs: options.jobs,
     throughput: {
-      client: tidy(rates.client),
-      apiBatch: tidy(rates.apiBatch),
-      apiSingle: tidy(rates.apiSingle),
+      client: summarizeRates(rates.client),
+      apiBatch: summarizeRates(rates.apiBatch),
+      apiSingle: summarizeRates(rates.apiSingle),
     },
     apiBatchSize: batch,
     apiConcurrency: options.apiConcurrency,

@@ -39,3 +39,15 @@ export function round(value: number, digits = 3): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** A summary of rates (jobs or messages per second): whole numbers, spread to three digits. */
+export function summarizeRates(values: readonly number[]): Summary {
+  const s = summarize(values);
+  return {
+    ...s,
+    median: round(s.median, 0),
+    min: round(s.min, 0),
+    max: round(s.max, 0),
+    spread: round(s.spread),
+  };
+}

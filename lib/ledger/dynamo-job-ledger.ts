@@ -370,22 +370,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
       .set(A.status, 'queued')
       .set(A.updatedAt, now.toISOString())
       .set(A.expiresAt, this.#expiry(now));
-    const condition = e.in(A.status, ['dead']);
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: jobKey(job.jobId),
-          UpdateExpression: e.updateExpression(),
-          ConditionExpression: condition,
-          ...e.attributes(),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.#update(jobKey(job.jobId), e, e.in(A.status, ['dead']));
   }
 
   async cancelJob(jobId: string): Promise<CancelResult> {
