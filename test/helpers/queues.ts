@@ -7,7 +7,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { deriveJobSettings, type JobDefinition, sqsQueueAttributes } from '../../lib/index.js';
+import { sqsClient, startSqs } from './sqs.js';
 
 export interface TestQueues {
   readonly url: string;
@@ -90,4 +92,38 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<numb
     Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
     Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
   );
+}
+
+/**
+ * An embedded fauxqs for one test file: started before its tests, stopped after them, and every
+ * queue pair made through `queuesFor` removed after each test.
+ */
+export function useSqsEmulator() {
+  let server: Awaited<ReturnType<typeof startSqs>> | undefined;
+  let client: SQSClient | undefined;
+  const created: TestQueues[] = [];
+  beforeAll(async () => {
+    server = await startSqs();
+    client = sqsClient(server.endpoint);
+  });
+  afterEach(async () => {
+    for (const queues of created.splice(0)) await queues.remove();
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.stop();
+  });
+  const sqs = (): SQSClient => {
+    if (!client) throw new Error('The SQS emulator starts in beforeAll; use it inside a test or hook');
+    return client;
+  };
+  return {
+    sqs,
+    endpoint: () => server?.endpoint ?? '',
+    async queuesFor(job: JobDefinition): Promise<TestQueues> {
+      const queues = await createTestQueues(sqs(), job);
+      created.push(queues);
+      return queues;
+    },
+  };
 }

@@ -1,35 +1,25 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type DiscardPlan, discardDead } from '../../../cli/discard.js';
 import { describeDead, peekDlq } from '../../../cli/dlq.js';
 import { DeclinedError } from '../../../cli/errors.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../lib/index.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { noteJob, orderJob } from '../../helpers/jobs.js';
-import { createTestQueues, type TestQueues } from '../../helpers/queues.js';
-import { sqsClient, startSqs } from '../../helpers/sqs.js';
+import { type TestQueues, useSqsEmulator } from '../../helpers/queues.js';
 
-let emulator: Awaited<ReturnType<typeof startSqs>>;
+const emulator = useSqsEmulator();
 let sqs: SQSClient;
 let queues: TestQueues | undefined;
 
-beforeAll(async () => {
-  emulator = await startSqs();
-  sqs = sqsClient(emulator.endpoint);
-});
-afterEach(async () => {
-  await queues?.remove();
-  queues = undefined;
-});
-afterAll(async () => {
-  sqs.destroy();
-  await emulator.stop();
+beforeAll(() => {
+  sqs = emulator.sqs();
 });
 
 const job = noteJob();
 
 async function threeDead() {
-  queues = await createTestQueues(sqs, job);
+  queues = await emulator.queuesFor(job);
   const envelopes = await deadLetter(sqs, job, queues, [
     { payload: { text: 'a' }, code: 'BAD_ADDRESS' },
     { payload: { text: 'b' }, code: 'QUOTA' },
@@ -93,7 +83,7 @@ describe('Function: peekDlq', () => {
 
   it('reports a body that is not an envelope instead of failing', async () => {
     // Prepare
-    queues = await createTestQueues(sqs, job);
+    queues = await emulator.queuesFor(job);
     const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
     await sqs.send(
       new SendMessageCommand({
@@ -202,7 +192,7 @@ describe('Function: discardDead', () => {
   it('with --all, empties a FIFO DLQ whose groups hold many messages', async () => {
     // Prepare: fauxqs, like SQS, hands out no more of a group while its earlier messages are held.
     const fifo = orderJob();
-    queues = await createTestQueues(sqs, fifo);
+    queues = await emulator.queuesFor(fifo);
     const specs = Array.from({ length: 23 }, (_, i) => {
       const customerId = i < 15 ? 'c-1' : 'c-2';
       return { payload: { orderId: `o-${i}`, customerId }, code: 'DECLINED', groupId: customerId };

@@ -1,28 +1,18 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/program.js';
 import { createRegistry } from '../../../lib/index.js';
 import { fixedTarget, memoryIo } from '../../helpers/cli.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { noteJob } from '../../helpers/jobs.js';
-import { createTestQueues, type TestQueues } from '../../helpers/queues.js';
-import { sqsClient, startSqs } from '../../helpers/sqs.js';
+import { type TestQueues, useSqsEmulator } from '../../helpers/queues.js';
 
-let emulator: Awaited<ReturnType<typeof startSqs>>;
+const emulator = useSqsEmulator();
 let sqs: SQSClient;
 let queues: TestQueues | undefined;
 
-beforeAll(async () => {
-  emulator = await startSqs();
-  sqs = sqsClient(emulator.endpoint);
-});
-afterEach(async () => {
-  await queues?.remove();
-  queues = undefined;
-});
-afterAll(async () => {
-  sqs.destroy();
-  await emulator.stop();
+beforeAll(() => {
+  sqs = emulator.sqs();
 });
 
 const job = noteJob();
@@ -30,7 +20,7 @@ const jobs = createRegistry([job]);
 
 /** Runs `hangar` in-process against fresh test queues holding two dead jobs, as if at a terminal. */
 async function atTerminal(args: string[] | ((ids: string[]) => string[]), input?: string) {
-  queues = await createTestQueues(sqs, job);
+  queues = await emulator.queuesFor(job);
   const dead = await deadLetter(sqs, job, queues, [
     { payload: { text: 'a' }, code: 'BROKEN' },
     { payload: { text: 'b' }, code: 'BROKEN' },

@@ -6,30 +6,21 @@ import {
   SQSClient,
   type SQSClient as SqsClientType,
 } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedriveRecorder, selectiveRedrive } from '../../../cli/redrive.js';
 import { decodeEnvelope, type JobDefinition } from '../../../lib/index.js';
 import { startCountingProxy } from '../../helpers/counting-proxy.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { noteJob, orderJob } from '../../helpers/jobs.js';
-import { createTestQueues, type TestQueues } from '../../helpers/queues.js';
-import { LOCAL_AWS, sqsClient, startSqs } from '../../helpers/sqs.js';
+import { type TestQueues, useSqsEmulator } from '../../helpers/queues.js';
+import { LOCAL_AWS, sqsClient } from '../../helpers/sqs.js';
 
-let emulator: Awaited<ReturnType<typeof startSqs>>;
+const emulator = useSqsEmulator();
 let sqs: SqsClientType;
 let queues: TestQueues | undefined;
 
-beforeAll(async () => {
-  emulator = await startSqs();
-  sqs = sqsClient(emulator.endpoint);
-});
-afterEach(async () => {
-  await queues?.remove();
-  queues = undefined;
-});
-afterAll(async () => {
-  sqs.destroy();
-  await emulator.stop();
+beforeAll(() => {
+  sqs = emulator.sqs();
 });
 
 const job = noteJob();
@@ -54,7 +45,7 @@ async function drain(url: string): Promise<Message[]> {
 }
 
 async function fourDead(definition: JobDefinition = job) {
-  queues = await createTestQueues(sqs, definition);
+  queues = await emulator.queuesFor(definition);
   const envelopes = await deadLetter(sqs, definition, queues, [
     {
       payload: { text: 'a' },
@@ -181,7 +172,7 @@ describe('Function: selectiveRedrive', () => {
   it('sends before it deletes, records each job in the ledger in between, and keeps going past a ledger failure', async () => {
     // Prepare
     const { queues, ids } = await fourDead();
-    const proxy = await startCountingProxy(emulator.endpoint);
+    const proxy = await startCountingProxy(emulator.endpoint());
     const client = new SQSClient({ ...LOCAL_AWS, endpoint: proxy.endpoint });
     const order: string[] = [];
     const recorder: RedriveRecorder = {
@@ -237,7 +228,7 @@ describe('Function: selectiveRedrive', () => {
   it('leaves a message in the DLQ when its re-send fails', async () => {
     // Prepare
     const { queues, ids } = await fourDead();
-    const failing = sqsClient(emulator.endpoint);
+    const failing = sqsClient(emulator.endpoint());
     const send = failing.send.bind(failing);
     vi.spyOn(failing, 'send').mockImplementation(((command: unknown) => {
       if (command instanceof SendMessageBatchCommand) {
@@ -324,7 +315,7 @@ describe('Function: selectiveRedrive on a FIFO job', () => {
 
   it('keeps the message group and uses a fresh deduplication id, so a second redrive within 5 minutes is not dropped', async () => {
     // Prepare
-    queues = await createTestQueues(sqs, fifo);
+    queues = await emulator.queuesFor(fifo);
     const [envelope] = await deadLetter(sqs, fifo, queues, [
       { payload: { orderId: 'o-1', customerId: 'c-7' }, code: 'DECLINED', groupId: 'c-7' },
     ]);
