@@ -124,7 +124,7 @@ export {
   JobService,
   type JobServiceOptions,
 } from './ledger/job-service.js';
-export type { JobListQuery, JobPage } from './ledger/listing.js';
+export type { JobCount, JobListQuery, JobPage } from './ledger/listing.js';
 export {
   JOB_ATTRIBUTES,
   type JobRecord,

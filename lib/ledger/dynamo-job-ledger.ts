@@ -20,7 +20,7 @@ import {
   JobNotFoundError,
 } from './errors.js';
 import { Expression } from './expressions.js';
-import { type JobListQuery, type JobPage, listJobs } from './listing.js';
+import { countJobs, type JobCount, type JobListQuery, type JobPage, listJobs } from './listing.js';
 import {
   JOB_ATTRIBUTES as A,
   epochSeconds,
@@ -411,6 +411,25 @@ export class DynamoJobLedger implements JobLedger, JobStore {
       (input) => this.#client.send(new QueryCommand({ ...input, TableName: this.#tableName })),
       query,
     );
+  }
+
+  /** Jobs in a status, counted up to `cap` (the `by-status` index; operators' overviews). */
+  async countJobs(status: JobStatus, cap: number): Promise<JobCount> {
+    return countJobs(
+      (input) => this.#client.send(new QueryCommand({ ...input, TableName: this.#tableName })),
+      status,
+      cap,
+    );
+  }
+
+  /**
+   * The job an idempotency key answers with, while the key is kept (`idempotencyKeySeconds`):
+   * one read of the key's item, then of the job's record.
+   */
+  async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
+    const item = await this.#get(idempotencyRecordKey(key));
+    const jobId = item?.[A.jobId];
+    return typeof jobId === 'string' ? this.getJob(jobId) : undefined;
   }
 
   async reserveIdempotencyKey(reservation: KeyReservation): Promise<KeyReservationResult> {

@@ -140,6 +140,10 @@ export function fixedTarget(
       throw new Error('no scheduler in this test');
     },
     recorder: undefined,
+    ledger: undefined,
+    jobService() {
+      throw new Error('no job service in this test');
+    },
     destroy() {},
   };
 }
