@@ -33,12 +33,24 @@ import { DASHBOARD_DEFAULTS } from '../../../dashboard/server/constants.js';
 import { CloudWatchMetrics, outcomeQuery } from '../../../dashboard/server/metrics/cloudwatch-metrics.js';
 import { cachedMetrics } from '../../../dashboard/server/metrics/metrics-source.js';
 import { DashboardOperations } from '../../../dashboard/server/operations.js';
-import { API_PATHS, apiPath, type TaskView, TOKEN_HEADER } from '../../../dashboard/shared/api.js';
+import {
+  API_PATHS,
+  apiPath,
+  type DeadLettersData,
+  type JobDetail,
+  type JobsPage,
+  type MetricsData,
+  type OverviewData,
+  type SchedulesData,
+  type TaskView,
+  TOKEN_HEADER,
+} from '../../../dashboard/shared/api.js';
 import {
   DEAD_LETTER_ATTRIBUTES,
   encodeEnvelope,
   encodeFiringTemplate,
   JOB_STATUSES,
+  type JobRecord,
   jobOutputKey,
   OUTPUT_KEYS,
   resourceStem,
@@ -124,6 +136,10 @@ const post = (path: string, body: unknown = {}) =>
     body: JSON.stringify(body),
   });
 
+async function json<T>(answer: Response | Promise<Response>): Promise<T> {
+  return (await (await answer).json()) as T;
+}
+
 /** Every AWS call made so far, as `Service.Command` counts. */
 function calls(): Record<string, number> {
   const counted: Record<string, number> = {};
@@ -196,7 +212,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     ddbMock.on(QueryCommand).resolves({ Count: 2 });
 
     // Act
-    const first = await (await get(API_PATHS.overview)).json();
+    const first = await json<OverviewData>(get(API_PATHS.overview));
     const once = calls();
     await get(API_PATHS.overview);
 
@@ -223,7 +239,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
       oldestAgeSeconds: 42,
       dlqOldestAgeSeconds: null,
     });
-    expect(first.counts.dead).toEqual({ count: 2, capped: false });
+    expect(first.counts?.dead).toEqual({ count: 2, capped: false });
     expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       IndexName: 'by-status',
       Select: 'COUNT',
@@ -241,7 +257,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     });
 
     // Act
-    const chart = await (await get(`${API_PATHS.metrics}?range=hour`)).json();
+    const chart = await json<MetricsData>(get(`${API_PATHS.metrics}?range=hour`));
     await get(`${API_PATHS.metrics}?range=hour`);
 
     // Assess
@@ -269,11 +285,11 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     ddbMock.on(GetCommand, { Key: { pk: `job#${JOB_ID}`, sk: 'job' } }).resolves({ Item: record('dead') });
 
     // Act
-    const list = await (await get(`${API_PATHS.jobs}?status=dead`)).json();
+    const list = await json<JobsPage>(get(`${API_PATHS.jobs}?status=dead`));
     const afterList = calls();
-    const detail = await (await get(apiPath(API_PATHS.job, { id: JOB_ID }))).json();
+    const detail = await json<JobDetail>(get(apiPath(API_PATHS.job, { id: JOB_ID })));
     const afterDetail = calls();
-    const found = await (await get(`${API_PATHS.lookup}?q=order-7`)).json();
+    const found = await json<JobRecord>(get(`${API_PATHS.lookup}?q=order-7`));
 
     // Assess
     expect(afterList).toEqual({ 'DynamoDB.Query': 1 });
@@ -282,7 +298,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
       IndexName: 'by-status',
       ScanIndexForward: false,
     });
-    expect(list.jobs.map((j: { jobId: string }) => j.jobId)).toEqual([JOB_ID]);
+    expect(list.jobs.map((j) => j.jobId)).toEqual([JOB_ID]);
     expect(afterDetail).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.Get': 1 });
     expect(detail.deadLetterJob).toBe(faultRun.name);
     // The key is not a job id: the job's GetItem finds nothing, the key's item names the job.
@@ -299,7 +315,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }] });
 
     // Act
-    const dead = await (await get(apiPath(API_PATHS.deadLetters, { job: faultRun.name }))).json();
+    const dead = await json<DeadLettersData>(get(apiPath(API_PATHS.deadLetters, { job: faultRun.name })));
 
     // Assess
     expect(calls()).toEqual({ 'SQS.ReceiveMessage': 2, 'SQS.ChangeMessageVisibilityBatch': 1 });
@@ -333,7 +349,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     ddbMock.on(QueryCommand).resolves({ Items: [] });
 
     // Act
-    const schedules = await (await get(API_PATHS.schedules)).json();
+    const schedules = await json<SchedulesData>(get(API_PATHS.schedules));
 
     // Assess
     expect(calls()).toEqual({
