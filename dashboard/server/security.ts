@@ -50,6 +50,12 @@ function sameToken(given: string | undefined, token: string): boolean {
 /** Refuses requests by the rules above; adds the security headers to every answer. */
 export function guard(options: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
+    // First, so that refusals carry them too.
+    c.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+    c.header('cross-origin-opener-policy', 'same-origin');
+    c.header('cross-origin-resource-policy', 'same-origin');
     const host = options.host();
     if (c.req.header('host') !== host) {
       throw new DashboardError('FOREIGN_HOST', `This dashboard answers only to Host ${host}`);
@@ -72,10 +78,5 @@ export function guard(options: GuardOptions): MiddlewareHandler {
       }
     }
     await next();
-    c.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'no-referrer');
-    c.header('cross-origin-opener-policy', 'same-origin');
-    c.header('cross-origin-resource-policy', 'same-origin');
   };
 }
