@@ -9,7 +9,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
   AwsScheduler,
@@ -72,7 +72,7 @@ export interface Target {
    * The job service over the target's ledger and queues — what the HTTP API runs — for tools that
    * enqueue and cancel with the operator's own credentials (the dashboard).
    */
-  jobService(): JobService;
+  jobService(): Promise<JobService>;
   destroy(): void;
 }
 
@@ -170,7 +170,7 @@ function localTarget(
       endpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.dynamodbEndpoint,
     }),
   });
-  let service: JobService | undefined;
+  let service: Promise<JobService> | undefined;
   return {
     kind: 'local',
     label: `local (SQS ${endpoint}, API ${apiUrl})`,
@@ -201,13 +201,31 @@ function localTarget(
     ledger,
     jobService() {
       const { client, groupName } = this.scheduleSource();
-      service ??= new JobService({
-        client: new JobClient({
-          registry,
-          sqs,
-          scheduler: new AwsScheduler({ groupName, roleArn: LOCAL_SCHEDULER_ROLE_ARN, client }),
-        }),
-        store: ledger,
+      service ??= (async () => {
+        // One-time schedules (run-at beyond 15 minutes) target a queue by its ARN, as on a stage.
+        const queues = Object.fromEntries(
+          await Promise.all(
+            registry.jobs.map(async (job) => {
+              const { queue } = await this.queuesOf(job);
+              const out = await sqs.send(
+                new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
+              );
+              return [job.name, { url: queue.url, arn: out.Attributes?.QueueArn ?? '' }] as const;
+            }),
+          ),
+        );
+        return new JobService({
+          client: new JobClient({
+            registry,
+            sqs,
+            queues,
+            scheduler: new AwsScheduler({ groupName, roleArn: LOCAL_SCHEDULER_ROLE_ARN, client }),
+          }),
+          store: ledger,
+        });
+      })();
+      service.catch(() => {
+        service = undefined;
       });
       return service;
     },
@@ -297,7 +315,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
     },
     recorder: ledger,
     ledger,
-    jobService() {
+    async jobService() {
       scheduler ??= options.scheduler ?? new SchedulerClient({});
       service ??= new JobService({
         client: JobClient.fromStackOutputs(Object.fromEntries(outputs), {

@@ -197,7 +197,7 @@ export class DashboardOperations {
 
   /** Cancels each job that has not started; one outcome per id, in order. */
   async cancel(jobIds: readonly string[]): Promise<CancelOutcome[]> {
-    const service = this.target.jobService();
+    const service = await this.target.jobService();
     const outcomes: CancelOutcome[] = [];
     for (const jobId of jobIds) {
       try {
@@ -419,7 +419,7 @@ export class DashboardOperations {
     const job = this.registry.get(request.name);
     const checked = check(job.schema, request.payload, 'payload');
     if (!checked.ok) throw new JobValidationError(`Invalid payload for ${job.name}`, checked.issues);
-    const accepted = await this.target.jobService().enqueue({
+    const accepted = await (await this.target.jobService()).enqueue({
       job: job.name,
       payload: request.payload,
       ...(request.delaySeconds === undefined ? {} : { delaySeconds: request.delaySeconds }),

@@ -81,7 +81,7 @@ describe('Page: jobs', () => {
 
   it('lists jobs newest first and cancels the selected ones', async () => {
     // Prepare: three jobs through the job service (records `queued`).
-    const service = env.target.jobService();
+    const service = await env.target.jobService();
     const ids: string[] = [];
     for (const label of ['one', 'two', 'three'])
       ids.push((await service.enqueue({ job: faultRun.name, payload: { label } })).jobId);

@@ -7,10 +7,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { faultRun } from '../fixtures/dashboard/jobs.js';
 import { launchChromium, openPage } from '../helpers/browser.js';
 import { startTestDashboard, type TestDashboard } from '../helpers/dashboard.js';
+import { waitFor } from '../helpers/wait.js';
 
 let browser: Browser;
 let env: TestDashboard;
 let page: Page;
+
+/** The budget for the overview page. */
+const OVERVIEW_BUDGET_BYTES = 300 * 1024;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -50,5 +54,39 @@ describe('Page: overview', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe('fault-run');
     expect(await page.getByTestId('updated').textContent()).not.toBe(updated);
     expect(env.events().map((e) => e.jobId)).toEqual([jobId]);
+  });
+
+  it('transfers at most 300 KB for a fresh load, every byte from the dashboard itself', async () => {
+    // Prepare: no cache; count what crosses the wire (compressed, as served).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    // The first fetch of each URL: the page refreshes by itself, and its refreshes are not the load.
+    const firstOf = new Map<string, string>();
+    const sizes = new Map<string, number>();
+    cdp.on('Network.requestWillBeSent', (event: { requestId: string; request: { url: string } }) => {
+      if (![...firstOf.values()].includes(event.request.url)) firstOf.set(event.requestId, event.request.url);
+    });
+    cdp.on('Network.loadingFinished', (event: { requestId: string; encodedDataLength: number }) => {
+      const url = firstOf.get(event.requestId);
+      if (url !== undefined) sizes.set(url, event.encodedDataLength);
+    });
+    const origins = new Set<string>();
+    page.on('request', (request) => origins.add(new URL(request.url()).origin));
+
+    // Act
+    await page.goto(env.dashboard.url);
+    await page.locator('[data-testid="chart"] canvas').waitFor();
+    const loaded = ['/', '/api/config', '/api/metrics', '/api/overview'];
+    await waitFor('the first answers to arrive', () => {
+      const paths = [...sizes.keys()].map((url) => new URL(url).pathname);
+      return loaded.every((p) => paths.includes(p)) ? true : undefined;
+    });
+    const bytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+
+    // Assess: the page, its script and style, and its first answers.
+    expect([...sizes.keys()].filter((url) => new URL(url).pathname.startsWith('/assets/'))).toHaveLength(2);
+    expect(bytes).toBeLessThanOrEqual(OVERVIEW_BUDGET_BYTES);
+    expect([...origins]).toEqual([env.dashboard.url]);
   });
 });

@@ -141,7 +141,7 @@ export function fixedTarget(
     },
     recorder: undefined,
     ledger: undefined,
-    jobService() {
+    async jobService() {
       throw new Error('no job service in this test');
     },
     destroy() {},

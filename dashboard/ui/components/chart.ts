@@ -29,6 +29,7 @@ export function OutcomeChart(props: { readonly data: MetricsData }) {
             stroke: SERIES[o].stroke,
             fill: SERIES[o].fill,
             width: 1.5,
+            points: { show: false },
           })),
         ],
       },

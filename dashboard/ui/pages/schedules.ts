@@ -78,14 +78,14 @@ export function SchedulesPage(props: { readonly config: DashboardConfig }) {
               ${
                 config.readOnly
                   ? null
-                  : html`<td class="row-actions">
+                  : html`<td><div class="row-actions">
                     <button type="button" class="small" onClick=${() => runNow(s.name)}>Run now</button>
                     ${
                       config.flowControl
                         ? html`<button type="button" class="secondary small" onClick=${() => setPaused(s.name, s.state !== 'DISABLED')}>${s.state === 'DISABLED' ? 'Resume' : 'Pause'}</button>`
                         : null
                     }
-                  </td>`
+                  </div></td>`
               }
             </tr>`,
           )}
