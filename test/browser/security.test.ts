@@ -2,24 +2,17 @@
  * The dashboard's guards against other pages and other names for 127.0.0.1, and `--read-only`,
  * each against a real local runtime with a dead letter in it that a forged request would destroy.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { API_PATHS, apiPath, TOKEN_HEADER } from '../../dashboard/shared/api.js';
 import { faultRun } from '../fixtures/dashboard/jobs.js';
-import { launchChromium, openPage } from '../helpers/browser.js';
+import { openPage, useChromium } from '../helpers/browser.js';
 import { rawRequest, startTestDashboard, type TestDashboard } from '../helpers/dashboard.js';
 import { queueDepth } from '../helpers/queues.js';
 import { waitFor } from '../helpers/wait.js';
 
-let browser: Browser;
+const browser = useChromium();
 let env: TestDashboard | undefined;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser.close();
-});
 afterEach(async () => {
   await env?.stop();
   env = undefined;
@@ -103,7 +96,7 @@ describe('Security: requests the dashboard refuses', () => {
   it('read-only: the pages show no action, and a forged POST — token and origin included — gets 405', async () => {
     // Prepare
     const { env, jobId, token, host, dlqDepth } = await withDeadLetter(true);
-    const page = await openPage(browser);
+    const page = await openPage(browser());
 
     // Act
     await page.goto(`${env.dashboard.url}/#/dead-letters/${faultRun.name}`);

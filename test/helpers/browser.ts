@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import chromium from '@sparticuz/chromium';
 import { type Browser, type Page, chromium as playwright } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Headless on a shared CI machine: no sandbox (root), no GPU, nothing reaching the network. */
 export const CHROMIUM_ARGS = [
@@ -58,4 +59,19 @@ export async function launchChromium(): Promise<Browser> {
  */
 export function openPage(browser: Browser): Promise<Page> {
   return browser.newPage({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1360, height: 900 } });
+}
+
+/** One Chromium for a test file: launched before its tests, closed after. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium is not launched yet (use it inside a test or hook)');
+    return browser;
+  };
 }

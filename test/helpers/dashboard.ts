@@ -9,6 +9,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 import { resolveTarget, type Target } from '../../cli/target.js';
 import { EmfCollector, metricsLog } from '../../dashboard/server/metrics/emf-collector.js';
 import {
@@ -27,6 +29,7 @@ import {
 import { dashboardTestRegistry, FAULT_FILE } from '../fixtures/dashboard/jobs.js';
 import { SINK_VARIABLE } from '../fixtures/local/jobs.js';
 import { readSink, type SinkEvent } from '../fixtures/local/sink.js';
+import { openPage } from './browser.js';
 
 export const DASHBOARD_FIXTURE_FUNCTIONS = fileURLToPath(
   new URL('../fixtures/dashboard/functions/', import.meta.url),
@@ -115,4 +118,31 @@ export function rawRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/**
+ * A fresh dashboard over a fresh runtime, and a page in `browser`, for each test of a file or
+ * `describe`; both stopped after it. `options` is read per test (it may refer to the runtime).
+ */
+export function useDashboardPage(
+  browser: () => Browser,
+  options: () => Parameters<typeof startTestDashboard>[0] = () => ({}),
+): { readonly env: () => TestDashboard; readonly page: () => Page } {
+  let env: TestDashboard | undefined;
+  let page: Page | undefined;
+  beforeEach(async () => {
+    env = await startTestDashboard(options());
+    page = await openPage(browser());
+  });
+  afterEach(async () => {
+    await page?.close();
+    await env?.stop();
+    env = undefined;
+    page = undefined;
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('The test dashboard is not started (use it inside a test)');
+    return value;
+  };
+  return { env: () => started(env), page: () => started(page) };
 }

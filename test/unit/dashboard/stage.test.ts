@@ -184,6 +184,36 @@ function deadMessage(jobId: string) {
   };
 }
 
+/** A task once it has ended. */
+const finished = (id: string) =>
+  waitFor('the task to end', () => {
+    const task = operations.task(id);
+    return task.state === 'running' ? undefined : task;
+  });
+
+/** The group holds one recurring schedule, of `tick.run`, as Scheduler returns it. */
+function oneSchedule() {
+  const name = resourceStem(tickRun.name);
+  schedulerMock
+    .on(ListSchedulesCommand)
+    .resolves({ Schedules: [] })
+    .on(ListSchedulesCommand, { NamePrefix: name })
+    .resolves({ Schedules: [{ Name: name }] });
+  schedulerMock.on(GetScheduleCommand).resolves({
+    Name: name,
+    ScheduleExpression: 'cron(0 3 * * ? *)',
+    ScheduleExpressionTimezone: 'Europe/Berlin',
+    State: 'ENABLED',
+    CreationDate: NOW,
+    Target: {
+      Arn: 'arn:aws:sqs:eu-west-1:123456789012:q',
+      RoleArn: 'r',
+      Input: encodeFiringTemplate(tickRun, name, {}),
+    },
+  });
+  return name;
+}
+
 const record = (status: string) => ({
   pk: `job#${JOB_ID}`,
   sk: 'job',
@@ -328,24 +358,7 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
 
   it('schedules: ListSchedules per job, GetSchedule per schedule, one Query per job with one, one for one-time jobs', async () => {
     // Prepare
-    const name = resourceStem(tickRun.name);
-    schedulerMock
-      .on(ListSchedulesCommand)
-      .resolves({ Schedules: [] })
-      .on(ListSchedulesCommand, { NamePrefix: name })
-      .resolves({ Schedules: [{ Name: name }] });
-    schedulerMock.on(GetScheduleCommand).resolves({
-      Name: name,
-      ScheduleExpression: 'cron(0 3 * * ? *)',
-      ScheduleExpressionTimezone: 'Europe/Berlin',
-      State: 'ENABLED',
-      CreationDate: NOW,
-      Target: {
-        Arn: 'arn:aws:sqs:eu-west-1:123456789012:q',
-        RoleArn: 'r',
-        Input: encodeFiringTemplate(tickRun, name, {}),
-      },
-    });
+    const name = oneSchedule();
     ddbMock.on(QueryCommand).resolves({ Items: [] });
 
     // Act
@@ -383,10 +396,7 @@ describe('Dashboard --stage: AWS calls per action', () => {
     const started = (await (
       await post(apiPath(API_PATHS.redrive, { job: faultRun.name }), { all: true })
     ).json()) as TaskView;
-    const done = await waitFor('the move task', () => {
-      const task = operations.task(started.id);
-      return task.state === 'running' ? undefined : task;
-    });
+    const done = await finished(started.id);
 
     // Assess
     expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)[0]?.args[0].input).toEqual({
@@ -418,10 +428,7 @@ describe('Dashboard --stage: AWS calls per action', () => {
     const started = (await (
       await post(apiPath(API_PATHS.redrive, { job: faultRun.name }), { ids: [JOB_ID] })
     ).json()) as TaskView;
-    const done = await waitFor('the redrive', () => {
-      const task = operations.task(started.id);
-      return task.state === 'running' ? undefined : task;
-    });
+    const done = await finished(started.id);
 
     // Assess
     expect(calls()).toEqual({
@@ -492,17 +499,7 @@ describe('Dashboard --stage: AWS calls per action', () => {
 
   it('run now: one SendMessage of the schedule’s rendered input to the job’s queue', async () => {
     // Prepare
-    const name = resourceStem(tickRun.name);
-    schedulerMock
-      .on(ListSchedulesCommand)
-      .resolves({ Schedules: [] })
-      .on(ListSchedulesCommand, { NamePrefix: name })
-      .resolves({ Schedules: [{ Name: name }] });
-    schedulerMock.on(GetScheduleCommand).resolves({
-      Name: name,
-      ScheduleExpression: 'cron(0 3 * * ? *)',
-      Target: { Arn: 'a', RoleArn: 'r', Input: encodeFiringTemplate(tickRun, name, {}) },
-    });
+    const name = oneSchedule();
     sqsMock.on(SendMessageCommand).resolves({ MessageId: 'fired' });
 
     // Act
