@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import {
   encodeEnvelope,
+  errorMessage,
   fifoDeduplicationId,
   type JobDefinition,
   type JobEnvelope,
@@ -31,6 +32,7 @@ import {
   matchesFilter,
   unmatchedIds,
 } from './dlq.js';
+import { OperationFailedError } from './errors.js';
 
 /** Records a redriven job in the ledger (dead → queued). Optional: without a ledger, only SQS moves. */
 export interface RedriveRecorder {
@@ -258,7 +260,7 @@ export async function selectiveRedrive(
             } catch (error) {
               ledgerWarnings.push({
                 jobId: message.jobId ?? message.messageId,
-                reason: error instanceof Error ? error.message : String(error),
+                reason: errorMessage(error),
               });
             }
           }
@@ -321,7 +323,7 @@ async function sendBack(
       else failed.push({ message: item.message, reason: failures.get(id) ?? 'SQS reported no outcome' });
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     failed.push(...chunk.map(({ message }) => ({ message, reason })));
   }
   return { ok, failed };
@@ -398,7 +400,7 @@ export async function nativeRedrive(sqs: SQSClient, options: NativeRedriveOption
       options.onProgress?.(status);
       if (options.signal?.aborted) return status;
     } else if (polls >= MOVE_TASK_LOOKUP_POLLS) {
-      throw new Error(
+      throw new OperationFailedError(
         `SQS started move task ${taskHandle} but ListMessageMoveTasks has not shown it after ${polls} polls`,
       );
     }

@@ -4,7 +4,6 @@
  */
 
 export {
-  API_ERROR_CODES,
   API_LIMITS,
   API_ROUTES,
   type ApiErrorBody,
@@ -114,8 +113,6 @@ export {
   IdempotencyKeyInUseError,
   JobAlreadyStartedError,
   JobNotFoundError,
-  LEDGER_ERROR_CODES,
-  type LedgerErrorCode,
 } from './ledger/errors.js';
 export {
   type Accepted,

@@ -31,8 +31,9 @@ import {
   syncSourcesSchema,
 } from '../lib/index.js';
 import { bundleEntries } from './bundle.js';
-import { PortInUseError, startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
+import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, type LocalPorts } from './endpoints.js';
+import { LocalRuntimeError, PortInUseError } from './errors.js';
 import { type EventSource, type EventSourceMapping, startEventSource } from './event-source.js';
 import {
   apiEnvironment,
@@ -313,7 +314,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       awsConfigFile: join(buildDir, 'no-aws-config'),
     };
     const threadScript = bundles['function-thread'];
-    if (threadScript === undefined) throw new Error('The function thread was not bundled');
+    if (threadScript === undefined) throw new LocalRuntimeError('The function thread was not bundled');
 
     const functions = new Map<string, LocalFunction>();
     const sources: EventSource[] = [];
@@ -326,7 +327,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       const bundle = bundles[worker.functionName];
       const jobQueues = queues[worker.jobName];
       if (bundle === undefined || jobQueues === undefined)
-        throw new Error(`No bundle for ${worker.functionName}`);
+        throw new LocalRuntimeError(`No bundle for ${worker.functionName}`);
       const fn = new LocalFunction({
         name: worker.functionName,
         bundle,
@@ -441,7 +442,7 @@ async function startApi(options: {
   readonly functions: Map<string, LocalFunction>;
 }): Promise<HttpApi> {
   const { log } = options;
-  if (options.bundle === undefined) throw new Error('The API function was not bundled');
+  if (options.bundle === undefined) throw new LocalRuntimeError('The API function was not bundled');
   const fn = new LocalFunction({
     name: LOCAL_API.functionName,
     bundle: options.bundle,
@@ -471,7 +472,7 @@ async function startApi(options: {
       ms: invocation.durationMs,
       error: invocation.outcome === 'error' ? describeThreadError(invocation.error) : undefined,
     });
-    throw new Error(`The API function ended with ${invocation.outcome}`);
+    throw new LocalRuntimeError(`The API function ended with ${invocation.outcome}`);
   };
   try {
     return await startHttpApi({

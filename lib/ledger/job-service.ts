@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
 import type { EnqueueRequest, JobClient } from '../client/job-client.js';
 import type { JobStatus } from '../constants.js';
-import { ConfigError, EnqueueError, JobError } from '../errors.js';
+import { ConfigError, EnqueueError, errorMessage, JobError } from '../errors.js';
 import type { JobStore } from './dynamo-job-ledger.js';
 import { IdempotencyKeyConflictError, IdempotencyKeyInUseError, JobNotFoundError } from './errors.js';
 import type { JobListQuery, JobPage } from './listing.js';
@@ -168,7 +168,7 @@ export class JobService {
           'Deleting the one-time schedule failed; its delivery will be dropped as cancelled',
           {
             jobId,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           },
         );
       }
@@ -267,7 +267,7 @@ export class JobService {
         // The job is on its way: the worker writes the record when it claims it.
         this.#logger.warn('Writing the job record failed; the worker will create it', {
           jobId: result.jobId,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     });
@@ -280,7 +280,7 @@ export class JobService {
       // Left reserved, the key is taken over after keyInProgressMs and its job sent then.
       this.#logger.warn('Freeing an idempotency key after a failed send failed', {
         jobId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }
