@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { deriveStageSettings, STAGE_DEFAULTS, type StageConfig } from '../infra/config.js';
 import {
   API_FUNCTION,
@@ -30,6 +31,7 @@ import {
   syncRun,
   syncSourcesSchema,
 } from '../lib/index.js';
+import { anyOption, checkOptions, type OptionsShape } from '../lib/options.js';
 import { bundleEntries } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, type LocalPorts } from './endpoints.js';
@@ -125,20 +127,26 @@ export interface StartLocalOptions {
   readonly log?: LocalLog;
 }
 
-const OPTION_KEYS: readonly (keyof StartLocalOptions)[] = [
-  'ports',
-  'persistDir',
-  'registry',
-  'stage',
-  'functionsDir',
-  'workers',
-  'clock',
-  'senderEmail',
-  'environment',
-  'pollWaitSeconds',
-  'shutdownGraceMs',
-  'log',
-];
+const STAGE_OPTIONS_SCHEMA = z.strictObject({
+  timeZone: anyOption,
+  cleanupSchedule: anyOption,
+  syncSources: anyOption,
+} satisfies OptionsShape<LocalStageOptions>);
+
+const OPTIONS_SCHEMA = z.strictObject({
+  ports: anyOption,
+  persistDir: z.optional(z.string().check(z.minLength(1))),
+  registry: anyOption,
+  stage: z.optional(STAGE_OPTIONS_SCHEMA),
+  functionsDir: z.optional(z.string().check(z.minLength(1))),
+  workers: z.optional(z.union([z.boolean(), z.array(z.string())])),
+  clock: z.optional(z.strictObject({ start: z.date() })),
+  senderEmail: z.optional(z.string()),
+  environment: z.optional(z.record(z.string(), z.string())),
+  pollWaitSeconds: z.optional(z.int().check(z.minimum(0), z.maximum(20))),
+  shutdownGraceMs: z.optional(z.int().check(z.minimum(0))),
+  log: anyOption,
+} satisfies OptionsShape<StartLocalOptions>);
 
 export interface LocalEndpoints {
   /** The HTTP API; undefined when `functions/api/handler.ts` does not exist yet. */
@@ -200,8 +208,7 @@ export interface LocalRuntime {
  * await local.stop();
  */
 export async function startLocal(options: StartLocalOptions = {}): Promise<LocalRuntime> {
-  const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw new ConfigError(`Unknown startLocal option(s): ${unknown.join(', ')}`);
+  checkOptions('startLocal', OPTIONS_SCHEMA, options);
   const registry = options.registry ?? builtinRegistry;
   const wanted = options.workers ?? true;
   if (Array.isArray(wanted)) for (const name of wanted) registry.get(name);
@@ -495,10 +502,6 @@ function stageConfig(
   senderEmail: string,
   sampleSourceUrl: string,
 ): StageConfig {
-  const unknown = Object.keys(stage ?? {}).filter(
-    (key) => !['timeZone', 'cleanupSchedule', 'syncSources'].includes(key),
-  );
-  if (unknown.length > 0) throw new ConfigError(`Unknown stage option(s): ${unknown.join(', ')}`);
   const timeZone = stage?.timeZone ?? STAGE_DEFAULTS.timeZone;
   if (!isTimeZone(timeZone)) throw new ConfigError(`stage.timeZone: unknown time zone "${timeZone}"`);
   if (stage?.cleanupSchedule !== undefined && !isScheduleExpression(stage.cleanupSchedule)) {

@@ -23,6 +23,7 @@ import type { JobDefinition, JobInput } from '../jobs/define-job.js';
 import { encodeEnvelope, JOB_ID_PATTERN, type JobEnvelope } from '../jobs/envelope.js';
 import { jobOutputKey, queueName } from '../jobs/names.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import { backoffDelay, sleep } from '../retry/backoff.js';
 import { check, describeIssues } from '../validation.js';
 import {
@@ -93,17 +94,20 @@ export const CLIENT_DEFAULTS = {
   retryMaxDelayMs: 2_000,
 } as const;
 
-const OPTION_KEYS: readonly (keyof JobClientOptions)[] = [
-  'registry',
-  'queues',
-  'sqs',
-  'scheduler',
-  'maxSendAttempts',
-  'retryBaseDelayMs',
-  'now',
-  'newJobId',
-  'sleep',
-];
+const OPTIONS_SCHEMA = z.strictObject({
+  registry: z.custom<JobRegistry>(
+    (value) => typeof value === 'object' && value !== null && 'get' in value,
+    'is required: the registry of the jobs this client sends',
+  ),
+  queues: z.optional(z.record(z.string(), z.strictObject({ url: z.string(), arn: z.optional(z.string()) }))),
+  sqs: anyOption,
+  scheduler: anyOption,
+  maxSendAttempts: z.optional(z.int().check(z.minimum(1))),
+  retryBaseDelayMs: z.optional(z.int().check(z.minimum(0))),
+  now: functionOption,
+  newJobId: functionOption,
+  sleep: functionOption,
+} satisfies OptionsShape<JobClientOptions>);
 
 const enqueueOptionsSchema = z.strictObject({
   delaySeconds: z.optional(z.int().check(z.minimum(0), z.maximum(365 * 86_400))),
@@ -155,9 +159,7 @@ export class JobClient {
   readonly #lookups = new Map<string, Promise<QueueAddress>>();
 
   constructor(options: JobClientOptions) {
-    const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) throw new ConfigError(`Unknown JobClient option(s): ${unknown.join(', ')}`);
-    if (!options.registry) throw new ConfigError('JobClient needs a registry');
+    checkOptions('JobClient', OPTIONS_SCHEMA, options);
     for (const name of Object.keys(options.queues ?? {})) options.registry.get(name);
     this.#registry = options.registry;
     this.#queues = new Map(Object.entries(options.queues ?? {}));

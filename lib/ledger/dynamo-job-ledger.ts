@@ -8,10 +8,12 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import type { JobStatus } from '../constants.js';
 import { ConfigError } from '../errors.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../jobs/define-job.js';
 import { JOB_ID_PATTERN } from '../jobs/envelope.js';
+import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { AttemptRef, ClaimResult, JobLedger, JobResult } from '../worker/types.js';
 import {
   ClaimLostError,
@@ -103,14 +105,14 @@ export interface DynamoJobLedgerOptions {
   readonly newToken?: () => string;
 }
 
-const OPTION_KEYS: readonly (keyof DynamoJobLedgerOptions)[] = [
-  'tableName',
-  'client',
-  'retentionSeconds',
-  'idempotencyKeySeconds',
-  'now',
-  'newToken',
-];
+const OPTIONS_SCHEMA = z.strictObject({
+  tableName: z.string().check(z.minLength(1, "is required: the ledger table's name")),
+  client: anyOption,
+  retentionSeconds: z.optional(z.int().check(z.minimum(1))),
+  idempotencyKeySeconds: z.optional(z.int().check(z.minimum(1))),
+  now: functionOption,
+  newToken: functionOption,
+} satisfies OptionsShape<DynamoJobLedgerOptions>);
 
 /** Statuses a delivery may claim: never ran, failed and will retry, or dead and redriven. */
 const CLAIMABLE: readonly JobStatus[] = ['queued', 'scheduled', 'retrying', 'dead'];
@@ -143,11 +145,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   readonly #newToken: () => string;
 
   constructor(options: DynamoJobLedgerOptions) {
-    const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) throw new ConfigError(`Unknown DynamoJobLedger option(s): ${unknown.join(', ')}`);
-    if (typeof options.tableName !== 'string' || options.tableName === '') {
-      throw new ConfigError('DynamoJobLedger needs a tableName');
-    }
+    checkOptions('DynamoJobLedger', OPTIONS_SCHEMA, options);
     this.#tableName = options.tableName;
     const client = options.client ?? new DynamoDBClient({});
     this.#client =

@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
+import * as z from 'zod/mini';
 import type { EnqueueRequest, JobClient } from '../client/job-client.js';
 import type { JobStatus } from '../constants.js';
-import { ConfigError, EnqueueError, errorMessage, JobError } from '../errors.js';
+import { EnqueueError, errorMessage, JobError } from '../errors.js';
+import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { JobStore } from './dynamo-job-ledger.js';
 import { IdempotencyKeyConflictError, IdempotencyKeyInUseError, JobNotFoundError } from './errors.js';
 import type { JobListQuery, JobPage } from './listing.js';
@@ -46,14 +48,14 @@ export interface JobServiceOptions {
   readonly newJobId?: () => string;
 }
 
-const OPTION_KEYS: readonly (keyof JobServiceOptions)[] = [
-  'client',
-  'store',
-  'logger',
-  'keyInProgressMs',
-  'now',
-  'newJobId',
-];
+const OPTIONS_SCHEMA = z.strictObject({
+  client: z.custom<JobClient>((value) => typeof value === 'object' && value !== null, 'is required'),
+  store: z.custom<JobStore>((value) => typeof value === 'object' && value !== null, 'is required'),
+  logger: anyOption,
+  keyInProgressMs: z.optional(z.int().check(z.minimum(1))),
+  now: functionOption,
+  newJobId: functionOption,
+} satisfies OptionsShape<JobServiceOptions>);
 
 /** One request on its way through a batch. */
 interface Item {
@@ -94,9 +96,7 @@ export class JobService {
   readonly #newJobId: () => string;
 
   constructor(options: JobServiceOptions) {
-    const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) throw new ConfigError(`Unknown JobService option(s): ${unknown.join(', ')}`);
-    if (!options.client || !options.store) throw new ConfigError('JobService needs a client and a store');
+    checkOptions('JobService', OPTIONS_SCHEMA, options);
     this.#client = options.client;
     this.#store = options.store;
     this.#logger = options.logger ?? new Logger({ serviceName: 'hangar' });

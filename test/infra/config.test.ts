@@ -83,7 +83,10 @@ describe('Function: readStageConfig', () => {
       { syncSources: [{ ...source, schedule: 'hourly' }] },
       'syncSources.0.schedule: must be "cron(<6 fields>)" or "rate(<n> <unit>)"',
     ],
-    [{ syncSources: [{ ...source, token: 'x' }] }, 'syncSources.0: Unrecognized key: "token"'],
+    [
+      { syncSources: [{ ...source, token: 'x' }] },
+      'syncSources.0.token: is not a known key (known: id, url, pageSize, authParameter, authHeader, staleAfterDays, schedule, timeZone)',
+    ],
   ])('names the bad key in %j', (override, problem) => {
     expect(() => readStageConfig({ ...DEV_CONTEXT, ...override })).toThrow(invalid(problem));
   });

@@ -430,7 +430,12 @@ describe('Function: createApiHandler', () => {
       [
         'an unknown field',
         { name: 'email.send', payload: email, priority: 1 },
-        [{ path: '(root)', message: 'Unrecognized key: "priority"' }],
+        [
+          {
+            path: 'priority',
+            message: 'is not a known key (known: name, payload, delaySeconds, runAt, idempotencyKey)',
+          },
+        ],
       ],
       [
         'a name that is not a string',
@@ -551,7 +556,7 @@ describe('Function: createApiHandler', () => {
         { job: [] },
         [
           { path: 'jobs', message: 'Invalid input: expected array, received undefined' },
-          { path: '(root)', message: 'Unrecognized key: "job"' },
+          { path: 'job', message: 'is not a known key; did you mean "jobs"?' },
         ],
       ],
     ])('answers 400 for a batch that is not one: %j', async (body, details) => {
@@ -639,7 +644,7 @@ describe('Function: createApiHandler', () => {
       ],
       [{ limit: '0' }, 'limit', 'must be an integer from 1 to 100'],
       [{ limit: 'ten' }, 'limit', 'must be an integer from 1 to 100'],
-      [{ page: '2' }, '(root)', 'Unrecognized key: "page"'],
+      [{ page: '2' }, 'page', 'is not a known key (known: status, name, limit, cursor)'],
     ])('answers 400 for %j', async (query, path, message) => {
       const res = await call(apiEvent('GET', '/jobs', { query }));
       expect(res.status).toBe(400);

@@ -716,10 +716,12 @@ describe('Class: DynamoJobLedger', () => {
   describe('Constructor', () => {
     it('rejects unknown options and a missing table name', () => {
       expect(() => new DynamoJobLedger({ tableName: 't', table: 'x' } as never)).toThrow(
-        new ConfigError('Unknown DynamoJobLedger option(s): table'),
+        new ConfigError(
+          'Invalid DynamoJobLedger options: table: is not a known key; did you mean "tableName"?',
+        ),
       );
       expect(() => new DynamoJobLedger({ tableName: '' })).toThrow(
-        new ConfigError('DynamoJobLedger needs a tableName'),
+        new ConfigError("Invalid DynamoJobLedger options: tableName: is required: the ledger table's name"),
       );
     });
   });

@@ -147,7 +147,7 @@ describe('Class: JobClient', () => {
         'Invalid job "test.note": runAt: give either delaySeconds or runAt, not both',
       );
       await expect(client.enqueue(note, { text: 'x' }, { delay: 5 } as never)).rejects.toThrow(
-        'Invalid job "test.note": (root): Unrecognized key: "delay"',
+        'Invalid job "test.note": delay: is not a known key; did you mean "delaySeconds"?',
       );
       expect(sqsMock.calls()).toHaveLength(0);
     });
@@ -416,7 +416,7 @@ describe('Class: JobClient', () => {
       expect((error as JobValidationError).issues).toEqual([
         { path: '[1].payload.text', message: 'Too small: expected string to have >=1 characters' },
         { path: '[3].payload.text', message: 'Invalid input: expected string, received undefined' },
-        { path: '[3].payload', message: 'Unrecognized key: "nope"' },
+        { path: '[3].payload.nope', message: 'is not a known key (known: text, size)' },
       ]);
       expect(sqsMock.calls()).toHaveLength(0);
     });
@@ -599,7 +599,7 @@ describe('Class: JobClient', () => {
   describe('Configuration', () => {
     it('rejects unknown options and queues of unknown jobs', () => {
       expect(() => new JobClient({ registry, queue: {} } as never)).toThrow(
-        new ConfigError('Unknown JobClient option(s): queue'),
+        new ConfigError('Invalid JobClient options: queue: is not a known key; did you mean "queues"?'),
       );
       expect(() => new JobClient({ registry, queues: { 'nope.job': { url: 'x' } } })).toThrow(
         'Unknown job "nope.job"',

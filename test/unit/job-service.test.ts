@@ -176,7 +176,9 @@ describe('Class: JobService', () => {
     it('rejects unknown options', () => {
       expect(
         () => new JobService({ store: memoryStore(), client: {} as JobClient, ledger: 1 } as never),
-      ).toThrow(new ConfigError('Unknown JobService option(s): ledger'));
+      ).toThrow(
+        new ConfigError('Invalid JobService options: ledger: is not a known key; did you mean "logger"?'),
+      );
     });
   });
 });
