@@ -11,17 +11,17 @@ import {
   cleanupRun,
   deriveSettings,
   ENV_VARS,
-  isScheduleExpression,
-  isTimeZone,
   JobDefinitionError,
   type JobRegistry,
   type Settings,
   SYNC_DEFAULTS,
   type SyncSourceConfig,
+  scheduleExpressionSchema,
   syncRun,
   syncRuntimeConfig,
   syncSchedules,
   syncSourceSchema,
+  timeZoneSchema,
   UnknownJobError,
 } from '../lib/index.js';
 
@@ -73,10 +73,8 @@ export interface StageConfig {
 }
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' });
-const expression = z
-  .string()
-  .check(z.refine(isScheduleExpression, 'must be "cron(<6 fields>)" or "rate(<n> <unit>)"'));
-const timeZone = z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'));
+const expression = scheduleExpressionSchema;
+const timeZone = timeZoneSchema;
 
 const pageSizeMessage = `must be a whole number from 1 to ${SYNC_DEFAULTS.maxPageSize}`;
 

@@ -6,6 +6,12 @@
 /** The envelope version this build writes and the only one it reads. */
 export const ENVELOPE_VERSION = 1 as const;
 
+/**
+ * Stands for a job name where a message carries none that is valid: the dead-letter attribute of
+ * an undecodable message, the ledger record of a dead-on-arrival message with a bad name.
+ */
+export const UNKNOWN_JOB_NAME = '(unknown)';
+
 /** Job statuses as recorded in the ledger (see PRODUCT.md, "Statuses"). */
 export const JOB_STATUSES = [
   'scheduled',

@@ -39,8 +39,6 @@ export {
   type BatchOptions,
   defineJob,
   type FifoOptions,
-  isScheduleExpression,
-  isTimeZone,
   JOB_NAME_MAX_LENGTH,
   JOB_NAME_PATTERN,
   JOB_RESOURCES,
@@ -76,8 +74,24 @@ export {
   usesLedger,
   workerEnvironment,
 } from './jobs/function-environment.js';
-export { dlqName, functionDir, jobOutputKey, pascalName, queueName, resourceStem } from './jobs/names.js';
+export {
+  dlqName,
+  functionDir,
+  functionEntry,
+  HANDLER_FILE,
+  jobOutputKey,
+  pascalName,
+  queueName,
+  resourceStem,
+} from './jobs/names.js';
 export { createRegistry, type JobRegistry } from './jobs/registry.js';
+export {
+  isScheduleExpression,
+  isTimeZone,
+  SCHEDULE_RULE_MESSAGES,
+  scheduleExpressionSchema,
+  timeZoneSchema,
+} from './jobs/schedule-rules.js';
 export {
   type ConfiguredSchedule,
   deriveJobSettings,
@@ -105,7 +119,6 @@ export {
   type KeyReservation,
   type KeyReservationResult,
   type NewJobRecord,
-  UNKNOWN_JOB_NAME,
 } from './ledger/dynamo-job-ledger.js';
 export {
   ClaimLostError,

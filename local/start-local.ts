@@ -23,13 +23,14 @@ import {
   check,
   describeIssues,
   functionDir,
-  isScheduleExpression,
-  isTimeZone,
+  functionEntry,
   type JobRegistry,
   type Settings,
   type SyncSourceConfig,
+  scheduleExpressionSchema,
   syncRun,
   syncSourcesSchema,
+  timeZoneSchema,
 } from '../lib/index.js';
 import { anyOption, checkOptions, type OptionsShape } from '../lib/options.js';
 import { bundleEntries } from './bundle.js';
@@ -72,9 +73,6 @@ export const LOCAL_DEFAULTS = {
   /** The function folder each job's `handler.ts` lives in: `functions/<functionDir(job)>/`. */
   functionsDir: fileURLToPath(new URL('../functions/', import.meta.url)),
 } as const;
-
-/** The file a function folder provides, exporting `handler` (as the stack expects it). */
-export const HANDLER_FILE = 'handler.ts';
 
 /**
  * The API function, as the stack configures it (`API_FUNCTION_DIR` and `API_DEFAULTS` in `infra/`,
@@ -128,8 +126,8 @@ export interface StartLocalOptions {
 }
 
 const STAGE_OPTIONS_SCHEMA = z.strictObject({
-  timeZone: anyOption,
-  cleanupSchedule: anyOption,
+  timeZone: z.optional(timeZoneSchema),
+  cleanupSchedule: z.optional(scheduleExpressionSchema),
   syncSources: anyOption,
 } satisfies OptionsShape<LocalStageOptions>);
 
@@ -241,7 +239,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const workers: LocalWorker[] = [];
     const entries: Record<string, string> = {};
     for (const job of settings.jobs) {
-      const entry = join(functionsDir, functionDir(job.jobName), HANDLER_FILE);
+      const entry = functionEntry(functionsDir, functionDir(job.jobName));
       const functionName = workerFunctionName(job.jobName);
       const enabled = wanted === true || (Array.isArray(wanted) && wanted.includes(job.jobName));
       if (!enabled) {
@@ -265,7 +263,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         entries[functionName] = entry;
       }
     }
-    const apiEntry = join(functionsDir, LOCAL_API.dir, HANDLER_FILE);
+    const apiEntry = functionEntry(functionsDir, LOCAL_API.dir);
     const serveApi = existsSync(apiEntry);
     if (serveApi) entries[LOCAL_API.functionName] = apiEntry;
     const threadEntry = fileURLToPath(new URL('./function-thread.ts', import.meta.url));
@@ -503,12 +501,6 @@ function stageConfig(
   sampleSourceUrl: string,
 ): StageConfig {
   const timeZone = stage?.timeZone ?? STAGE_DEFAULTS.timeZone;
-  if (!isTimeZone(timeZone)) throw new ConfigError(`stage.timeZone: unknown time zone "${timeZone}"`);
-  if (stage?.cleanupSchedule !== undefined && !isScheduleExpression(stage.cleanupSchedule)) {
-    throw new ConfigError(
-      `stage.cleanupSchedule: "${stage.cleanupSchedule}" is not a cron(...) or rate(...) expression`,
-    );
-  }
   const defaultSources = registry.find(syncRun.name)
     ? [{ ...LOCAL_DEFAULTS.sampleSource, url: `${sampleSourceUrl}/items` }]
     : [];

@@ -12,6 +12,7 @@ import type { SQSEvent } from 'aws-lambda';
 import {
   API_FUNCTION,
   cleanupRun,
+  ENVELOPE_VERSION,
   emailSend,
   encodeEnvelope,
   functionDir,
@@ -88,7 +89,7 @@ const EMAIL = { to: ['ada@example.com'], subject: 'Cold start', text: 'Hello fro
 
 function envelope(job: JobDefinition, payload: unknown): JobEnvelope {
   return {
-    version: 1,
+    version: ENVELOPE_VERSION,
     jobId: randomUUID().replaceAll('-', ''),
     name: job.name,
     payload: payload as JobEnvelope['payload'],

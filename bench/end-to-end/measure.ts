@@ -19,6 +19,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DynamoJobLedger,
   decodeEnvelope,
+  ENVELOPE_VERSION,
   encodeEnvelope,
   JobClient,
   type JobDefinition,
@@ -125,7 +126,7 @@ async function throughRawLoop(
   const sequence = Date.now();
   const bodies = Array.from({ length: jobs }, (_, n) =>
     encodeEnvelope({
-      version: 1,
+      version: ENVELOPE_VERSION,
       jobId: `RAW${sequence}${String(n).padStart(7, '0')}`,
       name: job.name,
       payload: benchJobPayload(n),

@@ -47,7 +47,7 @@ const env = readEnv({
 const queuesJson = env[ENV_VARS.queues];
 const groupName = env[ENV_VARS.scheduleGroupName];
 const roleArn = env[ENV_VARS.schedulerRoleArn];
-const ledger = new DynamoJobLedger({ tableName: String(env[ENV_VARS.tableName]) });
+const ledger = new DynamoJobLedger({ tableName: env[ENV_VARS.tableName] });
 const client = new JobClient({
   registry,
   ...(typeof queuesJson === 'string' ? { queues: parseQueues(queuesJson) ?? {} } : {}),

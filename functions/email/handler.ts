@@ -10,11 +10,6 @@ import { createEmailSender, senderAddressSchema } from './send-email.js';
 const { env, ledger } = ledgerFromEnv({ [ENV_VARS.senderEmail]: senderAddressSchema });
 
 export const handler = createWorker({
-  jobs: [
-    handle(
-      emailSend,
-      createEmailSender({ ses: new SESClient({}), sender: String(env[ENV_VARS.senderEmail]) }),
-    ),
-  ],
+  jobs: [handle(emailSend, createEmailSender({ ses: new SESClient({}), sender: env[ENV_VARS.senderEmail] }))],
   ledger,
 });

@@ -13,7 +13,7 @@ export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string 
   shape: S = {} as S,
 ) {
   const env = readEnv({ [ENV_VARS.tableName]: z.string().check(z.minLength(1)), ...shape });
-  const tableName = String(env[ENV_VARS.tableName]);
+  const tableName = env[ENV_VARS.tableName];
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });

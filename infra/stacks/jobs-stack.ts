@@ -6,6 +6,7 @@ import {
   registry as builtinRegistry,
   ConfigError,
   functionDir,
+  functionEntry,
   type JobRegistry,
   jobOutputKey,
   OUTPUT_KEYS,
@@ -13,7 +14,7 @@ import {
   type Settings,
 } from '../../lib/index.js';
 import { deriveStageSettings, type StageConfig } from '../config.js';
-import { displayPath, functionEntry, PROJECT_ROOT } from '../constructs/hangar-function.js';
+import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
 import { JobQueue } from '../constructs/job-queue.js';
 import { JobSchedules } from '../constructs/job-schedules.js';
 import { JobWorker } from '../constructs/job-worker.js';

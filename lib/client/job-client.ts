@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import * as z from 'zod/mini';
-import { JOB_OUTPUT_SUFFIXES, OUTPUT_KEYS, SQS_LIMITS } from '../constants.js';
+import { ENVELOPE_VERSION, JOB_OUTPUT_SUFFIXES, OUTPUT_KEYS, SQS_LIMITS } from '../constants.js';
 import {
   ConfigError,
   EnqueueError,
@@ -375,7 +375,7 @@ export class JobClient {
     const scheduled =
       delaySeconds > 0 && (job.fifo !== undefined || delaySeconds > SQS_LIMITS.maxDelaySeconds);
     const envelope: JobEnvelope = {
-      version: 1,
+      version: ENVELOPE_VERSION,
       jobId: options.jobId ?? this.#newJobId(),
       name: job.name,
       payload: payload as JobEnvelope['payload'],

@@ -2,20 +2,15 @@
  * The one derivation from job declarations to deployable settings. The CDK stack and the local
  * runtime both read these values and never restate one; unit tests pin every rule below.
  */
+import * as z from 'zod/mini';
 import { SQS_LIMITS } from '../constants.js';
 import { JobDefinitionError } from '../errors.js';
 import { check, describeIssues } from '../validation.js';
-import {
-  isScheduleExpression,
-  isTimeZone,
-  type JobDefinition,
-  type JobResource,
-  type RecurringSchedule,
-  type RetryPolicy,
-} from './define-job.js';
+import type { JobDefinition, JobResource, RecurringSchedule, RetryPolicy } from './define-job.js';
 import { encodeFiringTemplate } from './envelope.js';
 import { dlqName, queueName, resourceStem } from './names.js';
 import type { JobRegistry } from './registry.js';
+import { DEFAULT_TIME_ZONE, scheduleExpressionSchema, timeZoneSchema } from './schedule-rules.js';
 
 const DAY_SECONDS = 86_400;
 
@@ -122,6 +117,8 @@ export interface SettingsOptions {
 }
 
 const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** A configured schedule's expression and zone, checked by the rules every schedule follows. */
+const configuredScheduleRules = z.object({ expression: scheduleExpressionSchema, timeZone: timeZoneSchema });
 
 function deriveSchedules(
   job: JobDefinition,
@@ -141,16 +138,11 @@ function deriveSchedules(
       seen.add(entry.id);
       const schedule: RecurringSchedule = {
         expression: entry.expression,
-        timeZone: entry.timeZone ?? job.schedule?.timeZone ?? 'UTC',
+        timeZone: entry.timeZone ?? job.schedule?.timeZone ?? DEFAULT_TIME_ZONE,
         payload: entry.payload ?? job.schedule?.payload ?? {},
       };
-      if (!isScheduleExpression(schedule.expression)) {
-        throw new JobDefinitionError(
-          `Invalid ${where}: expression must be "cron(<6 fields>)" or "rate(<n> <unit>)"`,
-        );
-      }
-      if (!isTimeZone(schedule.timeZone))
-        throw new JobDefinitionError(`Invalid ${where}: unknown time zone "${schedule.timeZone}"`);
+      const rules = check(configuredScheduleRules, schedule);
+      if (!rules.ok) throw new JobDefinitionError(`Invalid ${where}: ${describeIssues(rules.issues)}`);
       const payload = check(job.schema, schedule.payload, 'payload');
       if (!payload.ok) throw new JobDefinitionError(`Invalid ${where}: ${describeIssues(payload.issues)}`);
       specs.push({ name: `${stem}-${entry.id}`, schedule: { ...schedule, payload: payload.value } });

@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import type { JobStatus } from '../constants.js';
+import { type JobStatus, UNKNOWN_JOB_NAME } from '../constants.js';
 import { ConfigError } from '../errors.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../jobs/define-job.js';
 import { JOB_ID_PATTERN } from '../jobs/envelope.js';
@@ -118,8 +118,6 @@ const OPTIONS_SCHEMA = z.strictObject({
 const CLAIMABLE: readonly JobStatus[] = ['queued', 'scheduled', 'retrying', 'dead'];
 /** Statuses a cancel may leave: the job has not started. */
 const CANCELLABLE: readonly JobStatus[] = ['queued', 'scheduled'];
-/** Recorded as the name of a dead-on-arrival message whose name is not a job name. */
-export const UNKNOWN_JOB_NAME = '(unknown)';
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -133,11 +133,11 @@ describe('Function: deriveJobSettings', () => {
     ],
     [
       { id: 'a', expression: 'every day' },
-      'Invalid schedule "a" of job "test.note": expression must be "cron(<6 fields>)" or "rate(<n> <unit>)"',
+      'Invalid schedule "a" of job "test.note": expression: must be "cron(<6 fields>)" or "rate(<n> <unit>)"',
     ],
     [
       { id: 'a', expression: 'rate(1 day)', timeZone: 'Nowhere/Land' },
-      'Invalid schedule "a" of job "test.note": unknown time zone "Nowhere/Land"',
+      'Invalid schedule "a" of job "test.note": timeZone: must be an IANA time zone such as "Europe/Berlin"',
     ],
     [
       { id: 'a', expression: 'rate(1 day)', payload: { text: 1 } },

@@ -17,7 +17,7 @@ import {
 
 // Wired like the built-in workers: the ledger over the table the runtime names, read once.
 const { env, ledger } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
-const dir = String(env[CHAOS_DIR_VARIABLE]);
+const dir = env[CHAOS_DIR_VARIABLE];
 
 export const handler = createWorker({
   jobs: [
