@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { functionEntry } from '../lib/index.js';
+import { functionEntry } from '../lib/deploy/index.js';
 import { startLocal } from '../local/start-local.js';
 import {
   BASELINE,

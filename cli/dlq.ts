@@ -11,13 +11,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  DEAD_LETTER_ATTRIBUTES,
-  decodeEnvelope,
-  errorMessage,
-  type JobEnvelope,
-  SQS_LIMITS,
-} from '../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobEnvelope } from '../lib/index.js';
 
 /** A message in a DLQ, with the reason the worker attached when it dead-lettered it. */
 export interface DeadMessage {

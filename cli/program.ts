@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { registry as builtinRegistry, errorMessage, type JobRegistry } from '../lib/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobRegistry } from '../lib/index.js';
+import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';

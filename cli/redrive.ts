@@ -16,14 +16,10 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import {
-  encodeEnvelope,
-  errorMessage,
-  fifoDeduplicationId,
-  type JobDefinition,
-  type JobEnvelope,
-  SQS_LIMITS,
-} from '../lib/index.js';
+import { encodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobDefinition, JobEnvelope } from '../lib/index.js';
+import { fifoDeduplicationId } from '../lib/jobs/deduplication.js';
 import {
   type DeadMessage,
   type DeadMessageFilter,

@@ -51,24 +51,6 @@ export const METRIC_NAMES = {
 } as const;
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
 
-/** Stack-wide CloudFormation output keys. */
-export const OUTPUT_KEYS = {
-  apiUrl: 'ApiUrl',
-  schedulerRoleArn: 'SchedulerRoleArn',
-  scheduleGroupName: 'ScheduleGroupName',
-  tableName: 'LedgerTableName',
-  producerPolicyArn: 'ProducerPolicyArn',
-} as const;
-
-/** Per-job CloudFormation output key suffixes; the key is `<PascalJobName><suffix>` (see `jobOutputKey`). */
-export const JOB_OUTPUT_SUFFIXES = {
-  queueUrl: 'QueueUrl',
-  queueArn: 'QueueArn',
-  dlqUrl: 'DlqUrl',
-  dlqArn: 'DlqArn',
-} as const;
-export type JobOutput = keyof typeof JOB_OUTPUT_SUFFIXES;
-
 /** SQS limits the client and the settings module check against. */
 export const SQS_LIMITS = {
   /** Entries in one `SendMessageBatch`. */

@@ -3,7 +3,7 @@
  * a banner, logs, and Ctrl-C — so everything it runs is what the tests and benchmarks run.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { errorMessage } from '../lib/index.js';
+import { errorMessage } from '../lib/errors.js';
 import { renderBanner, summarize } from './banner.js';
 import { createConsoleLog, type LogLevel } from './log.js';
 import {

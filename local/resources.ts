@@ -23,7 +23,7 @@ import {
   type Settings,
   sqsQueueAttributes,
   type TableSpec,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
 import { LocalRuntimeError } from './errors.js';
 
 export interface LocalQueue {

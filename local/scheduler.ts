@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigError, errorMessage, renderFiring, type Settings } from '../lib/index.js';
+import { renderFiring, type Settings } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import { ConfigError } from '../lib/index.js';
 import { LocalRuntimeError } from './errors.js';
 import { type CompiledSchedule, compileSchedule, UnsupportedScheduleError } from './schedule-expression.js';
 

@@ -15,24 +15,26 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { deriveStageSettings, STAGE_DEFAULTS, type StageConfig } from '../infra/config.js';
 import {
   API_FUNCTION,
-  registry as builtinRegistry,
-  ConfigError,
-  check,
-  describeIssues,
+  deriveStageSettings,
   functionDir,
   functionEntry,
-  type JobRegistry,
   type Settings,
-  type SyncSourceConfig,
+  STAGE_DEFAULTS,
+  type StageConfig,
   scheduleExpressionSchema,
+  timeZoneSchema,
+} from '../lib/deploy/index.js';
+import { ConfigError, type JobRegistry } from '../lib/index.js';
+import {
+  registry as builtinRegistry,
+  type SyncSourceConfig,
   syncRun,
   syncSourcesSchema,
-  timeZoneSchema,
-} from '../lib/index.js';
+} from '../lib/jobs/builtin/index.js';
 import { anyOption, checkOptions, type OptionsShape } from '../lib/options.js';
+import { check, describeIssues } from '../lib/validation.js';
 import { bundleEntries } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, type LocalPorts } from './endpoints.js';

@@ -9,18 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import {
-  API_FUNCTION,
-  cleanupRun,
-  ENVELOPE_VERSION,
-  emailSend,
-  encodeEnvelope,
-  functionDir,
-  type JobDefinition,
-  type JobEnvelope,
-  registry,
-  syncRun,
-} from '../../lib/index.js';
+import { API_FUNCTION, encodeEnvelope, functionDir } from '../../lib/deploy/index.js';
+import { ENVELOPE_VERSION, type JobDefinition, type JobEnvelope } from '../../lib/index.js';
+import { cleanupRun, emailSend, registry, syncRun } from '../../lib/jobs/builtin/index.js';
 import { workerFunctionName } from '../../local/function-environment.js';
 import { LOCAL_API, LOCAL_DEFAULTS, type LocalRuntime } from '../../local/start-local.js';
 import { apiEvent } from '../../test/helpers/api-events.js';

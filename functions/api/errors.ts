@@ -3,8 +3,8 @@
  * code; `STATUS_BY_CODE` gives each its status. Anything else is a 500 whose body says nothing
  * about the cause (it is logged instead). Bad input is always a 4xx.
  */
+import type { ApiErrorBody } from '../../lib/deploy/index.js';
 import {
-  type ApiErrorBody,
   EnvelopeError,
   ERROR_CODES,
   type ErrorCode,

@@ -3,7 +3,8 @@
  * checked in the order a caller can act on — media type (415), size (413), syntax (400).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { API_LIMITS, API_ROUTES, type ApiRoute, ERROR_CODES } from '../../lib/index.js';
+import { API_LIMITS, API_ROUTES, type ApiRoute } from '../../lib/deploy/index.js';
+import { ERROR_CODES } from '../../lib/index.js';
 import { RequestError } from './errors.js';
 
 export interface MatchedRoute {

@@ -3,7 +3,9 @@
  * environment the stack (or the local runtime) sets. Everything here runs once per cold start.
  */
 import { SESClient } from '@aws-sdk/client-ses';
-import { createWorker, ENV_VARS, emailSend, handle } from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import { emailSend } from '../../lib/jobs/builtin/index.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { createEmailSender, senderAddressSchema } from './send-email.js';
 

@@ -7,7 +7,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
-import { DynamoJobLedger, ENV_VARS, readEnv } from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import { DynamoJobLedger } from '../../lib/ledger/index.js';
+import { readEnv } from '../../lib/worker/index.js';
 
 export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string | undefined>>>(
   shape: S = {} as S,

@@ -2,7 +2,8 @@
  * Sources a sync can pull from. `HttpSource` implements the paging contract of the README; a
  * user adds another kind of source by implementing `SyncSource`.
  */
-import { errorMessage, PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import { errorMessage } from '../../lib/errors.js';
+import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
 
 export interface SyncItem {
   /** Unique within the source; the item's key in the table. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   GetQueueUrlCommand,
   SendMessageBatchCommand,
@@ -9,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import * as z from 'zod/mini';
-import { ENVELOPE_VERSION, JOB_OUTPUT_SUFFIXES, OUTPUT_KEYS, SQS_LIMITS } from '../constants.js';
+import { ENVELOPE_VERSION, SQS_LIMITS } from '../constants.js';
 import {
   ConfigError,
   EnqueueError,
@@ -19,55 +18,18 @@ import {
   UnknownJobError,
   type ValidationIssue,
 } from '../errors.js';
+import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition, JobInput } from '../jobs/define-job.js';
+import type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from '../jobs/enqueue.js';
 import { encodeEnvelope, JOB_ID_PATTERN, type JobEnvelope } from '../jobs/envelope.js';
-import { jobOutputKey, queueName } from '../jobs/names.js';
+import { queueName } from '../jobs/names.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import { backoffDelay, sleep } from '../retry/backoff.js';
 import { check, describeIssues } from '../validation.js';
-import {
-  AwsScheduler,
-  oneTimeScheduleName,
-  type QueueAddress,
-  type SchedulerPort,
-} from './scheduler-port.js';
+import { oneTimeScheduleName, type QueueAddress, type SchedulerPort } from './scheduler-port.js';
 
 /** Per-send options. */
-export interface EnqueueOptions {
-  /** Run after this many seconds (0–900 on standard queues without a schedule). */
-  readonly delaySeconds?: number;
-  /** Run at this time; later than 15 minutes (or any delay of a FIFO job) becomes a one-time schedule. */
-  readonly runAt?: Date | string;
-  /** The caller's key for this job; carried in the envelope and enforced where the ledger is reachable. */
-  readonly idempotencyKey?: string;
-  /** Propagated to the worker's logs. */
-  readonly correlationId?: string;
-  /**
-   * The job's id, for a producer that must know it before the send (the API reserves it with an
-   * idempotency key first, and re-sends under the same id after a crash). Unique per job.
-   * @default a new ULID
-   */
-  readonly jobId?: string;
-}
-
-export interface EnqueueRequest extends EnqueueOptions {
-  readonly job: JobDefinition | string;
-  readonly payload: unknown;
-}
-
-export interface Enqueued {
-  readonly jobId: string;
-  /** `queued` when the message is on the queue (possibly delayed up to 15 min), `scheduled` when a one-time schedule holds it. */
-  readonly status: 'queued' | 'scheduled';
-  /** ISO time the job runs at, for delayed jobs. */
-  readonly runAt?: string;
-}
-
-export type EnqueueResult =
-  | ({ readonly index: number; readonly ok: true } & Enqueued)
-  | { readonly index: number; readonly ok: false; readonly error: JobError };
-
 export interface JobClientOptions {
   readonly registry: JobRegistry;
   /**
@@ -146,7 +108,7 @@ type Outcome = EnqueueResult;
  * const client = new JobClient({ registry });
  * const { jobId } = await client.enqueue(emailSend, { to: ['ada@example.com'], subject: 'Hi', text: 'Hello' });
  */
-export class JobClient {
+export class JobClient implements JobSender {
   readonly #registry: JobRegistry;
   readonly #queues: Map<string, QueueAddress>;
   readonly #sqs: SQSClient;
@@ -170,55 +132,6 @@ export class JobClient {
     this.#now = options.now ?? (() => new Date());
     this.#newJobId = options.newJobId ?? ulid;
     this.#sleep = options.sleep ?? sleep;
-  }
-
-  /**
-   * Builds a client from a deployed stack's outputs (CloudFormation `DescribeStacks` → `Outputs`).
-   * @throws {ConfigError} naming each missing output.
-   */
-  static fromStackOutputs(
-    outputs: Readonly<Record<string, string>> | readonly { OutputKey?: string; OutputValue?: string }[],
-    options: Omit<JobClientOptions, 'queues' | 'scheduler'> & {
-      readonly schedulerClient?: AwsSchedulerClient;
-    },
-  ): JobClient {
-    const values: Record<string, string> = Array.isArray(outputs)
-      ? Object.fromEntries(
-          (outputs as readonly { OutputKey?: string; OutputValue?: string }[]).flatMap((o) =>
-            o.OutputKey && o.OutputValue !== undefined ? [[o.OutputKey, o.OutputValue]] : [],
-          ),
-        )
-      : { ...(outputs as Readonly<Record<string, string>>) };
-    const missing: string[] = [];
-    const read = (key: string): string => {
-      const value = values[key];
-      if (value === undefined || value === '') missing.push(key);
-      return value ?? '';
-    };
-    const queues: Record<string, QueueAddress> = {};
-    for (const job of options.registry.jobs) {
-      queues[job.name] = {
-        url: read(jobOutputKey(job.name, 'queueUrl')),
-        arn: read(jobOutputKey(job.name, 'queueArn')),
-      };
-    }
-    const groupName = read(OUTPUT_KEYS.scheduleGroupName);
-    const roleArn = read(OUTPUT_KEYS.schedulerRoleArn);
-    if (missing.length > 0) {
-      throw new ConfigError(
-        `Stack outputs are missing ${missing.join(', ')} (expected per-job keys ending in ${Object.values(JOB_OUTPUT_SUFFIXES).join('/')})`,
-      );
-    }
-    const { schedulerClient, ...rest } = options;
-    return new JobClient({
-      ...rest,
-      queues,
-      scheduler: new AwsScheduler({
-        groupName,
-        roleArn,
-        ...(schedulerClient ? { client: schedulerClient } : {}),
-      }),
-    });
   }
 
   /**
@@ -519,21 +432,6 @@ export class JobClient {
       return failure(item, error, `Scheduling job "${item.job.name}" failed`);
     }
   }
-}
-
-type AwsSchedulerClient = NonNullable<ConstructorParameters<typeof AwsScheduler>[0]['client']>;
-
-/**
- * FIFO deduplication id: unique per send, so SQS never drops a distinct send as a repeat. A
- * caller's idempotency key is hashed (SQS allows 128 characters of a limited set).
- */
-export function fifoDeduplicationId(
-  envelope: Pick<JobEnvelope, 'jobId' | 'continuation' | 'attempt' | 'idempotencyKey'>,
-): string {
-  if (envelope.idempotencyKey !== undefined && envelope.continuation === 0 && envelope.attempt === 1) {
-    return createHash('sha256').update(`idempotency:${envelope.idempotencyKey}`).digest('hex');
-  }
-  return `${envelope.jobId}-${envelope.continuation}-${envelope.attempt}`;
 }
 
 function entryOf(item: Prepared): Omit<SendMessageBatchRequestEntry, 'Id'> {

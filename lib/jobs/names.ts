@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { JOB_OUTPUT_SUFFIXES, type JobOutput } from '../constants.js';
 import type { JobDefinition } from './define-job.js';
 
 const FIFO_SUFFIX = '.fifo';
@@ -36,11 +35,6 @@ export function pascalName(jobName: string): string {
     .split(/[.-]/)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/** The CloudFormation output key of one of a job's resources: `email.send`, `queueUrl` → `EmailSendQueueUrl`. */
-export function jobOutputKey(jobName: string, output: JobOutput): string {
-  return pascalName(jobName) + JOB_OUTPUT_SUFFIXES[output];
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
 import * as z from 'zod/mini';
-import type { EnqueueRequest, JobClient } from '../client/job-client.js';
 import type { JobStatus } from '../constants.js';
 import { EnqueueError, errorMessage, JobError } from '../errors.js';
+import type { EnqueueRequest, JobSender } from '../jobs/enqueue.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { JobStore } from './dynamo-job-ledger.js';
 import { IdempotencyKeyConflictError, IdempotencyKeyInUseError, JobNotFoundError } from './errors.js';
@@ -38,7 +38,7 @@ export const JOB_SERVICE_DEFAULTS = {
 } as const;
 
 export interface JobServiceOptions {
-  readonly client: JobClient;
+  readonly client: JobSender;
   readonly store: JobStore;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
@@ -49,7 +49,7 @@ export interface JobServiceOptions {
 }
 
 const OPTIONS_SCHEMA = z.strictObject({
-  client: z.custom<JobClient>((value) => typeof value === 'object' && value !== null, 'is required'),
+  client: z.custom<JobSender>((value) => typeof value === 'object' && value !== null, 'is required'),
   store: z.custom<JobStore>((value) => typeof value === 'object' && value !== null, 'is required'),
   logger: anyOption,
   keyInProgressMs: z.optional(z.int().check(z.minimum(1))),
@@ -88,7 +88,7 @@ interface Item {
  * const { jobId, replayed } = await jobs.enqueue({ job: 'email.send', payload, idempotencyKey: 'order-42' });
  */
 export class JobService {
-  readonly #client: JobClient;
+  readonly #client: JobSender;
   readonly #store: JobStore;
   readonly #logger: Logger;
   readonly #keyInProgressMs: number;

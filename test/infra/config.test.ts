@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  deriveStageSettings,
-  readStageConfig,
-  STAGE_DEFAULTS,
-  type StageConfig,
-} from '../../infra/config.js';
-import { ConfigError, cleanupRun, createRegistry, ENV_VARS, emailSend, registry } from '../../lib/index.js';
+import { readStageConfig } from '../../infra/config.js';
+import { deriveStageSettings, ENV_VARS, STAGE_DEFAULTS, type StageConfig } from '../../lib/deploy/index.js';
+import { ConfigError, createRegistry } from '../../lib/index.js';
+import { cleanupRun, emailSend, registry } from '../../lib/jobs/builtin/index.js';
 import { DEV_CONTEXT } from '../helpers/infra.js';
 
 const source = { id: 'crm', url: 'https://crm.example.com/items', pageSize: 100 };

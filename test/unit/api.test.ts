@@ -14,16 +14,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../functions/api/create-api-handler.js';
-import {
-  AwsScheduler,
-  DynamoJobLedger,
-  decodeEnvelope,
-  JobClient,
-  JobService,
-  registry,
-  requestHash,
-  SQS_LIMITS,
-} from '../../lib/index.js';
+import { decodeEnvelope, SQS_LIMITS } from '../../lib/deploy/index.js';
+import { AwsScheduler, JobClient } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
+import { requestHash } from '../../lib/ledger/request-hash.js';
 import { apiEvent, parseResult } from '../helpers/api-events.js';
 import { fakeContext } from '../helpers/lambda-context.js';
 import { captureLogs } from '../helpers/logs.js';

@@ -13,16 +13,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, JobValidationError } from '../../lib/index.js';
 import {
-  type AttemptRef,
   ClaimLostError,
-  ConfigError,
   DynamoJobLedger,
   type DynamoJobLedgerOptions,
   JobAlreadyStartedError,
   JobNotFoundError,
-  JobValidationError,
-} from '../../lib/index.js';
+} from '../../lib/ledger/index.js';
+import type { AttemptRef } from '../../lib/worker/index.js';
 import { readable } from '../helpers/expressions.js';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);

@@ -13,21 +13,20 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clientFromStackOutputs, decodeEnvelope, SQS_LIMITS } from '../../lib/deploy/index.js';
 import {
   AwsScheduler,
-  registry as builtinRegistry,
   ConfigError,
   createRegistry,
-  decodeEnvelope,
   EnqueueError,
-  fifoDeduplicationId,
   JobClient,
   type JobClientOptions,
   JobValidationError,
   PayloadTooLargeError,
-  SQS_LIMITS,
   UnknownJobError,
 } from '../../lib/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
+import { fifoDeduplicationId } from '../../lib/jobs/deduplication.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 
 const sqsMock = mockClient(SQSClient);
@@ -618,7 +617,7 @@ describe('Class: JobClient', () => {
         { OutputKey: 'ScheduleGroupName', OutputValue: 'hangar-prod' },
         { OutputKey: 'SchedulerRoleArn', OutputValue: 'arn:role' },
       ];
-      const client = JobClient.fromStackOutputs(outputs, {
+      const client = clientFromStackOutputs(outputs, {
         registry,
         sqs: new SQSClient({ region: 'eu-west-1' }),
         schedulerClient: new SchedulerClient({ region: 'eu-west-1' }),
@@ -637,7 +636,7 @@ describe('Class: JobClient', () => {
     });
 
     it('names every missing stack output', () => {
-      expect(() => JobClient.fromStackOutputs({ TestNoteQueueUrl: 'u' }, { registry })).toThrow(
+      expect(() => clientFromStackOutputs({ TestNoteQueueUrl: 'u' }, { registry })).toThrow(
         new ConfigError(
           'Stack outputs are missing TestNoteQueueArn, TestOrderQueueUrl, TestOrderQueueArn, ScheduleGroupName, SchedulerRoleArn (expected per-job keys ending in QueueUrl/QueueArn/DlqUrl/DlqArn)',
         ),

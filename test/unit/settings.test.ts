@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createRegistry,
   deriveJobSettings,
   deriveSettings,
-  JobDefinitionError,
-  registry,
   SETTINGS_RULES,
   sqsQueueAttributes,
   TABLE_SPEC,
-  UnknownJobError,
-} from '../../lib/index.js';
+} from '../../lib/deploy/index.js';
+import { createRegistry, JobDefinitionError, UnknownJobError } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 
 describe('Function: deriveJobSettings', () => {

@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
 import { ledgerFromEnv } from '../../../functions/shared/ledger-from-env.js';
-import { createWorker, handle, PermanentJobError, RetryableJobError } from '../../../lib/index.js';
+import { PermanentJobError, RetryableJobError } from '../../../lib/index.js';
+import { createWorker, handle } from '../../../lib/worker/index.js';
 import { recordEvent } from '../../effects.js';
 import {
   CHAOS_BLOCKING_MS,
