@@ -3,15 +3,7 @@
  * job, idempotency keys and listings — and the job service, which puts it in front of a producer.
  */
 
-export {
-  type CancelResult,
-  DynamoJobLedger,
-  type DynamoJobLedgerOptions,
-  type JobStore,
-  type KeyReservation,
-  type KeyReservationResult,
-  type NewJobRecord,
-} from './dynamo-job-ledger.js';
+export { DynamoJobLedger, type DynamoJobLedgerOptions, type JobStore } from './dynamo-job-ledger.js';
 export {
   ClaimLostError,
   IdempotencyKeyConflictError,
@@ -19,6 +11,8 @@ export {
   JobAlreadyStartedError,
   JobNotFoundError,
 } from './errors.js';
+export type { KeyReservation, KeyReservationResult } from './idempotency-keys.js';
+export type { CancelResult, NewJobRecord } from './job-records.js';
 export {
   type Accepted,
   type BatchOutcome,
