@@ -12,20 +12,17 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
-  AwsScheduler,
-  registry as builtinRegistry,
-  DynamoJobLedger,
+  clientFromStackOutputs,
   dlqName,
   ENV_VARS,
-  JobClient,
-  type JobDefinition,
   type JobOutput,
-  type JobRegistry,
-  JobService,
   jobOutputKey,
   OUTPUT_KEYS,
   queueName,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import { AwsScheduler, JobClient, type JobDefinition, type JobRegistry } from '../lib/index.js';
+import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, JobService } from '../lib/ledger/index.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../local/scheduler.js';
 import {
@@ -318,7 +315,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
     async jobService() {
       scheduler ??= options.scheduler ?? new SchedulerClient({});
       service ??= new JobService({
-        client: JobClient.fromStackOutputs(Object.fromEntries(outputs), {
+        client: clientFromStackOutputs(Object.fromEntries(outputs), {
           registry,
           sqs,
           schedulerClient: scheduler,

@@ -7,7 +7,8 @@ import { resolveTarget } from '../cli/target.js';
 import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
 import { EmfCollector, metricsLog } from '../dashboard/server/metrics/emf-collector.js';
 import { type Dashboard, startDashboard } from '../dashboard/server/start-dashboard.js';
-import { registry } from '../lib/index.js';
+import { errorMessage } from '../lib/errors.js';
+import { registry } from '../lib/jobs/builtin/index.js';
 import { renderBanner, summarize } from './banner.js';
 import { createConsoleLog, type LogLevel } from './log.js';
 import {
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
       log,
     });
   } catch (error) {
-    log.event('dev', 'error', 'The local runtime did not start', { error: describe(error) });
+    log.event('dev', 'error', 'The local runtime did not start', { error: errorMessage(error) });
     process.exitCode = 1;
     return;
   }
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
   try {
     dashboard = await startDashboard({ target, registry, metrics, port: options.dashboardPort });
   } catch (error) {
-    log.event('dev', 'error', 'The dashboard did not start', { error: describe(error) });
+    log.event('dev', 'error', 'The dashboard did not start', { error: errorMessage(error) });
     target.destroy();
     await local.stop();
     process.exitCode = 1;
@@ -155,17 +156,13 @@ async function main(): Promise<void> {
           process.exit(0);
         },
         (error: unknown) => {
-          log.event('dev', 'error', 'Stopping failed', { error: describe(error) });
+          log.event('dev', 'error', 'Stopping failed', { error: errorMessage(error) });
           process.exit(1);
         },
       );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 await main();

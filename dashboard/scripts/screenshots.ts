@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { resolveTarget } from '../../cli/target.js';
-import { emailSend, registry, syncRun } from '../../lib/index.js';
+import { emailSend, registry, syncRun } from '../../lib/jobs/builtin/index.js';
 import { silentLog } from '../../local/log.js';
 import { LOCAL_DEFAULTS, startLocal } from '../../local/start-local.js';
 import { launchChromium, openPage } from '../../test/helpers/browser.js';

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
+import { ERROR_CODES } from '../../lib/index.js';
 import { API_PATHS, METRIC_RANGES, type MetricRange } from '../shared/api.js';
 import type { UiBundle } from './assets.js';
 import { DashboardError, toErrorAnswer } from './errors.js';
@@ -38,13 +39,13 @@ const enqueueBody = z.strictObject({
 const messageId = z.strictObject({ id: z.string().check(z.minLength(1)) });
 const empty = z.strictObject({});
 
-/** Parses a JSON body with a schema. @throws {DashboardError} BAD_REQUEST naming each problem. */
+/** Parses a JSON body with a schema. @throws {DashboardError} INVALID_JSON, or VALIDATION_FAILED naming each problem. */
 async function body<T>(request: Request, schema: z.ZodMiniType<T>): Promise<T> {
   let data: unknown;
   try {
     data = await request.json();
   } catch {
-    throw new DashboardError('BAD_REQUEST', 'The body is not JSON');
+    throw new DashboardError(ERROR_CODES.invalidJson, 'The body is not JSON');
   }
   const result = z.safeParse(schema, data);
   if (result.success) return result.data;
@@ -52,13 +53,16 @@ async function body<T>(request: Request, schema: z.ZodMiniType<T>): Promise<T> {
     path: i.path.join('.') || '(root)',
     message: i.message,
   }));
-  throw new DashboardError('BAD_REQUEST', 'The body does not fit this action', details);
+  throw new DashboardError(ERROR_CODES.validation, 'The body does not fit this action', details);
 }
 
 function rangeOf(value: string | undefined): MetricRange {
   if (value === undefined) return 'hour';
   if (value in METRIC_RANGES) return value as MetricRange;
-  throw new DashboardError('BAD_REQUEST', `range must be one of ${Object.keys(METRIC_RANGES).join(', ')}`);
+  throw new DashboardError(
+    ERROR_CODES.usage,
+    `range must be one of ${Object.keys(METRIC_RANGES).join(', ')}`,
+  );
 }
 
 export function createApp(options: AppOptions): Hono {
@@ -72,7 +76,7 @@ export function createApp(options: AppOptions): Hono {
     return c.json(answer.body, answer.status as 400);
   });
   app.notFound(() => {
-    throw new DashboardError('NOT_FOUND', 'No such page or route');
+    throw new DashboardError(ERROR_CODES.notFound, 'No such page or route');
   });
   app.use('/api/*', async (c, next) => {
     await next();
@@ -85,7 +89,7 @@ export function createApp(options: AppOptions): Hono {
   });
   app.get('/assets/:file', (c) => {
     const asset = ui.assets.get(c.req.path);
-    if (!asset) throw new DashboardError('NOT_FOUND', 'No such asset');
+    if (!asset) throw new DashboardError(ERROR_CODES.notFound, 'No such asset');
     c.header('content-type', asset.type);
     c.header('cache-control', 'public, max-age=31536000, immutable');
     c.header('vary', 'accept-encoding');
@@ -138,7 +142,7 @@ export function createApp(options: AppOptions): Hono {
   app.post(API_PATHS.redrive, async (c) => {
     const chosen = await body(c.req.raw, selection);
     if ((chosen.ids === undefined) === (chosen.all === undefined))
-      throw new DashboardError('BAD_REQUEST', 'Give either ids or all: true');
+      throw new DashboardError(ERROR_CODES.usage, 'Give either ids or all: true');
     return c.json(await ops.redrive(c.req.param('job'), chosen.ids ? { ids: chosen.ids } : {}), 202);
   });
   app.get(API_PATHS.task, (c) => c.json(ops.task(c.req.param('id'))));

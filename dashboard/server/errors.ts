@@ -1,81 +1,62 @@
 /**
- * The dashboard's errors and the one place where anything thrown becomes an HTTP answer. Job and
- * ledger errors keep the status the job API gives their code (`STATUS_BY_CODE`); the CLI's errors
- * map by their exit code. The dashboard serves its own operator on loopback, so a failure's
- * message is shown as it is: it is what the terminal would print.
+ * The dashboard's errors and the one place where anything thrown becomes its HTTP answer. Codes
+ * come from the family's registry (`ERROR_CODES`); the job API's statuses are kept for the codes
+ * it answers (`STATUS_BY_CODE`), and the dashboard adds its guards' and the operator tools'. It
+ * serves its own operator on loopback, so a failure's message is shown as it is: it is what the
+ * terminal would print.
  */
-
-import { CliError, EXIT_CODES, isConnectionError } from '../../cli/errors.js';
+import { isConnectionError } from '../../cli/errors.js';
 import { STATUS_BY_CODE } from '../../functions/api/errors.js';
-import { EnvelopeError, JobError, JobValidationError, type ValidationIssue } from '../../lib/index.js';
+import {
+  EnvelopeError,
+  ERROR_CODES,
+  type ErrorCode,
+  HangarError,
+  JobValidationError,
+  type ValidationIssue,
+} from '../../lib/index.js';
 import type { ErrorBody } from '../shared/api.js';
 
-export const DASHBOARD_ERROR_CODES = {
-  foreignHost: 'FOREIGN_HOST',
-  foreignOrigin: 'FOREIGN_ORIGIN',
-  badToken: 'BAD_TOKEN',
-  readOnly: 'READ_ONLY',
-  notFound: 'NOT_FOUND',
-  badRequest: 'BAD_REQUEST',
-  unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  notAvailable: 'NOT_AVAILABLE',
-  unreachable: 'TARGET_UNREACHABLE',
-  failed: 'OPERATION_FAILED',
-  portInUse: 'PORT_IN_USE',
-} as const;
-export type DashboardErrorCode = (typeof DASHBOARD_ERROR_CODES)[keyof typeof DASHBOARD_ERROR_CODES];
-
-const STATUS: Readonly<Record<DashboardErrorCode, number>> = {
-  FOREIGN_HOST: 403,
-  FOREIGN_ORIGIN: 403,
-  BAD_TOKEN: 403,
-  READ_ONLY: 405,
-  NOT_FOUND: 404,
-  BAD_REQUEST: 400,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  NOT_AVAILABLE: 501,
-  TARGET_UNREACHABLE: 503,
-  OPERATION_FAILED: 500,
-  PORT_IN_USE: 500,
+/** HTTP status by code. */
+export const DASHBOARD_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
+  ...STATUS_BY_CODE,
+  [ERROR_CODES.foreignHost]: 403,
+  [ERROR_CODES.foreignOrigin]: 403,
+  [ERROR_CODES.badToken]: 403,
+  [ERROR_CODES.readOnly]: 405,
+  [ERROR_CODES.notAvailable]: 501,
+  [ERROR_CODES.usage]: 400,
+  [ERROR_CODES.unreachable]: 503,
 };
 
-/** A request the dashboard refuses, or an operation it cannot do, with a stable code. */
-export class DashboardError extends Error {
-  readonly code: DashboardErrorCode;
-  readonly status: number;
+/** A request the dashboard refuses, or an operation it cannot do. */
+export class DashboardError extends HangarError {
+  declare readonly code: ErrorCode;
   readonly details: readonly ValidationIssue[];
 
-  constructor(code: DashboardErrorCode, message: string, details: readonly ValidationIssue[] = []) {
-    super(message);
+  constructor(code: ErrorCode, message: string, details: readonly ValidationIssue[] = []) {
+    super(message, code);
     this.name = 'DashboardError';
-    this.code = code;
-    this.status = STATUS[code];
     this.details = details;
   }
 }
 
-const CLI_STATUS: Readonly<Record<number, { status: number; code: string }>> = {
-  [EXIT_CODES.usage]: { status: 400, code: DASHBOARD_ERROR_CODES.badRequest },
-  [EXIT_CODES.notFound]: { status: 404, code: DASHBOARD_ERROR_CODES.notFound },
-  [EXIT_CODES.unreachable]: { status: 503, code: DASHBOARD_ERROR_CODES.unreachable },
-};
+/** The status of a code; a code of no mapping (a handler's own, an unexpected one) is a 500. */
+export function statusOf(code: string): number {
+  return (DASHBOARD_STATUS as Readonly<Record<string, number | undefined>>)[code] ?? 500;
+}
 
 /** Status and body for anything an operation threw. */
 export function toErrorAnswer(error: unknown): { status: number; body: ErrorBody } {
   const message = error instanceof Error ? error.message : String(error);
-  const answer = (status: number, code: string, details: readonly ValidationIssue[] = []) => ({
-    status,
+  const answer = (code: string, details: readonly ValidationIssue[] = []) => ({
+    status: statusOf(code),
     body: { error: { code, message, ...(details.length > 0 ? { details } : {}) } },
   });
-  if (error instanceof DashboardError) return answer(error.status, error.code, error.details);
-  if (error instanceof JobError) {
-    const issues = error instanceof JobValidationError || error instanceof EnvelopeError ? error.issues : [];
-    return answer(STATUS_BY_CODE[error.code] ?? 500, error.code, issues);
-  }
-  if (error instanceof CliError) {
-    const mapped = CLI_STATUS[error.exitCode] ?? { status: 500, code: DASHBOARD_ERROR_CODES.failed };
-    return answer(mapped.status, mapped.code);
-  }
-  if (isConnectionError(error)) return answer(503, DASHBOARD_ERROR_CODES.unreachable);
-  return answer(500, DASHBOARD_ERROR_CODES.failed);
+  if (error instanceof DashboardError) return answer(error.code, error.details);
+  if (error instanceof JobValidationError || error instanceof EnvelopeError)
+    return answer(error.code, error.issues);
+  if (error instanceof HangarError) return answer(error.code);
+  if (isConnectionError(error)) return answer(ERROR_CODES.unreachable);
+  return answer(ERROR_CODES.operationFailed);
 }

@@ -13,16 +13,15 @@ import { nativeRedrive, type RedriveResult, selectiveRedrive, usesNativeRedrive 
 import { listSchedules, runSchedule } from '../../cli/schedules.js';
 import type { JobQueues, Target } from '../../cli/target.js';
 import {
-  check,
+  ERROR_CODES,
   JOB_STATUSES,
-  type JobCount,
   type JobDefinition,
-  JobNotFoundError,
-  type JobRecord,
   type JobRegistry,
   type JobStatus,
   JobValidationError,
 } from '../../lib/index.js';
+import { type JobCount, JobNotFoundError, type JobRecord } from '../../lib/ledger/index.js';
+import { check } from '../../lib/validation.js';
 import type {
   CancelOutcome,
   DashboardConfig,
@@ -222,7 +221,7 @@ export class DashboardOperations {
       if (!record) throw new JobNotFoundError(jobId);
       if (record.status !== 'dead')
         throw new DashboardError(
-          'BAD_REQUEST',
+          ERROR_CODES.usage,
           `Job ${jobId} is ${record.status}, not dead: nothing to redrive`,
         );
       const job = parseJob(this.registry, record.name);
@@ -267,7 +266,7 @@ export class DashboardOperations {
     const message = await this.#exclusive(queues.dlq.url, () =>
       findDead(this.target.sqs, queues.dlq.url, id),
     );
-    if (!message) throw new DashboardError('NOT_FOUND', `No message "${id}" in ${queues.dlq.name}`);
+    if (!message) throw new DashboardError(ERROR_CODES.notFound, `No message "${id}" in ${queues.dlq.name}`);
     let payload: unknown = message.envelope?.payload;
     if (!message.envelope) {
       try {
@@ -281,7 +280,7 @@ export class DashboardOperations {
 
   /** Deletes exactly these messages (message ids or job ids); the page asked for confirmation. */
   async discard(jobName: string, messageIds: readonly string[]): Promise<DiscardSummary> {
-    if (messageIds.length === 0) throw new DashboardError('BAD_REQUEST', 'Select at least one message');
+    if (messageIds.length === 0) throw new DashboardError(ERROR_CODES.usage, 'Select at least one message');
     const { queues } = await this.#jobQueues(jobName);
     const result = await this.#exclusive(queues.dlq.url, () =>
       discardDead(this.target.sqs, queues.dlq.url, { ids: messageIds, confirm: async () => true }),
@@ -300,12 +299,13 @@ export class DashboardOperations {
   async redrive(jobName: string, selection: { readonly ids?: readonly string[] }): Promise<TaskView> {
     const { job, queues } = await this.#jobQueues(jobName);
     const filter: DeadMessageFilter = selection.ids ? { ids: [...selection.ids] } : {};
-    if (selection.ids?.length === 0) throw new DashboardError('BAD_REQUEST', 'Select at least one message');
+    if (selection.ids?.length === 0)
+      throw new DashboardError(ERROR_CODES.usage, 'Select at least one message');
     const route = `${queues.dlq.name} → ${queues.queue.name}`;
     if (usesNativeRedrive(this.target.kind, { filter })) {
       const { dlq, queue } = queues;
       if (!dlq.arn || !queue.arn)
-        throw new DashboardError('NOT_AVAILABLE', `The ARNs of ${route} are unknown`);
+        throw new DashboardError(ERROR_CODES.notAvailable, `The ARNs of ${route} are unknown`);
       return this.#tasks.start(`Move task ${route}`, 'native', async (task) => {
         const status = await nativeRedrive(this.target.sqs, {
           dlqArn: dlq.arn ?? '',
@@ -443,13 +443,16 @@ export class DashboardOperations {
 
   #ledger() {
     const ledger = this.target.ledger;
-    if (!ledger) throw new DashboardError('NOT_AVAILABLE', `${this.target.label} has no job ledger`);
+    if (!ledger) throw new DashboardError(ERROR_CODES.notAvailable, `${this.target.label} has no job ledger`);
     return ledger;
   }
 
   #flowControl(): FlowControl {
     if (!this.flowControl)
-      throw new DashboardError('NOT_AVAILABLE', 'Pausing and resuming are not available for this target');
+      throw new DashboardError(
+        ERROR_CODES.notAvailable,
+        'Pausing and resuming are not available for this target',
+      );
     return this.flowControl;
   }
 

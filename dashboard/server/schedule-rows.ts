@@ -8,7 +8,7 @@
  */
 import { decodeTime } from 'ulid';
 import type { RecurringScheduleView } from '../../cli/schedules.js';
-import type { JobRecord } from '../../lib/index.js';
+import type { JobRecord } from '../../lib/ledger/index.js';
 import { type CompiledSchedule, compileSchedule } from '../../local/schedule-expression.js';
 import type { ScheduleRow } from '../shared/api.js';
 

@@ -11,6 +11,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { ERROR_CODES } from '../../lib/index.js';
 import { TOKEN_HEADER } from '../shared/api.js';
 import { DashboardError } from './errors.js';
 
@@ -58,23 +59,29 @@ export function guard(options: GuardOptions): MiddlewareHandler {
     c.header('cross-origin-resource-policy', 'same-origin');
     const host = options.host();
     if (c.req.header('host') !== host) {
-      throw new DashboardError('FOREIGN_HOST', `This dashboard answers only to Host ${host}`);
+      throw new DashboardError(ERROR_CODES.foreignHost, `This dashboard answers only to Host ${host}`);
     }
     if (!SAFE_METHODS.has(c.req.method)) {
       if (options.readOnly) {
-        throw new DashboardError('READ_ONLY', 'This dashboard is read-only (--read-only): no actions');
+        throw new DashboardError(
+          ERROR_CODES.readOnly,
+          'This dashboard is read-only (--read-only): no actions',
+        );
       }
       if (c.req.header('origin') !== `http://${host}`) {
         throw new DashboardError(
-          'FOREIGN_ORIGIN',
+          ERROR_CODES.foreignOrigin,
           'Actions are accepted only from the dashboard’s own pages',
         );
       }
       if (!sameToken(c.req.header(TOKEN_HEADER), options.token)) {
-        throw new DashboardError('BAD_TOKEN', `Actions need the ${TOKEN_HEADER} header of this server`);
+        throw new DashboardError(
+          ERROR_CODES.badToken,
+          `Actions need the ${TOKEN_HEADER} header of this server`,
+        );
       }
       if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
-        throw new DashboardError('UNSUPPORTED_MEDIA_TYPE', 'Actions take a JSON body');
+        throw new DashboardError(ERROR_CODES.unsupportedMediaType, 'Actions take a JSON body');
       }
     }
     await next();

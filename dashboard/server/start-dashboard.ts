@@ -9,10 +9,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Target } from '../../cli/target.js';
 import type { JobRegistry } from '../../lib/index.js';
 import { localUrl } from '../../local/endpoints.js';
+import { PortInUseError } from '../../local/errors.js';
 import { createApp } from './app.js';
 import { uiBundle } from './assets.js';
 import { DASHBOARD_DEFAULTS } from './constants.js';
-import { DashboardError } from './errors.js';
 import type { MetricsSource } from './metrics/metrics-source.js';
 import { DashboardOperations, type FlowControl } from './operations.js';
 import { newToken } from './security.js';
@@ -44,7 +44,7 @@ export interface Dashboard {
 }
 
 /**
- * @throws {DashboardError} PORT_IN_USE
+ * @throws {PortInUseError}
  * @example
  * const dashboard = await startDashboard({ target, registry, metrics: new EmfCollector(registry, 'local') });
  * console.log(dashboard.url);
@@ -72,14 +72,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const port = options.port ?? DASHBOARD_DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new DashboardError(
-              'PORT_IN_USE',
-              `Port ${port} on ${DASHBOARD_DEFAULTS.host} is in use; choose another with --port`,
-            )
-          : error,
-      ),
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError('dashboard', port, error) : error),
     );
     server.listen(port, DASHBOARD_DEFAULTS.host, resolve);
   });

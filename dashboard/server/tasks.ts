@@ -4,6 +4,7 @@
  * Stopping the server aborts running tasks, which give back every message they hold.
  */
 import { randomUUID } from 'node:crypto';
+import { ERROR_CODES } from '../../lib/index.js';
 import type { TaskProgress, TaskView } from '../shared/api.js';
 import { DASHBOARD_DEFAULTS } from './constants.js';
 import { DashboardError } from './errors.js';
@@ -48,7 +49,7 @@ export class Tasks {
   /** @throws {DashboardError} NOT_FOUND */
   get(id: string): TaskView {
     const task = this.#tasks.get(id);
-    if (!task) throw new DashboardError('NOT_FOUND', `No task "${id}"`);
+    if (!task) throw new DashboardError(ERROR_CODES.notFound, `No task "${id}"`);
     return task;
   }
 

@@ -3,7 +3,7 @@
  * progress and continuation count. Nothing extra is written for it; a record keeps only the latest
  * of each kind of moment, so the timeline shows those (not every attempt).
  */
-import type { JobRecord } from '../../lib/index.js';
+import type { JobRecord } from '../../lib/ledger/index.js';
 import type { TimelineEvent } from '../shared/api.js';
 
 const FINISHED: Readonly<Record<string, { label: string; tone: TimelineEvent['tone'] }>> = {

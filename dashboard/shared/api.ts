@@ -5,7 +5,8 @@
 import type { DeadMessageView } from '../../cli/dlq.js';
 import type { QueueRow } from '../../cli/queues.js';
 import type { Firing, RecurringScheduleView } from '../../cli/schedules.js';
-import type { JobCount, JobPage, JobRecord, JobStatus } from '../../lib/index.js';
+import type { JobStatus } from '../../lib/index.js';
+import type { JobCount, JobPage, JobRecord } from '../../lib/ledger/index.js';
 
 /** The header that carries the per-server token on every state-changing request. */
 export const TOKEN_HEADER = 'x-hangar-token';

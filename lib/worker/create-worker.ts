@@ -29,7 +29,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { fifoDeduplicationId } from '../client/job-client.js';
 import { readEnv } from '../config/env.js';
 import { DEAD_LETTER_ATTRIBUTES, ENV_VARS, METRIC_NAMES, SQS_LIMITS } from '../constants.js';
 import {
@@ -42,6 +41,7 @@ import {
   RetryableJobError,
   UnknownJobError,
 } from '../errors.js';
+import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
 import { decodeEnvelope, encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
 import { backoffDelay } from '../retry/backoff.js';

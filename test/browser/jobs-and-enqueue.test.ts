@@ -4,7 +4,7 @@
  * one with an idempotency key, found again by that key; a bulk cancel of jobs not yet started.
  */
 import { describe, expect, it } from 'vitest';
-import { check } from '../../lib/index.js';
+import { check } from '../../lib/validation.js';
 import { faultRun } from '../fixtures/dashboard/jobs.js';
 import { useChromium } from '../helpers/browser.js';
 import { useDashboardPage } from '../helpers/dashboard.js';

@@ -4,7 +4,7 @@
  * now from the page, and its last scheduled firing's job with its outcome.
  */
 import { describe, expect, it } from 'vitest';
-import { resourceStem } from '../../lib/index.js';
+import { resourceStem } from '../../lib/deploy/index.js';
 import { tickRun } from '../fixtures/dashboard/jobs.js';
 import { useChromium } from '../helpers/browser.js';
 import { useDashboardPage } from '../helpers/dashboard.js';

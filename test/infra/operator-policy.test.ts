@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HTTP_ROUTES } from '../../infra/constructs/jobs-api.js';
-import { OUTPUT_KEYS } from '../../lib/index.js';
+import { OUTPUT_KEYS } from '../../lib/deploy/index.js';
 import {
   actionsOn,
   allActions,

@@ -9,7 +9,8 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { type JobRegistry, METRIC_NAMES, METRICS_NAMESPACE, serviceName } from '../../../lib/index.js';
+import { METRIC_NAMES, METRICS_NAMESPACE, serviceName } from '../../../lib/deploy/index.js';
+import type { JobRegistry } from '../../../lib/index.js';
 import { CHART_OUTCOMES, type ChartOutcome, type MetricRange, type MetricsData } from '../../shared/api.js';
 import { emptyTotals, type MetricsSource, rangeMinutes } from './metrics-source.js';
 

@@ -3,7 +3,9 @@
  * become CloudWatch metrics, are counted here per minute instead. `npm run dev` feeds every
  * function output line to `ingest` (see `metricsLog`).
  */
-import { type JobRegistry, METRIC_NAMES, METRICS_NAMESPACE, serviceName } from '../../../lib/index.js';
+
+import { METRIC_NAMES, METRICS_NAMESPACE, serviceName } from '../../../lib/deploy/index.js';
+import type { JobRegistry } from '../../../lib/index.js';
 import type { LocalLog } from '../../../local/log.js';
 import { CHART_OUTCOMES, type ChartOutcome, METRIC_RANGES } from '../../shared/api.js';
 import { emptyTotals, type MetricsSource, rangeMinutes } from './metrics-source.js';

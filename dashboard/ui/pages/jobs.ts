@@ -1,7 +1,7 @@
 /** Jobs: the ledger's listings (status, name, newest first) with cursor paging, lookup, bulk actions. */
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { JobRecord } from '../../../lib/index.js';
+import type { JobRecord } from '../../../lib/ledger/index.js';
 import {
   API_PATHS,
   type CancelOutcome,

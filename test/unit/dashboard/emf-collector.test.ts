@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EmfCollector, metricsLog } from '../../../dashboard/server/metrics/emf-collector.js';
-import { METRIC_NAMES, serviceName } from '../../../lib/index.js';
+import { METRIC_NAMES, serviceName } from '../../../lib/deploy/index.js';
 import { InvocationMetrics } from '../../../lib/worker/emf.js';
 import { dashboardTestRegistry, faultRun, tickRun } from '../../fixtures/dashboard/jobs.js';
 

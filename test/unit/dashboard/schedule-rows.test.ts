@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RecurringScheduleView } from '../../../cli/schedules.js';
 import { scheduleRow } from '../../../dashboard/server/schedule-rows.js';
-import { firingJobId, type JobRecord } from '../../../lib/index.js';
+import { firingJobId } from '../../../lib/deploy/index.js';
+import type { JobRecord } from '../../../lib/ledger/index.js';
 
 const NOW = new Date('2026-11-23T12:00:30.000Z');
 const view = (expression: string, timeZone = 'UTC', createdAt?: string): RecurringScheduleView => ({

@@ -113,7 +113,7 @@ describe('Function: guard', () => {
     ]);
     expect([broken.status, await broken.json()]).toEqual([
       400,
-      { error: { code: 'BAD_REQUEST', message: 'The body is not JSON' } },
+      { error: { code: 'INVALID_JSON', message: 'The body is not JSON' } },
     ]);
   });
 });

@@ -48,13 +48,13 @@ import {
 import {
   DEAD_LETTER_ATTRIBUTES,
   encodeEnvelope,
-  encodeFiringTemplate,
-  JOB_STATUSES,
-  type JobRecord,
   jobOutputKey,
   OUTPUT_KEYS,
   resourceStem,
-} from '../../../lib/index.js';
+} from '../../../lib/deploy/index.js';
+import { JOB_STATUSES } from '../../../lib/index.js';
+import { encodeFiringTemplate } from '../../../lib/jobs/envelope.js';
+import type { JobRecord } from '../../../lib/ledger/index.js';
 import { dashboardTestRegistry, faultRun, tickRun } from '../../fixtures/dashboard/jobs.js';
 import { stackOutputs } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';

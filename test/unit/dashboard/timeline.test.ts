@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTimeline } from '../../../dashboard/server/timeline.js';
-import type { JobRecord } from '../../../lib/index.js';
+import type { JobRecord } from '../../../lib/ledger/index.js';
 
 const base: JobRecord = {
   jobId: '01KRAW0000000000000000000A',
