@@ -17,7 +17,7 @@ export function PageHeader(props: {
       ${props.children}
       ${
         props.updatedAt !== undefined || props.onRefresh
-          ? html`<span class="updated" data-testid="updated">Last updated <time>${clock(props.updatedAt)}</time></span>`
+          ? html`<span class="updated" data-testid="updated" data-at=${props.updatedAt?.getTime()}>Last updated <time>${clock(props.updatedAt)}</time></span>`
           : null
       }
       ${props.onRefresh ? html`<button type="button" class="secondary" onClick=${props.onRefresh}>Refresh</button>` : null}
