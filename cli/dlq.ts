@@ -285,3 +285,28 @@ export async function peekDlq(
   }
   return found.sort((a, b) => (a.failedAt ?? '').localeCompare(b.failedAt ?? ''));
 }
+
+/**
+ * One dead message by its message id or job id, read without consuming it: the scan holds what it
+ * has seen until it finds the message, then gives everything back. Undefined when no message in
+ * reach has that id.
+ */
+export async function findDead(
+  sqs: SQSClient,
+  dlqUrl: string,
+  id: string,
+  options: DlqReaderOptions = {},
+): Promise<DeadMessage | undefined> {
+  const reader = new DlqReader(sqs, dlqUrl, options);
+  const held: DeadMessage[] = [];
+  try {
+    for (let batch = await reader.next(); batch.length > 0; batch = await reader.next()) {
+      held.push(...batch);
+      const found = batch.find((m) => matchesFilter(m, { ids: [id] }));
+      if (found) return found;
+    }
+    return undefined;
+  } finally {
+    await reader.release(held);
+  }
+}

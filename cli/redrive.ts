@@ -327,6 +327,29 @@ async function sendBack(
 
 // ---- Native move task (AWS) ----------------------------------------------------------------
 
+/**
+ * Which way a redrive goes: SQS's native move task on AWS when nothing narrows or previews it (no
+ * selector, no maximum, no dry run, not forced selective); the selective path everywhere else —
+ * and always locally, where the emulator has no move task. The CLI and the dashboard both ask here.
+ */
+export function usesNativeRedrive(
+  targetKind: 'local' | 'aws',
+  request: {
+    readonly filter: DeadMessageFilter;
+    readonly max?: number | undefined;
+    readonly dryRun?: boolean | undefined;
+    readonly selective?: boolean | undefined;
+  },
+): boolean {
+  return (
+    targetKind === 'aws' &&
+    Object.keys(request.filter).length === 0 &&
+    request.max === undefined &&
+    request.dryRun !== true &&
+    request.selective !== true
+  );
+}
+
 export const MOVE_TASK_FINAL_STATUSES = ['COMPLETED', 'CANCELLED', 'FAILED'] as const;
 /** Polls after which a started task that SQS never lists is an error rather than a wait. */
 export const MOVE_TASK_LOOKUP_POLLS = 10;

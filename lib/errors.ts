@@ -55,6 +55,17 @@ export const ERROR_CODES = {
   portInUse: 'PORT_IN_USE',
   /** The local runtime broke one of its own invariants (a bundle missing, an emulator that died). */
   localRuntime: 'LOCAL_RUNTIME_FAILED',
+  // The dashboard's guards and what a target cannot do.
+  /** A request whose `Host` is not the address the dashboard serves (DNS rebinding). */
+  foreignHost: 'FOREIGN_HOST',
+  /** A state-changing request from another origin. */
+  foreignOrigin: 'FOREIGN_ORIGIN',
+  /** A state-changing request without this server's token. */
+  badToken: 'BAD_TOKEN',
+  /** An action sent to a read-only dashboard. */
+  readOnly: 'READ_ONLY',
+  /** An operation the target does not offer (no ledger, no pause and resume yet). */
+  notAvailable: 'NOT_AVAILABLE',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 /** A code of the framework, or one a handler or an AWS service chose. */

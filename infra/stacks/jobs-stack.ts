@@ -21,6 +21,7 @@ import { JobWorker } from '../constructs/job-worker.js';
 import { JobsApi } from '../constructs/jobs-api.js';
 import { LedgerTable } from '../constructs/ledger-table.js';
 import { Monitoring } from '../constructs/monitoring.js';
+import { OperatorPolicy } from '../constructs/operator-policy.js';
 import { ProducerPolicy } from '../constructs/producer-policy.js';
 import { SenderIdentity } from '../constructs/sender-identity.js';
 import { StageParameters } from '../constructs/stage-parameters.js';
@@ -46,7 +47,7 @@ export interface JobsStackProps extends StackProps {
 /**
  * Everything one stage runs, derived from the job registry: per job a queue pair, a worker,
  * its schedules, alarms and permissions; once per stage the ledger table, the scheduler, the
- * HTTP API, the sender identity, the producer policy, the alarm topic and the dashboard.
+ * HTTP API, the sender identity, the producer and operator policies, the alarm topic and the dashboard.
  * A new job declaration adds its resources with no edit here.
  */
 export class JobsStack extends Stack {
@@ -62,6 +63,7 @@ export class JobsStack extends Stack {
   readonly workers: ReadonlyMap<string, JobWorker>;
   readonly api: JobsApi;
   readonly producerPolicy: ProducerPolicy;
+  readonly operatorPolicy: OperatorPolicy;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {
@@ -145,6 +147,12 @@ export class JobsStack extends Stack {
       schedules: this.schedules,
       api: this.api,
     });
+    this.operatorPolicy = new OperatorPolicy(this, 'Operator', {
+      queues: allQueues,
+      schedules: this.schedules,
+      ledger: this.ledger.table,
+      api: this.api,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       workers: jobWorkers,
@@ -162,6 +170,16 @@ export class JobsStack extends Stack {
     output(OUTPUT_KEYS.scheduleGroupName, this.schedules.group.scheduleGroupName, 'Schedule group');
     output(OUTPUT_KEYS.tableName, this.ledger.table.tableName, 'Job ledger table');
     output(OUTPUT_KEYS.producerPolicyArn, this.producerPolicy.policy.managedPolicyArn, 'Attach to send jobs');
+    output(
+      OUTPUT_KEYS.operatorReadOnlyPolicyArn,
+      this.operatorPolicy.readOnly.managedPolicyArn,
+      'Attach to run hangar and hangar dashboard read-only',
+    );
+    output(
+      OUTPUT_KEYS.operatorPolicyArn,
+      this.operatorPolicy.full.managedPolicyArn,
+      'Attach to operate: every hangar command and the dashboard',
+    );
     for (const [jobName, { queue, deadLetterQueue }] of this.queues) {
       output(jobOutputKey(jobName, 'queueUrl'), queue.queueUrl, `Queue of ${jobName}`);
       output(jobOutputKey(jobName, 'queueArn'), queue.queueArn, `Queue of ${jobName}`);

@@ -15,6 +15,10 @@ export const OUTPUT_KEYS = {
   scheduleGroupName: 'ScheduleGroupName',
   tableName: 'LedgerTableName',
   producerPolicyArn: 'ProducerPolicyArn',
+  /** What `hangar` and `hangar dashboard --read-only` need on the stage. */
+  operatorReadOnlyPolicyArn: 'OperatorReadOnlyPolicyArn',
+  /** What every `hangar` command and the dashboard need, actions included. */
+  operatorPolicyArn: 'OperatorPolicyArn',
 } as const;
 
 /** Per-job CloudFormation output key suffixes; the key is `<PascalJobName><suffix>` (see `jobOutputKey`). */

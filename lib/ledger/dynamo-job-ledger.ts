@@ -9,10 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import type { JobStatus } from '../constants.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { AttemptRef, ClaimResult, JobLedger, JobResult } from '../worker/types.js';
 import * as attempts from './attempt-writes.js';
 import {
+  jobIdOfKey,
   type KeyReservation,
   type KeyReservationResult,
   releaseIdempotencyKey,
@@ -20,7 +22,7 @@ import {
 } from './idempotency-keys.js';
 import type { CancelResult, NewJobRecord } from './job-records.js';
 import * as records from './job-records.js';
-import { type JobListQuery, type JobPage, listJobs } from './listing.js';
+import { countJobs, type JobCount, type JobListQuery, type JobPage, listJobs } from './listing.js';
 import { RecordTable } from './record-table.js';
 import { type JobRecord, LEDGER_DEFAULTS } from './records.js';
 
@@ -149,6 +151,20 @@ export class DynamoJobLedger implements JobLedger, JobStore {
 
   listJobs(query: JobListQuery): Promise<JobPage> {
     return listJobs((input) => this.#table.query(input), query);
+  }
+
+  /** Jobs in a status, counted up to `cap` (the `by-status` index; operators' overviews). */
+  countJobs(status: JobStatus, cap: number): Promise<JobCount> {
+    return countJobs((input) => this.#table.query(input), status, cap);
+  }
+
+  /**
+   * The job an idempotency key answers with, while the key is kept (`idempotencyKeySeconds`):
+   * one read of the key's record, then of the job's.
+   */
+  async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
+    const jobId = await jobIdOfKey(this.#table, key);
+    return jobId === undefined ? undefined : this.getJob(jobId);
   }
 
   reserveIdempotencyKey(reservation: KeyReservation): Promise<KeyReservationResult> {

@@ -63,3 +63,9 @@ export async function releaseIdempotencyKey(table: RecordTable, key: string, job
   const condition = e.eq(A.jobId, jobId);
   await table.delete(idempotencyRecordKey(key), e, condition);
 }
+
+/** The job id a key answers with, while its record is kept (operators' lookup by key). */
+export async function jobIdOfKey(table: RecordTable, key: string): Promise<string | undefined> {
+  const jobId = (await table.get(idempotencyRecordKey(key)))?.[A.jobId];
+  return typeof jobId === 'string' ? jobId : undefined;
+}

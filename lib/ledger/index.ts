@@ -20,5 +20,5 @@ export {
   JobService,
   type JobServiceOptions,
 } from './job-service.js';
-export type { JobListQuery, JobPage } from './listing.js';
+export type { JobCount, JobListQuery, JobPage } from './listing.js';
 export { type JobRecord, LEDGER_DEFAULTS, RECORD_KINDS, type RecordKind } from './records.js';

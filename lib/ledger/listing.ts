@@ -187,3 +187,33 @@ function after(stream: Stream, items: readonly StoredItem[]): StreamPosition {
   const key = Object.fromEntries(keyAttributes(stream.index).map((name) => [name, String(last[name] ?? '')]));
   return { state: 'after', key };
 }
+
+/** How many jobs a partition holds, up to a cap. */
+export interface JobCount {
+  readonly count: number;
+  /** More than `count` exist: the count stopped at its cap. */
+  readonly capped: boolean;
+}
+
+/**
+ * Counts the jobs in one status through the `by-status` index (`Select: COUNT`), stopping past
+ * `cap` so that a large partition costs no more than `cap` items' reads.
+ */
+export async function countJobs(query: QueryRunner, status: JobStatus, cap: number): Promise<JobCount> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const e = new Expression();
+    const out = await query({
+      IndexName: BY_STATUS.name,
+      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, status),
+      Select: 'COUNT',
+      Limit: cap + 1 - count,
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      ...e.attributes(),
+    });
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined && count <= cap);
+  return count > cap ? { count: cap, capped: true } : { count, capped: false };
+}

@@ -39,7 +39,7 @@ export function memoryIo(
 }
 
 /** What `DescribeStacks` returns for a deployed stage: every output the stack declares. */
-export function stackOutputs(region = 'eu-west-1', account = '123456789012') {
+export function stackOutputs(region = 'eu-west-1', account = '123456789012', jobs: JobRegistry = registry) {
   const outputs: Record<string, string> = {
     [OUTPUT_KEYS.apiUrl]: `https://abc123.execute-api.${region}.amazonaws.com/`,
     [OUTPUT_KEYS.tableName]: 'Hangar-prod-Ledger',
@@ -47,7 +47,7 @@ export function stackOutputs(region = 'eu-west-1', account = '123456789012') {
     [OUTPUT_KEYS.schedulerRoleArn]: `arn:aws:iam::${account}:role/scheduler`,
     [OUTPUT_KEYS.producerPolicyArn]: `arn:aws:iam::${account}:policy/producer`,
   };
-  for (const job of registry.jobs) {
+  for (const job of jobs.jobs) {
     const physical = `Hangar-prod-${pascalName(job.name)}Queue-X1`;
     const suffix = job.fifo ? '.fifo' : '';
     const queue = `${physical}${suffix}`;
@@ -135,6 +135,10 @@ export function fixedTarget(
       throw new Error('no scheduler in this test');
     },
     recorder: undefined,
+    ledger: undefined,
+    async jobService() {
+      throw new Error('no job service in this test');
+    },
     destroy() {},
   };
 }
