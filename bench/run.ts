@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { functionEntry } from '../lib/deploy/index.js';
 import { startLocal } from '../local/start-local.js';
 import {
-  BASELINE,
+  BASELINES,
   type ColdStartSection,
   deployedFunctionDirs,
   measureColdStart,
@@ -81,15 +81,19 @@ const loadBefore = loadavg();
 const work = await mkdtemp(join(tmpdir(), 'hangar-bench-'));
 const results: { -readonly [K in Section]?: NonNullable<BenchResults[K]> } = {};
 try {
-  log('bundling the functions, the baseline and the benchmark handlers as the stack bundles functions');
+  log('bundling the functions, the baselines and the benchmark handlers');
   const functionDirs = deployedFunctionDirs();
+  const baselineEntry = join(HERE, 'cold-start', 'baseline-email-worker.ts');
   const bundles = await bundleLikeTheStack(
     {
-      ...Object.fromEntries(functionDirs.map((dir) => [dir, functionEntry(join(ROOT, 'functions'), dir)])),
-      [BASELINE]: join(HERE, 'cold-start', 'baseline-email-worker.ts'),
-      overheadRaw: join(HERE, 'worker-overhead', 'handlers', 'raw.ts'),
-      overheadPowertools: join(HERE, 'worker-overhead', 'handlers', 'powertools.ts'),
-      overheadHangar: functionEntry(fileURLToPath(BENCH_FUNCTIONS), 'noop'),
+      stack: {
+        ...Object.fromEntries(functionDirs.map((dir) => [dir, functionEntry(join(ROOT, 'functions'), dir)])),
+        [BASELINES.identicalBundling]: baselineEntry,
+        overheadRaw: join(HERE, 'worker-overhead', 'handlers', 'raw.ts'),
+        overheadPowertools: join(HERE, 'worker-overhead', 'handlers', 'powertools.ts'),
+        overheadHangar: functionEntry(fileURLToPath(BENCH_FUNCTIONS), 'noop'),
+      },
+      usual: { [BASELINES.usual]: baselineEntry },
     },
     join(work, 'cdk'),
   );
@@ -128,7 +132,9 @@ try {
     const local = await startLocal({ ports: 'free' });
     try {
       coldStart = await measureColdStart({
-        bundles: Object.fromEntries([...functionDirs, BASELINE].map((name) => [name, file(name)])),
+        bundles: Object.fromEntries(
+          [...functionDirs, ...Object.values(BASELINES)].map((name) => [name, file(name)]),
+        ),
         driver: drivers.coldStart ?? '',
         local,
         workDir: work,

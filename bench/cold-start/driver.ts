@@ -1,10 +1,14 @@
 /**
- * One cold start in a fresh process: `node [--enable-source-maps] driver.mjs <bundle> <event.json>
- * <warm-event.json> <function name>`. Reads the events, imports the bundle (its init), handles the
- * first event, then the second one warm, and writes the timings to file descriptor 3 (see
- * ../shared/child.ts). Times are from the process's own clock origin (its start).
+ * One cold start in a fresh process: `node driver.mjs <bundle> <event.json> <warm-event.json>
+ * <function name>`. Reads the events, loads the bundle as Lambda's Node runtime does (`.mjs` with
+ * `import()`, `index.js` outside a `"type": "module"` package with `require()`), handles the first
+ * event, then the second one warm, and writes the timings to file descriptor 3 (see
+ * ../shared/child.ts): wall-clock times from the process's own clock origin (its start), and the
+ * process's CPU time (user + system) spent in each phase, which load from other processes on the
+ * machine does not inflate.
  */
 import { readFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { createLambdaContext } from '../../local/lambda-context.js';
@@ -18,11 +22,23 @@ if (bundle === undefined || eventFile === undefined || warmEventFile === undefin
 const event = JSON.parse(readFileSync(eventFile, 'utf8')) as unknown;
 const warmEvent = JSON.parse(readFileSync(warmEventFile, 'utf8')) as unknown;
 const context = () => createLambdaContext({ functionName: functionName ?? 'bench', timeoutMs: 30_000 });
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+const load = async (file: string): Promise<{ handler: Handler }> =>
+  (file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : createRequire(import.meta.url)(file)) as {
+    handler: Handler;
+  };
+
+const startedCpu = cpuMs();
 const started = performance.now();
-const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: Handler };
+const { handler } = await load(bundle);
 const imported = performance.now();
+const importedCpu = cpuMs();
 const response = await handler(event, context());
 const done = performance.now();
+const doneCpu = cpuMs();
 const warmResponse = await handler(warmEvent, context());
 const warmMs = performance.now() - done;
 writeSync(
@@ -32,6 +48,8 @@ writeSync(
     initMs: imported - started,
     invokeMs: done - imported,
     processMs: done,
+    initCpuMs: importedCpu - startedCpu,
+    invokeCpuMs: doneCpu - importedCpu,
     warmMs,
     response,
     warmResponse,
