@@ -66,4 +66,49 @@ describe('Function: renderResults', () => {
     expect(markdown).toContain('**endToEnd (0.40, goal ≥ 0.5).**');
     expect(markdown).not.toContain('**producer (');
   });
+
+  it('puts the e-mail worker against the usual baseline, with the identical-bundling reference and the API beside it', () => {
+    // Prepare
+    const figures = (coldStartMs: number) => {
+      const of = (median: number) => ({ ...summary, median });
+      return {
+        bundleBytes: 512 * 1024,
+        initMs: of(coldStartMs - 40),
+        firstEventMs: of(40),
+        coldStartMs: of(coldStartMs),
+        cpu: { initMs: of(coldStartMs - 45), firstEventMs: of(35), coldStartMs: of(coldStartMs - 10) },
+        processMs: coldStartMs + 30,
+        warmEventMs: 4,
+      };
+    };
+
+    // Act
+    const markdown = renderResults({
+      ...base,
+      coldStart: {
+        ratio: 0.8,
+        goal: '≤ 0.7',
+        stretchGoal: '≤ 0.6',
+        cpuRatio: 0.78,
+        identicalBundlingRatio: 1.05,
+        unit: 'ms, import + first event (median)',
+        functions: { api: figures(110), email: figures(100) },
+        baseline: figures(125),
+        baselineIdenticalBundling: figures(95),
+        runs: 15,
+      },
+    });
+
+    // Assess
+    expect(markdown).toContain('| `coldStart` | 0.80 | ≤ 0.7 | **missed** |');
+    expect(markdown).toContain('(CPU time: 0.78; against the same worker bundled as Hangar’s: 1.05)');
+    expect(markdown).toContain(
+      '| baseline e-mail worker, bundled as a team deploys it | 512 | 85.0 (±5 %) | 40.0 (±5 %) | 125.0 (±5 %) | 80.0 + 35.0 = 115.0 (±5 %) | 4.0 | 155 |',
+    );
+    expect(markdown).toContain('| ↳ the same, bundled as Hangar’s functions (reference) | 512 |');
+    expect(markdown).toContain(
+      "The API function's cold start (`POST /jobs`: ledger record, SQS send): 110 ms, 100 ms of CPU.",
+    );
+    expect(markdown).toContain('**coldStart (0.80, goal ≤ 0.7).**');
+  });
 });
