@@ -137,14 +137,13 @@ export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
 export {
   createWorker,
-  describeError,
   type SqsWorker,
-  WORKER_LOG_MESSAGES,
-  WORKER_RULES,
   type WorkerOptions,
   type WorkerQueue,
 } from './worker/create-worker.js';
 export { createDeadline, type Deadline, DeadlineReachedError } from './worker/deadline.js';
+export { describeError } from './worker/describe-error.js';
+export { WORKER_LOG_MESSAGES, WORKER_RULES } from './worker/rules.js';
 export type {
   AttemptRef,
   ClaimRefusal,

@@ -47,37 +47,11 @@ import { decodeEnvelope, encodeEnvelope, type JobEnvelope } from '../jobs/envelo
 import { backoffDelay } from '../retry/backoff.js';
 import { check, describeIssues, toValidationIssues } from '../validation.js';
 import { createDeadline, type Deadline } from './deadline.js';
+import { describeError } from './describe-error.js';
 import { EmfFormat, InvocationMetrics } from './emf.js';
 import { runLanes, toLanes } from './lanes.js';
+import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
 import type { AttemptRef, JobBinding, JobContext, JobLedger, JobResult } from './types.js';
-
-/** The numbers of the runtime's own behaviour, named so the docs and tests can point at them. */
-export const WORKER_RULES = {
-  /** A record handed back unstarted becomes receivable again after this long. */
-  handBackDelaySeconds: 1,
-  /** The worker stops waiting for handlers this long before the hard deadline (at most half the margin). */
-  hardStopReserveMs: 1_000,
-  /** Dead-letter reasons are cut to this many characters. */
-  maxReasonLength: 1_024,
-  /** A claim's lease exceeds the function timeout by this much, for clock skew. */
-  leaseSlackMs: 1_000,
-  /** Error code of a delivery that arrives with its attempts already spent (earlier attempts crashed). */
-  attemptsExhaustedCode: 'ATTEMPTS_EXHAUSTED',
-  /** Error code of a handler still running at the hard stop. */
-  deadlineExceededCode: 'DEADLINE_EXCEEDED',
-} as const;
-
-/**
- * The messages of the worker's own log lines, so that tools reading the logs (the chaos run counts
- * hard stops and dropped duplicates by them) name them instead of copying the text.
- */
-export const WORKER_LOG_MESSAGES = {
-  hardStop: 'Record still running at the hard stop; left for redelivery',
-  unsettled: 'Worker could not settle a record; it stays on the queue',
-  alreadySettled: 'Job already settled; message dropped',
-  retrying: 'Attempt failed; retrying',
-  deadLettered: 'Job dead-lettered',
-} as const;
 
 export interface WorkerQueue {
   /** The queue this function consumes; retries, hand-backs and continuations go back to it. */
@@ -663,7 +637,7 @@ async function handBack(rt: Runtime, record: SQSRecord, delaySeconds: number): P
         new SendMessageCommand({ QueueUrl: rt.queue.url, MessageBody: record.body, DelaySeconds: delay }),
       );
     } catch (error) {
-      rt.logger.warn('Re-send of a handed-back record failed; changing its visibility instead', {
+      rt.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
         messageId: record.messageId,
         error: describeError(error).message,
       });
@@ -688,7 +662,7 @@ async function changeVisibility(rt: Runtime, record: SQSRecord, seconds: number)
     );
   } catch (error) {
     // The record is kept either way; it returns after its current visibility timeout instead.
-    rt.logger.warn('ChangeMessageVisibility failed', {
+    rt.logger.warn(WORKER_LOG_MESSAGES.visibilityChangeFailed, {
       messageId: record.messageId,
       error: describeError(error).message,
     });
@@ -708,7 +682,7 @@ async function deleteOriginal(rt: Runtime, record: SQSRecord): Promise<void> {
       new DeleteMessageCommand({ QueueUrl: rt.queue.url, ReceiptHandle: record.receiptHandle }),
     );
   } catch (error) {
-    rt.logger.warn('Deleting a settled record failed; the event source deletes it', {
+    rt.logger.warn(WORKER_LOG_MESSAGES.deleteFailed, {
       messageId: record.messageId,
       error: describeError(error).message,
     });
@@ -792,31 +766,10 @@ async function sendContinuation(
   await rt.sqs.send(new SendMessageCommand(input));
 }
 
-/** Code and message of anything thrown, for logs, the ledger and dead-letter attributes. */
-export function describeError(error: unknown): { code: string; message: string } {
-  const code =
-    error instanceof JobError
-      ? error.code
-      : error instanceof Error
-        ? error.name || 'Error'
-        : 'NonErrorThrown';
-  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : safeString(error);
-  const message = (raw || '(no message)').slice(0, WORKER_RULES.maxReasonLength);
-  return { code: code.slice(0, 256) || 'Error', message };
-}
-
-function safeString(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 function flushMetrics(rt: Runtime): void {
   try {
     rt.metrics.flush();
   } catch (error) {
-    rt.logger.warn('Writing metrics failed', { error: describeError(error).message });
+    rt.logger.warn(WORKER_LOG_MESSAGES.metricsFailed, { error: describeError(error).message });
   }
 }
