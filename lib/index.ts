@@ -135,15 +135,11 @@ export {
 export { canonicalJson, requestHash } from './ledger/request-hash.js';
 export { backoffDelay } from './retry/backoff.js';
 export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
-export {
-  createWorker,
-  type SqsWorker,
-  type WorkerOptions,
-  type WorkerQueue,
-} from './worker/create-worker.js';
+export { createWorker, type SqsWorker, type WorkerOptions } from './worker/create-worker.js';
 export { createDeadline, type Deadline, DeadlineReachedError } from './worker/deadline.js';
 export { describeError } from './worker/describe-error.js';
 export { WORKER_LOG_MESSAGES, WORKER_RULES } from './worker/rules.js';
+export type { WorkerQueue } from './worker/runtime.js';
 export type {
   AttemptRef,
   ClaimRefusal,

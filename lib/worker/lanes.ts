@@ -1,18 +1,24 @@
 import type { SQSRecord } from 'aws-lambda';
 
+/** A record of a batch with its position there (where its fate is kept). */
+export interface LaneEntry {
+  readonly record: SQSRecord;
+  readonly index: number;
+}
+
 /**
- * Splits a FIFO batch into lanes that may run concurrently: one per message group, each the
- * positions of its records in the order SQS delivered them. (On a standard queue every record is
- * its own lane; the worker runs those directly, without wrapping each in an array.)
+ * Splits a FIFO batch into lanes that may run concurrently: one per message group, each holding
+ * its records in the order SQS delivered them. (On a standard queue every record is its own lane;
+ * the worker runs those directly, without wrapping each in an array.)
  */
-export function toLanes(records: readonly SQSRecord[]): number[][] {
-  const groups = new Map<string, number[]>();
-  for (let index = 0; index < records.length; index++) {
-    const group = (records[index] as SQSRecord).attributes.MessageGroupId ?? '';
+export function toLanes(records: readonly SQSRecord[]): LaneEntry[][] {
+  const groups = new Map<string, LaneEntry[]>();
+  records.forEach((record, index) => {
+    const group = record.attributes.MessageGroupId ?? '';
     const lane = groups.get(group);
-    if (lane) lane.push(index);
-    else groups.set(group, [index]);
-  }
+    if (lane) lane.push({ record, index });
+    else groups.set(group, [{ record, index }]);
+  });
   return [...groups.values()];
 }
 
@@ -24,17 +30,13 @@ export function runLanes<T>(
 ): Promise<unknown> {
   // The common case — a batch no larger than the concurrency — starts every item at once,
   // without runner loops in between.
-  if (concurrency >= items.length) {
-    const running: Promise<unknown>[] = new Array(items.length);
-    for (let index = 0; index < items.length; index++) running[index] = work(items[index] as T, index);
-    return Promise.all(running);
-  }
-  let next = 0;
+  if (concurrency >= items.length) return Promise.all(items.map((item, index) => work(item, index)));
+  // The runners take turns on one iterator: each item is started once, by whichever is free, and
+  // its position counted as it is taken.
+  const pending = items.values();
+  let taken = 0;
   const runner = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index] as T, index);
-    }
+    for (const item of pending) await work(item, taken++);
   };
   const runners = Math.max(1, concurrency);
   return Promise.all(Array.from({ length: runners }, runner));
