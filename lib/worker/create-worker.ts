@@ -4,13 +4,15 @@
  *
  * The worker, one idea per file:
  * - invocation.ts — one invocation: scheduling its records, their fates, the hard stop, the batch response
+ * - run-record.ts — one record from start to fate: the one place a handler runs, and the ledger protocol
  * - attempt.ts — a record decoded and checked up to its handler, or dead on arrival; attempt arithmetic
- * - run-attempt.ts — the one place a handler runs, and the ledger protocol around it
- * - retry-policy.ts — retry or dead, and after how long
- * - sqs-actions.ts — every SQS call about a record: retry, hand-back, visibility, delete, dead-letter, continuation
+ * - retry-policy.ts — retried or dead, and after how long
+ * - sqs-actions.ts — every SQS call about a record: retry, hand-back, visibility, delete, dead-letter,
+ *   continuation
  * - job-context.ts — the `JobContext` a handler gets
- * - runtime.ts (what is held per function and per invocation), outcome.ts, rules.ts, describe-error.ts,
- *   deadline.ts, emf.ts, lanes.ts, types.ts (the contracts handlers and the ledger implement)
+ * - runtime.ts (what is held per function and per invocation), outcome.ts (a record's fate),
+ *   rules.ts (named numbers and log messages), describe-error.ts, deadline.ts, emf.ts (metrics),
+ *   lanes.ts (concurrency and FIFO groups), types.ts (the contracts of handlers and the ledger)
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';

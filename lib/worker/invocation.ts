@@ -1,8 +1,9 @@
 /**
  * One invocation of a worker function: schedules its records (all at once up to the record
- * concurrency; on FIFO, one lane per message group, in order), hands records back unstarted once
- * the deadline's margin is reached, keeps each record's fate by its position in the batch, stops
- * waiting at the hard stop, and answers with the batch item failures.
+ * concurrency; on FIFO, one lane per message group, in order, the rest of a lane handed back
+ * after a record that did not complete), keeps each record's fate by its position in the batch,
+ * stops waiting at the hard stop, and answers with the batch item failures. What happens to one
+ * record is ./run-record.ts.
  */
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { createDeadline, type Deadline } from './deadline.js';

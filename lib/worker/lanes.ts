@@ -1,3 +1,7 @@
+/**
+ * How an invocation's records share its record concurrency: FIFO batches split into one lane per
+ * message group, and a runner that keeps at most `concurrency` of them going.
+ */
 import type { SQSRecord } from 'aws-lambda';
 
 /** A record of a batch with its position there (where its fate is kept). */
