@@ -13,18 +13,14 @@ import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DEAD_LETTER_ATTRIBUTES,
-  DynamoJobLedger,
   decodeEnvelope,
-  ENVELOPE_VERSION,
   encodeEnvelope,
-  JOB_STATUSES,
-  JobClient,
-  type JobStatus,
-  LEDGER_DEFAULTS,
   METRIC_NAMES,
   SQS_LIMITS,
-  WORKER_LOG_MESSAGES,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import { ENVELOPE_VERSION, JOB_STATUSES, JobClient, type JobStatus } from '../lib/index.js';
+import { DynamoJobLedger, LEDGER_DEFAULTS } from '../lib/ledger/index.js';
+import { WORKER_LOG_MESSAGES } from '../lib/worker/rules.js';
 import { LOCAL_CREDENTIALS } from '../local/function-environment.js';
 import type { LocalLog } from '../local/log.js';
 import { startLocal } from '../local/start-local.js';

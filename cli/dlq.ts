@@ -11,7 +11,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope, type JobEnvelope, SQS_LIMITS } from '../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobEnvelope } from '../lib/index.js';
 
 /** A message in a DLQ, with the reason the worker attached when it dead-lettered it. */
 export interface DeadMessage {
@@ -78,7 +80,7 @@ export function toDeadMessage(message: Message): DeadMessage {
   try {
     envelope = decodeEnvelope(body);
   } catch (error) {
-    problem = error instanceof Error ? error.message : String(error);
+    problem = errorMessage(error);
   }
   const attempt = Number.parseInt(attribute(message, DEAD_LETTER_ATTRIBUTES.attempt) ?? '', 10);
   const sent = Number.parseInt(message.Attributes?.SentTimestamp ?? '', 10);
@@ -220,7 +222,7 @@ export class DlqReader {
           if (message) failed.push({ message, reason: `${entry.Code ?? 'Error'}: ${entry.Message ?? ''}` });
         }
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         failed.push(...chunk.map((message) => ({ message, reason })));
       }
     }

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { registry as builtinRegistry, type JobRegistry } from '../lib/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobRegistry } from '../lib/index.js';
+import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
@@ -87,7 +89,7 @@ export async function runCli(
       if (deps.signal?.aborted) exitCode = EXIT_CODES.interrupted;
     } catch (error) {
       exitCode = exitCodeOf(error);
-      let message = error instanceof Error ? error.message : String(error);
+      let message = errorMessage(error);
       if (!(error instanceof CliError) && isConnectionError(error)) {
         const resolved = await target?.catch(() => undefined);
         message = `Cannot reach ${resolved?.label ?? 'the target'}: ${message}`;

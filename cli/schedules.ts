@@ -17,13 +17,9 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand, type SendMessageCommandInput, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  FIRING_PLACEHOLDERS,
-  firingJobId,
-  type JobRegistry,
-  renderFiring,
-  resourceStem,
-} from '../lib/index.js';
+import { firingJobId, renderFiring, resourceStem } from '../lib/deploy/index.js';
+import type { JobRegistry } from '../lib/index.js';
+import { FIRING_PLACEHOLDERS } from '../lib/jobs/envelope.js';
 import { UsageError } from './errors.js';
 
 /** A recurring schedule of the target, with what each firing sends. */

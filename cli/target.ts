@@ -12,17 +12,16 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
-  registry as builtinRegistry,
-  DynamoJobLedger,
   dlqName,
   ENV_VARS,
-  type JobDefinition,
   type JobOutput,
-  type JobRegistry,
   jobOutputKey,
   OUTPUT_KEYS,
   queueName,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import type { JobDefinition, JobRegistry } from '../lib/index.js';
+import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
+import { DynamoJobLedger } from '../lib/ledger/index.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import {
   API_DEFAULTS,

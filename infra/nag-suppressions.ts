@@ -7,7 +7,7 @@ import { type Stack, Validations } from 'aws-cdk-lib';
 // cdk-nag's own rendering of a CloudFormation value into a finding id, so ours match it exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
-import { usesLedger } from '../lib/index.js';
+import { usesLedger } from '../lib/deploy/index.js';
 import type { HangarFunction } from './constructs/hangar-function.js';
 import type { JobsStack } from './stacks/jobs-stack.js';
 

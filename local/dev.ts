@@ -3,6 +3,7 @@
  * a banner, logs, and Ctrl-C — so everything it runs is what the tests and benchmarks run.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { errorMessage } from '../lib/errors.js';
 import { renderBanner, summarize } from './banner.js';
 import { createConsoleLog, type LogLevel } from './log.js';
 import {
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
       log,
     });
   } catch (error) {
-    log.event('dev', 'error', 'The local runtime did not start', { error: describe(error) });
+    log.event('dev', 'error', 'The local runtime did not start', { error: errorMessage(error) });
     process.exitCode = 1;
     return;
   }
@@ -131,17 +132,13 @@ async function main(): Promise<void> {
         process.exit(0);
       },
       (error: unknown) => {
-        log.event('dev', 'error', 'Stopping failed', { error: describe(error) });
+        log.event('dev', 'error', 'Stopping failed', { error: errorMessage(error) });
         process.exit(1);
       },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 await main();

@@ -3,18 +3,15 @@
  * environment the stack (or the local runtime) sets. Everything here runs once per cold start.
  */
 import { SESClient } from '@aws-sdk/client-ses';
-import { createWorker, ENV_VARS, emailSend, handle } from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import { emailSend } from '../../lib/jobs/builtin/index.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { createEmailSender, senderAddressSchema } from './send-email.js';
 
 const { env, ledger } = ledgerFromEnv({ [ENV_VARS.senderEmail]: senderAddressSchema });
 
 export const handler = createWorker({
-  jobs: [
-    handle(
-      emailSend,
-      createEmailSender({ ses: new SESClient({}), sender: String(env[ENV_VARS.senderEmail]) }),
-    ),
-  ],
+  jobs: [handle(emailSend, createEmailSender({ ses: new SESClient({}), sender: env[ENV_VARS.senderEmail] }))],
   ledger,
 });

@@ -3,17 +3,18 @@ import { join } from 'node:path';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  registry as builtinRegistry,
-  ConfigError,
+  deriveStageSettings,
   functionDir,
-  type JobRegistry,
+  functionEntry,
   jobOutputKey,
   OUTPUT_KEYS,
   pascalName,
   type Settings,
-} from '../../lib/index.js';
-import { deriveStageSettings, type StageConfig } from '../config.js';
-import { displayPath, functionEntry, PROJECT_ROOT } from '../constructs/hangar-function.js';
+  type StageConfig,
+} from '../../lib/deploy/index.js';
+import { ConfigError, type JobRegistry } from '../../lib/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
+import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
 import { JobQueue } from '../constructs/job-queue.js';
 import { JobSchedules } from '../constructs/job-schedules.js';
 import { JobWorker } from '../constructs/job-worker.js';

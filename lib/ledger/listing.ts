@@ -6,7 +6,6 @@
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { JOB_STATUSES, type JobStatus } from '../constants.js';
 import { ConfigError, JobValidationError } from '../errors.js';
-import { TABLE_SPEC, type TableIndexSpec } from '../jobs/settings.js';
 import { decodeCursor, encodeCursor, keyAttributes, type Stream, type StreamPosition } from './cursor.js';
 import { Expression } from './expressions.js';
 import {
@@ -17,6 +16,7 @@ import {
   toJobRecord,
   withoutUndefined,
 } from './records.js';
+import { LEDGER_TABLE, type TableIndexSpec } from './table.js';
 
 export interface JobListQuery {
   readonly status?: JobStatus;
@@ -38,7 +38,7 @@ export interface JobPage {
 export type QueryRunner = (input: Omit<QueryCommandInput, 'TableName'>) => Promise<QueryCommandOutput>;
 
 function indexNamed(name: string): TableIndexSpec {
-  const index = TABLE_SPEC.indexes.find((i) => i.name === name);
+  const index = LEDGER_TABLE.indexes.find((i) => i.name === name);
   if (!index) throw new ConfigError(`TABLE_SPEC has no index "${name}"`);
   return index;
 }

@@ -11,9 +11,9 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { fifoDeduplicationId } from '../client/job-client.js';
 import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS } from '../constants.js';
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
+import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
 import { encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
 import { check, describeIssues } from '../validation.js';

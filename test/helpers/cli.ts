@@ -5,14 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CliIo } from '../../cli/output.js';
 import type { Target } from '../../cli/target.js';
-import {
-  deriveSettings,
-  type JobRegistry,
-  jobOutputKey,
-  OUTPUT_KEYS,
-  pascalName,
-  registry,
-} from '../../lib/index.js';
+import { deriveSettings, jobOutputKey, OUTPUT_KEYS, pascalName } from '../../lib/deploy/index.js';
+import type { JobRegistry } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
 import { createJobQueues } from '../../local/resources.js';
 
 /**

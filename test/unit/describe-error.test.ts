@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, ERROR_CODES, JobError, PermanentJobError, WORKER_RULES } from '../../lib/index.js';
+import { ERROR_CODES, JobError, PermanentJobError } from '../../lib/index.js';
+import { describeError } from '../../lib/worker/describe-error.js';
+import { WORKER_RULES } from '../../lib/worker/index.js';
 
 describe('Function: describeError', () => {
   it.each([

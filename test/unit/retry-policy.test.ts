@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentJobError, RetryableJobError, SQS_LIMITS } from '../../lib/index.js';
+import { SQS_LIMITS } from '../../lib/deploy/index.js';
+import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
 import { decideRetry } from '../../lib/worker/retry-policy.js';
 
 const POLICY = { maxAttempts: 3, baseDelaySeconds: 10, maxDelaySeconds: 600 };

@@ -8,25 +8,26 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  DEAD_LETTER_ATTRIBUTES,
+  decodeEnvelope,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '../../lib/deploy/index.js';
+import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import {
   type ClaimResult,
   createWorker,
-  DEAD_LETTER_ATTRIBUTES,
   DeadlineReachedError,
-  decodeEnvelope,
   handle,
   type JobBinding,
   type JobContext,
   type JobHandler,
   type JobLedger,
-  METRIC_NAMES,
-  METRICS_NAMESPACE,
-  PermanentJobError,
-  RetryableJobError,
-  WORKER_LOG_MESSAGES,
   WORKER_RULES,
   type WorkerOptions,
   type WorkerQueue,
-} from '../../lib/index.js';
+} from '../../lib/worker/index.js';
+import { WORKER_LOG_MESSAGES } from '../../lib/worker/rules.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 import { fakeContext } from '../helpers/lambda-context.js';
 import { captureLogs } from '../helpers/logs.js';
