@@ -82,9 +82,10 @@ export class Invocation implements RecordRun {
   /** The batch item failures: every record not acknowledged. */
   #failures(records: readonly SQSRecord[]): { itemIdentifier: string }[] {
     const failures: { itemIdentifier: string }[] = [];
-    records.forEach((record, index) => {
+    for (let index = 0; index < records.length; index++) {
       const fate = this.#fates[this.#slots?.[index] ?? index];
-      if (fate === 'ack') return;
+      const record = records[index];
+      if (fate === 'ack' || record === undefined) continue;
       // A record with no fate yet was still running at the hard stop: keep it (never lose a message).
       if (fate === undefined) {
         this.worker.logger.warn(WORKER_LOG_MESSAGES.hardStop, {
@@ -93,7 +94,7 @@ export class Invocation implements RecordRun {
         });
       }
       failures.push({ itemIdentifier: record.messageId });
-    });
+    }
     return failures;
   }
 
@@ -115,10 +116,12 @@ function repeatedIds(records: readonly SQSRecord[]): number[] | undefined {
   if (records.length <= SMALL_BATCH && !hasRepeatedId(records)) return undefined;
   const first = new Map<string, number>();
   let repeated = false;
-  records.forEach(({ messageId }, index) => {
-    if (first.has(messageId)) repeated = true;
-    else first.set(messageId, index);
-  });
+  for (let index = 0; index < records.length; index++) {
+    const id = records[index]?.messageId;
+    if (id === undefined) continue;
+    if (first.has(id)) repeated = true;
+    else first.set(id, index);
+  }
   if (!repeated) return undefined;
   return records.map(({ messageId }, index) => first.get(messageId) ?? index);
 }
@@ -128,10 +131,11 @@ const SMALL_BATCH = 16;
 
 /** Pair by pair: for a few records, a few dozen string comparisons cost less than building a map. */
 function hasRepeatedId(records: readonly SQSRecord[]): boolean {
-  const seen: string[] = [];
-  for (const { messageId } of records) {
-    if (seen.includes(messageId)) return true;
-    seen.push(messageId);
+  for (let i = 1; i < records.length; i++) {
+    const id = records[i]?.messageId;
+    for (let j = 0; j < i; j++) {
+      if (records[j]?.messageId === id) return true;
+    }
   }
   return false;
 }

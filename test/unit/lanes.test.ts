@@ -31,11 +31,11 @@ describe('Function: runLanes', () => {
     const started: [string, number][] = [];
     let running = 0;
     let peak = 0;
-    const items = ['a', 'b', 'c', 'd', 'e'];
+    const records = ['a', 'b', 'c', 'd', 'e'].map((body) => sqsRecord(body));
 
     // Act: each item yields to the others before it finishes.
-    await runLanes(items, 2, async (item, index) => {
-      started.push([item, index]);
+    await runLanes(records, 2, async (record, index) => {
+      started.push([record.body, index]);
       running += 1;
       peak = Math.max(peak, running);
       await Promise.resolve();
@@ -44,20 +44,27 @@ describe('Function: runLanes', () => {
 
     // Assess
     expect(peak).toBe(2);
-    expect(started).toEqual(items.map((item, index) => [item, index]));
+    expect(started).toEqual([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+      ['d', 3],
+      ['e', 4],
+    ]);
   });
 
   it('starts every item at once when the concurrency allows', () => {
     // Prepare
-    const started: number[] = [];
+    const started: string[] = [];
+    const records = ['a', 'b', 'c'].map((body) => sqsRecord(body));
 
     // Act
-    const done = runLanes(['a', 'b', 'c'], 3, async (_item, index) => {
-      started.push(index);
+    const done = runLanes(records, 3, async (record) => {
+      started.push(record.body);
     });
 
-    // Assess
-    expect(started).toEqual([0, 1, 2]);
+    // Assess: all three started before the first finished.
+    expect(started).toEqual(['a', 'b', 'c']);
     return done;
   });
 });
