@@ -48,7 +48,7 @@ export async function runRecord(
     if (!(attempt instanceof Attempt)) return settled(rt, slot, await attempt);
     const { ledger } = attempt;
     if (ledger !== undefined) {
-      const refusal = await claim(rt, attempt, ledger);
+      const refusal = await claimAttempt(rt, attempt, ledger);
       if (refusal !== undefined) return settled(rt, slot, refusal);
     }
 
@@ -91,7 +91,11 @@ function settled(rt: RecordRun, slot: number, outcome: Outcome): boolean {
  * else the outcome of the refusal: a job already settled is dropped, one held by another delivery
  * is handed back until its lease ends.
  */
-async function claim(rt: RecordRun, attempt: Attempt, ledger: JobLedger): Promise<Outcome | undefined> {
+async function claimAttempt(
+  rt: RecordRun,
+  attempt: Attempt,
+  ledger: JobLedger,
+): Promise<Outcome | undefined> {
   const claim = await ledger.claim(attempt.ref);
   if (claim.outcome === 'claimed') {
     attempt.token = claim.token;
