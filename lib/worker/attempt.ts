@@ -24,6 +24,7 @@ import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import {
   EnvelopeError,
+  ERROR_CODES,
   type JobError,
   JobValidationError,
   PermanentJobError,
@@ -124,7 +125,7 @@ export function prepareAttempt(rt: InvocationScope, record: SQSRecord): Attempt 
   if (attempt > job.retry.maxAttempts) {
     const error = new PermanentJobError(
       `Job "${job.name}" arrived for attempt ${attempt} of ${job.retry.maxAttempts}: earlier attempts ended without reporting (timeout or crash)`,
-      { code: WORKER_RULES.attemptsExhaustedCode },
+      { code: ERROR_CODES.attemptsExhausted },
     );
     return deadOnArrival(rt, record, ledger, attemptRef(envelope, attempt, record, job), error);
   }

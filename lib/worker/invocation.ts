@@ -6,12 +6,13 @@
  * record is ./run-record.ts.
  */
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { ERROR_CODES } from '../errors.js';
 import { createDeadline, type Deadline } from './deadline.js';
 import { describeError } from './describe-error.js';
 import { InvocationMetrics } from './emf.js';
 import { runLanes, toLanes } from './lanes.js';
 import type { Fate } from './outcome.js';
-import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
+import { WORKER_LOG_MESSAGES } from './rules.js';
 import { type RecordRun, runRecord } from './run-record.js';
 import type { WorkerRuntime } from './runtime.js';
 
@@ -90,7 +91,7 @@ export class Invocation implements RecordRun {
       if (fate === undefined) {
         this.worker.logger.warn(WORKER_LOG_MESSAGES.hardStop, {
           messageId: record.messageId,
-          code: WORKER_RULES.deadlineExceededCode,
+          code: ERROR_CODES.deadlineExceeded,
         });
       }
       failures.push({ itemIdentifier: record.messageId });

@@ -20,10 +20,6 @@ export const WORKER_RULES = {
   maxErrorCodeLength: 256,
   /** A claim's lease exceeds the function timeout by this much, for clock skew. */
   leaseSlackMs: 1_000,
-  /** Error code of a delivery that arrives with its attempts already spent (earlier attempts crashed). */
-  attemptsExhaustedCode: 'ATTEMPTS_EXHAUSTED',
-  /** Error code of a handler still running at the hard stop. */
-  deadlineExceededCode: 'DEADLINE_EXCEEDED',
 } as const;
 
 /**

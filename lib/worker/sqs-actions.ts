@@ -11,7 +11,7 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS } from '../constants.js';
+import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
 import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
@@ -142,7 +142,7 @@ export async function deadLetter(
     [DEAD_LETTER_ATTRIBUTES.errorMessage]: { DataType: 'String', StringValue: reason.message },
     [DEAD_LETTER_ATTRIBUTES.attempt]: { DataType: 'Number', StringValue: String(where.attempt) },
     [DEAD_LETTER_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: new Date().toISOString() },
-    [DEAD_LETTER_ATTRIBUTES.jobName]: { DataType: 'String', StringValue: where.jobName ?? '(unknown)' },
+    [DEAD_LETTER_ATTRIBUTES.jobName]: { DataType: 'String', StringValue: where.jobName ?? UNKNOWN_JOB_NAME },
   };
   const input: SendMessageCommandInput = {
     QueueUrl: worker.queue.dlqUrl,

@@ -13,7 +13,7 @@ import {
   METRIC_NAMES,
   METRICS_NAMESPACE,
 } from '../../lib/deploy/index.js';
-import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import { ERROR_CODES, PermanentJobError, RetryableJobError } from '../../lib/index.js';
 import {
   type ClaimResult,
   createWorker,
@@ -272,7 +272,7 @@ describe('Function: createWorker', () => {
 
       expect(handler).not.toHaveBeenCalled();
       expect(sends()[0]?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorCode]?.StringValue).toBe(
-        WORKER_RULES.attemptsExhaustedCode,
+        ERROR_CODES.attemptsExhausted,
       );
     });
   });
