@@ -20,7 +20,7 @@ import {
 } from '../lib/deploy/index.js';
 import { ENVELOPE_VERSION, JOB_STATUSES, JobClient, type JobStatus } from '../lib/index.js';
 import { DynamoJobLedger, LEDGER_DEFAULTS } from '../lib/ledger/index.js';
-import { WORKER_LOG_MESSAGES } from '../lib/worker/create-worker.js';
+import { WORKER_LOG_MESSAGES } from '../lib/worker/rules.js';
 import { LOCAL_CREDENTIALS } from '../local/function-environment.js';
 import type { LocalLog } from '../local/log.js';
 import { startLocal } from '../local/start-local.js';

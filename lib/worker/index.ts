@@ -5,14 +5,10 @@
 
 export { readEnv } from '../config/env.js';
 export { JobError, PermanentJobError, RetryableJobError } from '../errors.js';
-export {
-  createWorker,
-  type SqsWorker,
-  WORKER_RULES,
-  type WorkerOptions,
-  type WorkerQueue,
-} from './create-worker.js';
+export { createWorker, type SqsWorker, type WorkerOptions } from './create-worker.js';
 export { DeadlineReachedError } from './deadline.js';
+export { WORKER_RULES } from './rules.js';
+export type { WorkerQueue } from './runtime.js';
 export {
   type AttemptRef,
   type ClaimRefusal,
