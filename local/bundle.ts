@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { FUNCTION_BUNDLE } from '../lib/deploy/index.js';
+import { FUNCTION_BUNDLE } from '../lib/deploy/function-bundle.js';
 
 /** esbuild's options for a function bundle, from the one description the stack reads too. */
 export const FUNCTION_BUILD_OPTIONS: Readonly<BuildOptions> = {

@@ -7,7 +7,8 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTION_BUNDLE, METRICS_NAMESPACE } from '../../lib/deploy/index.js';
+import { FUNCTION_BUNDLE } from '../../lib/deploy/function-bundle.js';
+import { METRICS_NAMESPACE } from '../../lib/deploy/index.js';
 import { ConfigError } from '../../lib/index.js';
 
 /** The repository root: esbuild resolves dependencies from its lock file and `node_modules`. */

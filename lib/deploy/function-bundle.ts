@@ -17,6 +17,8 @@
  *   (./lazy-source-maps.ts, injected ahead of the entry) rather than by `--enable-source-maps`,
  *   which parses the whole map at every cold start.
  */
+// Not exported from the deploy entry: function entry points import that entry, and esbuild would
+// warn at every bundle about `import.meta` below, which a CommonJS bundle does not have.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

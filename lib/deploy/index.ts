@@ -51,7 +51,6 @@ export {
   scheduleExpressionSchema,
   timeZoneSchema,
 } from '../jobs/schedule-rules.js';
-export { FUNCTION_BUNDLE } from './function-bundle.js';
 export {
   API_FUNCTION,
   apiEnvironment,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/constructs/hangar-function.js';
-import { FUNCTION_BUNDLE } from '../../lib/deploy/index.js';
+import { FUNCTION_BUNDLE } from '../../lib/deploy/function-bundle.js';
 
 const run = promisify(execFile);
 const BIN = join(PROJECT_ROOT, 'node_modules/.bin');
