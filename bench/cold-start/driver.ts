@@ -5,7 +5,8 @@
  * event, then the second one warm, and writes the timings to file descriptor 3 (see
  * ../shared/child.ts): wall-clock times from the process's own clock origin (its start), and the
  * process's CPU time (user + system) spent in each phase, which load from other processes on the
- * machine does not inflate.
+ * machine does not inflate. `marksUs` are the phase boundaries on the clock a CPU profile's
+ * timestamps use, so a profile of the run (`--cpu-prof`) can be split by phase.
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +23,7 @@ if (bundle === undefined || eventFile === undefined || warmEventFile === undefin
 const event = JSON.parse(readFileSync(eventFile, 'utf8')) as unknown;
 const warmEvent = JSON.parse(readFileSync(warmEventFile, 'utf8')) as unknown;
 const context = () => createLambdaContext({ functionName: functionName ?? 'bench', timeoutMs: 30_000 });
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
@@ -31,14 +33,17 @@ const load = async (file: string): Promise<{ handler: Handler }> =>
     handler: Handler;
   };
 
+const startedUs = monotonicUs();
 const startedCpu = cpuMs();
 const started = performance.now();
 const { handler } = await load(bundle);
 const imported = performance.now();
 const importedCpu = cpuMs();
+const importedUs = monotonicUs();
 const response = await handler(event, context());
 const done = performance.now();
 const doneCpu = cpuMs();
+const doneUs = monotonicUs();
 const warmResponse = await handler(warmEvent, context());
 const warmMs = performance.now() - done;
 writeSync(
@@ -50,6 +55,7 @@ writeSync(
     processMs: done,
     initCpuMs: importedCpu - startedCpu,
     invokeCpuMs: doneCpu - importedCpu,
+    marksUs: { started: startedUs, imported: importedUs, done: doneUs },
     warmMs,
     response,
     warmResponse,

@@ -19,6 +19,7 @@ import { LOCAL_API, LOCAL_DEFAULTS, type LocalRuntime } from '../../local/start-
 import { apiEvent } from '../../test/helpers/api-events.js';
 import { runChild } from '../shared/child.js';
 import { round, type Summary, summarize } from '../shared/stats.js';
+import { type ProfilePhases, phasesFile, profileArgs } from './profile.js';
 
 /** The baseline's two bundles, by name. */
 export const BASELINES = {
@@ -44,6 +45,8 @@ export interface ColdStartOptions {
   readonly local: LocalRuntime;
   readonly workDir: string;
   readonly runs: number;
+  /** Writes a CPU profile of every run to `<profileDir>/<function>/run-<n>.cpuprofile`, its phases beside it. */
+  readonly profileDir?: string;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -54,6 +57,7 @@ interface Run {
   readonly processMs: number;
   readonly initCpuMs: number;
   readonly invokeCpuMs: number;
+  readonly marksUs: ProfilePhases;
   readonly warmMs: number;
   readonly response: unknown;
   readonly warmResponse: unknown;
@@ -192,9 +196,12 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       writeFileSync(eventFile, JSON.stringify(eventFor(name, options.local)));
       writeFileSync(warmFile, JSON.stringify(eventFor(name, options.local)));
       const env = environmentOf(name, options.local);
+      const profile = options.profileDir === undefined ? undefined : join(options.profileDir, name);
       const run = await runChild<Run>(options.driver, [bundle.file, eventFile, warmFile, name], {
         env: { ...env, ...(bundle.nodeOptions === undefined ? {} : { NODE_OPTIONS: bundle.nodeOptions }) },
+        ...(profile === undefined ? {} : { nodeArgs: profileArgs(profile, round) }),
       });
+      if (profile !== undefined) writeFileSync(phasesFile(profile, round), JSON.stringify(run.marksUs));
       if (!succeeded(name, run.response) || !succeeded(name, run.warmResponse)) {
         throw new Error(
           `Cold start of ${name} did not succeed: ${JSON.stringify([run.response, run.warmResponse])}`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type CpuProfile, summarizeProfiles } from '../../bench/cold-start/profile.js';
 import { ledgerWriteUnits } from '../../bench/cost/measure.js';
 import { type BenchResults, renderResults } from '../../bench/report.js';
 import { median, quantile, summarize } from '../../bench/shared/stats.js';
@@ -9,6 +10,58 @@ describe('Module: bench stats', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
     expect(summarize([10, 10, 10, 14])).toEqual({ median: 10, min: 10, max: 14, spread: 0.1, runs: 4 });
+  });
+});
+
+describe('Function: summarizeProfiles', () => {
+  // Two frames: the bundle's top level and a Node built-in; one sample every millisecond.
+  const profile = (bundleSamples: number, builtinSamples: number, firstEventSamples: number): CpuProfile => ({
+    nodes: [
+      { id: 1, callFrame: { functionName: '', url: 'file:///tmp/x/asset.abc/index.js', lineNumber: 0 } },
+      {
+        id: 2,
+        callFrame: { functionName: 'wrapSafe', url: 'node:internal/modules/cjs/loader', lineNumber: 9 },
+      },
+    ],
+    startTime: 0,
+    samples: [
+      ...Array<number>(bundleSamples).fill(1),
+      ...Array<number>(builtinSamples).fill(2),
+      ...Array<number>(firstEventSamples).fill(1),
+    ],
+    timeDeltas: Array<number>(bundleSamples + builtinSamples + firstEventSamples).fill(1_000),
+  });
+  const phasesOf = (bundle: number, builtin: number, firstEvent: number) => ({
+    started: 0,
+    imported: (bundle + builtin) * 1_000,
+    done: (bundle + builtin + firstEvent) * 1_000,
+  });
+
+  it('ranks self time per function and per file within a phase, as the median over the profiles', () => {
+    // Prepare
+    const runs = [
+      { profile: profile(10, 30, 5), phases: phasesOf(10, 30, 5) },
+      { profile: profile(20, 10, 7), phases: phasesOf(20, 10, 7) },
+      { profile: profile(30, 25, 9), phases: phasesOf(30, 25, 9) },
+    ];
+
+    // Act
+    const imported = summarizeProfiles(runs, 'import');
+    const firstEvent = summarizeProfiles(runs, 'firstEvent');
+
+    // Assess
+    expect(imported).toEqual({
+      profiles: 3,
+      byFunction: [
+        { name: 'wrapSafe node:internal/modules/cjs/loader:10', ms: 25 },
+        { name: '(anonymous) bundle:index.js:1', ms: 20 },
+      ],
+      byFile: [
+        { name: 'node:internal/modules/cjs/loader', ms: 25 },
+        { name: 'bundle:index.js', ms: 20 },
+      ],
+    });
+    expect(firstEvent.byFunction).toEqual([{ name: '(anonymous) bundle:index.js:1', ms: 7 }]);
   });
 });
 
