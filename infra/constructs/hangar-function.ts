@@ -55,6 +55,7 @@ export function functionBundling(): BundlingOptions {
     sourceMap: true,
     sourcesContent: bundle.sourceMap.sourcesContent,
     inject: [...bundle.inject],
+    define: { ...bundle.define },
     esbuildArgs: Object.fromEntries(
       Object.entries(bundle.supported).map(([feature, on]) => [`--supported:${feature}`, String(on)]),
     ),
