@@ -45,7 +45,7 @@ export interface HangarFunctionProps {
  * local esbuild (no Docker), with the pinned AWS SDK bundled rather than taken from the runtime, so
  * what the tests ran is what ships.
  */
-export function functionBundling(): BundlingOptions {
+function functionBundling(): BundlingOptions {
   const bundle = FUNCTION_BUNDLE;
   return {
     format: OutputFormat.CJS,
