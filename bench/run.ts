@@ -4,7 +4,8 @@
  * the machine and the date, to bench/RESULTS.md. Each section has one top-level `ratio`.
  *
  * `--only <section,…>` runs some sections and prints them without writing the files; `--quick`
- * runs fewer rounds (a smoke test, never written either).
+ * runs fewer rounds (a smoke test, never written either); `--cpu-prof <dir>` writes a CPU profile
+ * of every cold start there (see cold-start/profile.ts; profiled runs are slower, so never written).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { functionEntry } from '../lib/deploy/index.js';
 import { startLocal } from '../local/start-local.js';
 import {
-  BASELINE,
+  BASELINES,
   type ColdStartSection,
   deployedFunctionDirs,
   measureColdStart,
@@ -61,7 +62,11 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
   strict: true,
 });
 const only = values.only?.split(',').map((s) => s.trim());
@@ -73,7 +78,8 @@ for (const name of only ?? []) {
 }
 const wanted = (section: Section) => only === undefined || only.includes(section);
 const plan = values.quick ? BENCH_PLAN.quick : BENCH_PLAN.full;
-const writeFiles = only === undefined && !values.quick;
+const profileDir = values['cpu-prof'];
+const writeFiles = only === undefined && !values.quick && profileDir === undefined;
 const log = (message: string) => console.error(`bench: ${message}`);
 
 const started = Date.now();
@@ -81,15 +87,19 @@ const loadBefore = loadavg();
 const work = await mkdtemp(join(tmpdir(), 'hangar-bench-'));
 const results: { -readonly [K in Section]?: NonNullable<BenchResults[K]> } = {};
 try {
-  log('bundling the functions, the baseline and the benchmark handlers as the stack bundles functions');
+  log('bundling the functions, the baselines and the benchmark handlers');
   const functionDirs = deployedFunctionDirs();
+  const baselineEntry = join(HERE, 'cold-start', 'baseline-email-worker.ts');
   const bundles = await bundleLikeTheStack(
     {
-      ...Object.fromEntries(functionDirs.map((dir) => [dir, functionEntry(join(ROOT, 'functions'), dir)])),
-      [BASELINE]: join(HERE, 'cold-start', 'baseline-email-worker.ts'),
-      overheadRaw: join(HERE, 'worker-overhead', 'handlers', 'raw.ts'),
-      overheadPowertools: join(HERE, 'worker-overhead', 'handlers', 'powertools.ts'),
-      overheadHangar: functionEntry(fileURLToPath(BENCH_FUNCTIONS), 'noop'),
+      stack: {
+        ...Object.fromEntries(functionDirs.map((dir) => [dir, functionEntry(join(ROOT, 'functions'), dir)])),
+        [BASELINES.identicalBundling]: baselineEntry,
+        overheadRaw: join(HERE, 'worker-overhead', 'handlers', 'raw.ts'),
+        overheadPowertools: join(HERE, 'worker-overhead', 'handlers', 'powertools.ts'),
+        overheadHangar: functionEntry(fileURLToPath(BENCH_FUNCTIONS), 'noop'),
+      },
+      usual: { [BASELINES.usual]: baselineEntry },
     },
     join(work, 'cdk'),
   );
@@ -128,11 +138,14 @@ try {
     const local = await startLocal({ ports: 'free' });
     try {
       coldStart = await measureColdStart({
-        bundles: Object.fromEntries([...functionDirs, BASELINE].map((name) => [name, file(name)])),
+        bundles: Object.fromEntries(
+          [...functionDirs, ...Object.values(BASELINES)].map((name) => [name, file(name)]),
+        ),
         driver: drivers.coldStart ?? '',
         local,
         workDir: work,
         runs: plan.coldStartRuns,
+        ...(profileDir === undefined ? {} : { profileDir }),
         onProgress: log,
       });
       results.coldStart = coldStart;
@@ -207,5 +220,11 @@ if (writeFiles) {
   log(`wrote bench/results.json and bench/RESULTS.md in ${document.seconds} s`);
 } else {
   console.log(JSON.stringify(document, null, 2));
-  log(`done in ${document.seconds} s (files not written: ${values.quick ? '--quick' : '--only'})`);
+  const reason = profileDir !== undefined ? '--cpu-prof' : values.quick ? '--quick' : '--only';
+  log(`done in ${document.seconds} s (files not written: ${reason})`);
+  if (profileDir !== undefined) {
+    log(
+      `profiles in ${profileDir}; summary: npx tsx bench/cold-start/summarize-profiles.ts ${profileDir}/email`,
+    );
+  }
 }

@@ -1,25 +1,32 @@
 /**
- * Bundles function entries with esbuild the way the stack's `NodejsFunction`s are bundled (ESM for
- * Node 24, `module` before `main`, a `require` shim for CommonJS dependencies, nothing external),
- * so a local function runs the same code that deploys rather than the sources through a loader.
+ * Bundles function entries with esbuild as the stack's `NodejsFunction`s bundle them — both
+ * translate `FUNCTION_BUNDLE` (lib/deploy/function-bundle.ts) — so a local function runs the code
+ * that deploys rather than the sources through a loader. The function thread, which is the local
+ * runtime's own code and not a function, is bundled apart (./function-thread.ts).
  */
+import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { FUNCTION_BUNDLE } from '../lib/deploy/function-bundle.js';
 
-/** What the stack's bundling sets; kept in one place so local and deployed bundles agree. */
-export const BUNDLE_OPTIONS: Readonly<BuildOptions> = {
+/** esbuild's options for a function bundle, from the one description the stack reads too. */
+export const FUNCTION_BUILD_OPTIONS: Readonly<BuildOptions> = {
   platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  // Bundled packages that still `require()` Node built-ins need a `require` in ESM.
-  banner: {
-    js: "import{createRequire as __hangarRequire}from'node:module';const require=__hangarRequire(import.meta.url);",
-  },
+  format: FUNCTION_BUNDLE.format,
+  target: FUNCTION_BUNDLE.target,
+  mainFields: [...FUNCTION_BUNDLE.mainFields],
+  minify: FUNCTION_BUNDLE.minify,
+  supported: FUNCTION_BUNDLE.supported,
+  sourcemap: 'linked',
+  sourcesContent: FUNCTION_BUNDLE.sourceMap.sourcesContent,
+  inject: [...FUNCTION_BUNDLE.inject],
+  define: { ...FUNCTION_BUNDLE.define },
+  // `.cjs`, not the stack's `index.js`: the build directory may lie inside a `"type": "module"` package.
+  outExtension: { '.js': '.cjs' },
 };
 
 /**
- * Bundles each entry (`{ outputName: sourcePath }`) into `outdir/<outputName>.mjs`, with source
- * maps so stack traces name the TypeScript sources.
+ * Bundles each function entry (`{ outputName: sourcePath }`) into `outdir/<outputName>.cjs`, with
+ * its source map beside it.
  *
  * @returns the bundle path of each entry.
  */
@@ -27,16 +34,23 @@ export async function bundleEntries(
   entries: Readonly<Record<string, string>>,
   outdir: string,
 ): Promise<Record<string, string>> {
+  await build({ ...FUNCTION_BUILD_OPTIONS, entryPoints: entries, bundle: true, outdir, logLevel: 'silent' });
+  return Object.fromEntries(Object.keys(entries).map((name) => [name, `${outdir}/${name}.cjs`]));
+}
+
+/** Bundles ./function-thread.ts (an ES module: it awaits at top level) into `outdir/function-thread.mjs`. */
+export async function bundleFunctionThread(outdir: string): Promise<string> {
+  const entry = fileURLToPath(new URL('./function-thread.ts', import.meta.url));
   await build({
-    ...BUNDLE_OPTIONS,
-    entryPoints: entries,
+    entryPoints: { 'function-thread': entry },
     bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: FUNCTION_BUNDLE.target,
     outdir,
     outExtension: { '.js': '.mjs' },
     sourcemap: 'linked',
-    // Stack traces need file names and lines, not the sources (as the stack bundles).
-    sourcesContent: false,
     logLevel: 'silent',
   });
-  return Object.fromEntries(Object.keys(entries).map((name) => [name, `${outdir}/${name}.mjs`]));
+  return `${outdir}/function-thread.mjs`;
 }

@@ -20,7 +20,7 @@ export const LAMBDA_RULES = {
 export interface LocalFunctionOptions {
   /** The function's name, in logs and the context. */
   readonly name: string;
-  /** The bundled entry (an `.mjs` file). */
+  /** The bundled entry (a CommonJS `.cjs` file, see ./bundle.ts). */
   readonly bundle: string;
   /** The bundled thread runtime (./function-thread.ts). */
   readonly threadScript: string;

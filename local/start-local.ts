@@ -11,14 +11,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { deriveStageSettings, functionEntry, type Settings } from '../lib/deploy/index.js';
 import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
-import { bundleEntries } from './bundle.js';
+import { bundleEntries, bundleFunctionThread } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
-import { LocalRuntimeError } from './errors.js';
 import type { EventSource } from './event-source.js';
 import {
   apiEnvironment,
@@ -130,14 +128,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const apiEntry = functionEntry(functionsDir, LOCAL_API.dir);
     const serveApi = existsSync(apiEntry);
     if (serveApi) entries[LOCAL_API.functionName] = apiEntry;
-    const threadEntry = fileURLToPath(new URL('./function-thread.ts', import.meta.url));
 
     // Settled, not raced: whatever did start is tracked for the teardown before a failure is thrown.
-    const [sqsEmulator, sesEmulator, dynamoEmulator, bundles] = await allStarted([
+    const functionsBuildDir = join(buildDir, 'functions');
+    const [sqsEmulator, sesEmulator, dynamoEmulator, bundles, threadScript] = await allStarted([
       teardown.track(startSqsEmulator(ports.sqs, persistDir && join(persistDir, 'sqs'))),
       teardown.track(startSesEmulator(ports.ses)),
       teardown.track(startDynamoEmulator(ports.dynamodb, persistDir && join(persistDir, 'dynamodb'))),
-      bundleEntries({ ...entries, 'function-thread': threadEntry }, join(buildDir, 'functions')),
+      bundleEntries(entries, functionsBuildDir),
+      bundleFunctionThread(functionsBuildDir),
     ] as const);
 
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
@@ -182,8 +181,6 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       queues,
       awsConfigFile: join(buildDir, 'no-aws-config'),
     };
-    const threadScript = bundles['function-thread'];
-    if (threadScript === undefined) throw new LocalRuntimeError('The function thread was not bundled');
 
     const functions = new Map<string, LocalFunction>();
     const sources: EventSource[] = [];

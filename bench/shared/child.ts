@@ -1,6 +1,6 @@
 /**
- * Runs a measurement in a fresh Node process (this Node, no loader flags), so every run starts with
- * a cold JIT and no state from the others. The child's stdout and stderr go to /dev/null — the
+ * Runs a measurement in a fresh Node process (this Node; no flags but those asked for, such as a
+ * profiler's), so every run starts with a cold JIT and no state from the others. The child's stdout and stderr go to /dev/null — the
  * cheapest place for the log and metric lines the handlers write, the same for every handler — and
  * its result comes back as one JSON document on file descriptor 3.
  */
@@ -14,11 +14,13 @@ export interface ChildOptions {
   readonly timeoutMs?: number;
   /** Keep the child's stderr (for debugging a failing run). @default false */
   readonly showStderr?: boolean;
+  /** Flags for the child's Node, before the script (`--cpu-prof`). @default none */
+  readonly nodeArgs?: readonly string[];
 }
 
 export function runChild<T>(script: string, args: readonly string[], options: ChildOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'ignore', options.showStderr ? 'inherit' : 'ignore', 'pipe'],
     });

@@ -4,7 +4,9 @@
  */
 import { SESClient } from '@aws-sdk/client-ses';
 import { ENV_VARS } from '../../lib/deploy/index.js';
-import { emailSend } from '../../lib/jobs/builtin/index.js';
+// The declaration's own module, not the built-in registry: the other jobs' declarations (their
+// schemas, built and checked at import) are no part of this worker's cold start.
+import { emailSend } from '../../lib/jobs/builtin/email-send.js';
 import { createWorker, handle } from '../../lib/worker/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { createEmailSender, senderAddressSchema } from './send-email.js';

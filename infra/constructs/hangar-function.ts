@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTION_BUNDLE } from '../../lib/deploy/function-bundle.js';
 import { METRICS_NAMESPACE } from '../../lib/deploy/index.js';
 import { ConfigError } from '../../lib/index.js';
 
@@ -40,9 +41,33 @@ export interface HangarFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with Hangar's defaults: Node 24 on arm64, bundled to minified ESM with source
- * maps by the local esbuild (no Docker), its own log group with retention, JSON logs, active
- * tracing, and a role that may write to that log group and nothing else until granted more.
+ * `NodejsFunction`'s bundling options for `FUNCTION_BUNDLE` (lib/deploy/function-bundle.ts), by the
+ * local esbuild (no Docker), with the pinned AWS SDK bundled rather than taken from the runtime, so
+ * what the tests ran is what ships.
+ */
+function functionBundling(): BundlingOptions {
+  const bundle = FUNCTION_BUNDLE;
+  return {
+    format: OutputFormat.CJS,
+    target: bundle.target,
+    mainFields: [...bundle.mainFields],
+    minify: bundle.minify,
+    sourceMap: true,
+    sourcesContent: bundle.sourceMap.sourcesContent,
+    inject: [...bundle.inject],
+    define: { ...bundle.define },
+    esbuildArgs: Object.fromEntries(
+      Object.entries(bundle.supported).map(([feature, on]) => [`--supported:${feature}`, String(on)]),
+    ),
+    externalModules: [],
+    forceDockerBundling: false,
+  };
+}
+
+/**
+ * A `NodejsFunction` with Hangar's defaults: Node 24 on arm64, bundled as `functionBundling()`
+ * says, its own log group with retention, JSON logs, active tracing, and a role that may write to
+ * that log group and nothing else until granted more.
  */
 export class HangarFunction extends Construct implements IGrantable {
   readonly function: NodejsFunction;
@@ -57,11 +82,15 @@ export class HangarFunction extends Construct implements IGrantable {
         `Function entry ${displayPath(props.entry)} does not exist; it must export "handler" (${props.description})`,
       );
     }
+    // NODE_OPTIONS stays unset: Node flags change how the bundle loads (`--enable-source-maps`
+    // alone costs 10–20 ms of every cold start; lib/deploy/function-bundle.ts).
     const reserved = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'].filter(
       (name) => name in props.environment,
     );
     if (reserved.length > 0) {
-      throw new ConfigError(`${id}: environment may not set ${reserved.join(', ')}; they are derived`);
+      throw new ConfigError(
+        `${id}: environment may not set ${reserved.join(', ')}; they are Hangar's to set`,
+      );
     }
 
     this.logGroup = new LogGroup(this, 'Logs', {
@@ -94,23 +123,8 @@ export class HangarFunction extends Construct implements IGrantable {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Stack traces in logs point at the TypeScript sources, not the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need file names and lines, not the sources: keeps the bundle small.
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Bundled packages that still `require()` Node built-ins need a `require` in ESM.
-        banner:
-          "import{createRequire as __hangarRequire}from'node:module';const require=__hangarRequire(import.meta.url);",
-        // The pinned SDK is bundled rather than taken from the runtime, so what the tests ran is what ships.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
+      bundling: functionBundling(),
     });
     this.grantPrincipal = this.function.grantPrincipal;
   }

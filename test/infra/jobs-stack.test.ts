@@ -202,7 +202,6 @@ describe('Class: JobsStack', () => {
         [ENV_VARS.stage]: 'dev',
         [ENV_VARS.tableName]: ref(stack.ledger.table),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
       });
       expect(env('email.send')).toEqual({
         ...standard('email.send'),
@@ -558,7 +557,6 @@ describe('Class: JobsStack', () => {
           ENV_VARS.stage,
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
-          'NODE_OPTIONS',
         ].sort(),
       );
       const queues = JSON.stringify(env[ENV_VARS.queues]);

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/constructs/hangar-function.js';
+import { FUNCTION_BUNDLE } from '../../lib/deploy/function-bundle.js';
 
 const run = promisify(execFile);
 const BIN = join(PROJECT_ROOT, 'node_modules/.bin');
@@ -38,7 +40,7 @@ describe('cdk synth (the pinned CLI, offline)', () => {
     expect(stdout).toMatch(/^2\.1148\.\d+/);
   });
 
-  it('writes the stage template and bundles every function to minified ESM with a source map', async () => {
+  it('writes the stage template and bundles every function to minified CommonJS with a source map', async () => {
     // Arrange
     const out = outdir();
 
@@ -55,10 +57,16 @@ describe('cdk synth (the pinned CLI, offline)', () => {
     expect(functions).toHaveLength(4);
     for (const fn of functions) {
       const asset = join(out, fn.Metadata?.['aws:asset:path'] ?? 'missing');
-      expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-      const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
-      expect(code).toMatch(/^import\{createRequire as __hangarRequire\}from'node:module';/);
-      expect(code).toMatch(/export\{\w+ as handler\}/);
+      expect(readdirSync(asset).sort()).toEqual([FUNCTION_BUNDLE.file, `${FUNCTION_BUNDLE.file}.map`]);
+      const code = readFileSync(join(asset, FUNCTION_BUNDLE.file), 'utf8');
+      expect(code).toMatch(/^"use strict";/);
+      expect(code).toContain('0&&(module.exports={handler});');
+      expect(code).toMatch(new RegExp(`\\n//# sourceMappingURL=${FUNCTION_BUNDLE.file}\\.map\\n$`));
+      // Loaded as Lambda loads index.js: with require().
+      const loaded = createRequire(import.meta.url)(join(asset, FUNCTION_BUNDLE.file)) as {
+        handler?: unknown;
+      };
+      expect(typeof loaded.handler).toBe('function');
     }
   });
 

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleEntries } from '../../local/bundle.js';
+import { bundleEntries, bundleFunctionThread } from '../../local/bundle.js';
 import { type Invocation, LocalFunction, type LocalFunctionOptions } from '../../local/local-function.js';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 let buildDir: string;
 let bundles: Record<string, string>;
+let threadScript: string;
 let fn: LocalFunction | undefined;
 
 beforeAll(async () => {
@@ -17,10 +18,10 @@ beforeAll(async () => {
     {
       probe: source('../fixtures/local/raw/probe.ts'),
       'init-error': source('../fixtures/local/raw/init-error.ts'),
-      thread: source('../../local/function-thread.ts'),
     },
     buildDir,
   );
+  threadScript = await bundleFunctionThread(buildDir);
 });
 afterEach(async () => {
   await fn?.stop(0);
@@ -34,7 +35,7 @@ function start(overrides: Partial<LocalFunctionOptions> = {}): LocalFunction {
   fn = new LocalFunction({
     name: 'probe',
     bundle: bundles.probe ?? '',
-    threadScript: bundles.thread ?? '',
+    threadScript,
     environment: { PROBE: 'set by the runtime' },
     timeoutSeconds: 2,
     memoryMiB: 128,
