@@ -1,20 +1,8 @@
 /**
- * Entry point of the `email.send` worker: the handler, the ledger and the runtime, wired from the
- * environment the stack (or the local runtime) sets. Everything here runs once per cold start.
+ * Entry point of the `email.send` worker: the built-in declaration, wired from the environment the
+ * stack (or the local runtime) sets. Everything here runs once per cold start.
  */
-import { SESClient } from '@aws-sdk/client-ses';
-import { createWorker, ENV_VARS, emailSend, handle } from '../../lib/index.js';
-import { ledgerFromEnv } from '../shared/ledger-from-env.js';
-import { createEmailSender, senderAddressSchema } from './send-email.js';
+import { emailSend } from '../../lib/index.js';
+import { createEmailWorker } from './email-worker.js';
 
-const { env, ledger } = ledgerFromEnv({ [ENV_VARS.senderEmail]: senderAddressSchema });
-
-export const handler = createWorker({
-  jobs: [
-    handle(
-      emailSend,
-      createEmailSender({ ses: new SESClient({}), sender: String(env[ENV_VARS.senderEmail]) }),
-    ),
-  ],
-  ledger,
-});
+export const handler = createEmailWorker(emailSend);

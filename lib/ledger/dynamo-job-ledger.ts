@@ -8,6 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { awsClientConfig } from '../config/aws-client.js';
 import type { JobStatus } from '../constants.js';
 import { ConfigError } from '../errors.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../jobs/define-job.js';
@@ -93,7 +94,7 @@ export interface JobStore {
 
 export interface DynamoJobLedgerOptions {
   readonly tableName: string;
-  /** @default a DynamoDBDocumentClient over a new DynamoDBClient with the SDK's standard configuration */
+  /** @default a DynamoDBDocumentClient over a new DynamoDBClient with `awsClientConfig()` (AWS_CLIENT_TIMEOUTS) */
   readonly client?: DynamoDBDocumentClient | DynamoDBClient;
   /** @default LEDGER_DEFAULTS.retentionSeconds */
   readonly retentionSeconds?: number;
@@ -149,7 +150,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
       throw new ConfigError('DynamoJobLedger needs a tableName');
     }
     this.#tableName = options.tableName;
-    const client = options.client ?? new DynamoDBClient({});
+    const client = options.client ?? new DynamoDBClient(awsClientConfig());
     this.#client =
       client instanceof DynamoDBDocumentClient
         ? client
