@@ -34,6 +34,8 @@ import { bundleEntries } from './bundle.js';
 import { PortInUseError, startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, type LocalPorts } from './endpoints.js';
 import { type EventSource, type EventSourceMapping, startEventSource } from './event-source.js';
+import { type FaultLayer, startFaultLayer } from './faults/fault-layer.js';
+import type { FaultOptions } from './faults/fault-plan.js';
 import {
   apiEnvironment,
   awsEnvironment,
@@ -122,6 +124,11 @@ export interface StartLocalOptions {
   readonly shutdownGraceMs?: number;
   /** @default silentLog */
   readonly log?: LocalLog;
+  /**
+   * Fails a seeded share of the workers' and event sources' SQS, DynamoDB and SES calls
+   * (`local/faults/`); the runtime's own client and the emulators' URLs stay direct. @default none
+   */
+  readonly faults?: FaultOptions;
 }
 
 const OPTION_KEYS: readonly (keyof StartLocalOptions)[] = [
@@ -137,6 +144,7 @@ const OPTION_KEYS: readonly (keyof StartLocalOptions)[] = [
   'pollWaitSeconds',
   'shutdownGraceMs',
   'log',
+  'faults',
 ];
 
 export interface LocalEndpoints {
@@ -184,6 +192,8 @@ export interface LocalRuntime {
   readonly environment: Readonly<Record<string, string>>;
   /** An SQS client for the local queues. */
   readonly sqs: SQSClient;
+  /** With the `faults` option: its counts and rules. */
+  readonly faults: FaultLayer | undefined;
   /** Stops polling, lets in-flight invocations finish (bounded), stops the emulators. Idempotent. */
   stop(): Promise<void>;
 }
@@ -312,6 +322,20 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       queues,
       awsConfigFile: join(buildDir, 'no-aws-config'),
     };
+    // With faults, the workers and their event sources reach the emulators through the fault layer.
+    const faults =
+      options.faults === undefined
+        ? undefined
+        : await track(
+            cleanups,
+            startFaultLayer(options.faults, {
+              sqs: sqsEmulator.url,
+              dynamodb: dynamoEmulator.url,
+              ses: sesEmulator.url,
+            }),
+          );
+    const workerStage = faults ? faults.routeStage(stage) : stage;
+    const sourceSqs = faults ? faults.sqsClient() : sqs;
     const threadScript = bundles['function-thread'];
     if (threadScript === undefined) throw new Error('The function thread was not bundled');
 
@@ -324,14 +348,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       if (worker.status !== 'running') continue;
       const job = settings.job(worker.jobName);
       const bundle = bundles[worker.functionName];
-      const jobQueues = queues[worker.jobName];
+      const jobQueues = workerStage.queues[worker.jobName];
       if (bundle === undefined || jobQueues === undefined)
         throw new Error(`No bundle for ${worker.functionName}`);
       const fn = new LocalFunction({
         name: worker.functionName,
         bundle,
         threadScript,
-        environment: workerEnvironment(job, stage, {
+        environment: workerEnvironment(job, workerStage, {
           ...stageEnvironment[job.jobName],
           ...options.environment,
         }),
@@ -344,7 +368,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       });
       functions.set(fn.name, fn);
       const source = await startEventSource({
-        sqs,
+        sqs: sourceSqs,
         queueUrl: jobQueues.queue.url,
         function: fn,
         batchSize: job.eventSource.batchSize,
@@ -401,6 +425,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       scheduler: schedulerApi.url,
       sampleSource: sampleSource.url,
     };
+    faults?.arm();
     let stopped: Promise<void> | undefined;
     return {
       endpoints,
@@ -415,6 +440,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       warnings,
       environment: toolEnvironment(stage, endpoints),
       sqs,
+      faults,
       stop() {
         stopped ??= cleanUp();
         return stopped;

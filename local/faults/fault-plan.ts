@@ -1,0 +1,223 @@
+/**
+ * What the fault layer does to each AWS call: rules per service and operation (a rate and the
+ * kinds to draw from), decided from a seed. Each service-and-operation pair draws from a stream of
+ * its own, so the same seed and the same sequence of calls of an operation give the same faults,
+ * however calls of other operations interleave. Every decision is counted.
+ */
+import * as z from 'zod/mini';
+import { ConfigError, check, describeIssues } from '../../lib/index.js';
+import { seededStream } from './seeded-random.js';
+
+/**
+ * What can go wrong with a call, as the fault proxy carries it out:
+ * - `error500`, `error503`: the service's internal-failure / unavailable error; not forwarded.
+ * - `throttling`: the service's throttling error; not forwarded.
+ * - `dropped`: the connection is destroyed before anything is forwarded.
+ * - `timeout`: forwarded (the emulator acts), the answer held until the client gives up.
+ * - `answerLost`: forwarded (the emulator acts), then the connection destroyed instead of answering.
+ */
+export const FAULT_KINDS = [
+  'error500',
+  'error503',
+  'throttling',
+  'dropped',
+  'timeout',
+  'answerLost',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Kinds whose request reached the emulator: its effect happened though the caller cannot know. */
+export const CARRIED_OUT_KINDS: ReadonlySet<FaultKind> = new Set(['timeout', 'answerLost']);
+
+export const FAULT_SERVICES = ['sqs', 'dynamodb', 'ses'] as const;
+export type FaultService = (typeof FAULT_SERVICES)[number];
+
+/** A call as a rule sees it. */
+export interface FaultRequest {
+  readonly service: FaultService;
+  /** `ReceiveMessage`, `UpdateItem`, `SendEmail`, … (see ./operation.ts) */
+  readonly operation: string;
+  /** The request body as text (JSON, or a form for SES). */
+  readonly body: string;
+}
+
+export interface FaultRule {
+  /** @default every service */
+  readonly service?: FaultService;
+  /** @default every operation */
+  readonly operation?: string;
+  /** The share of matching calls that fail, 0–1. */
+  readonly rate: number;
+  /** The kinds a failing call is given, drawn evenly. @default FAULT_KINDS */
+  readonly kinds?: readonly FaultKind[];
+  /** Narrows the rule to some calls, e.g. the ledger's `succeed` write among the `UpdateItem`s. */
+  readonly match?: (request: FaultRequest) => boolean;
+  /** At most this many faults from this rule. @default no limit */
+  readonly limit?: number;
+}
+
+export interface Injection {
+  /** 1, 2, … in the order faults were decided. */
+  readonly seq: number;
+  readonly service: FaultService;
+  readonly operation: string;
+  readonly kind: FaultKind;
+  readonly requestBody: string;
+  /** The emulator's answer, for the kinds that forward the call (`CARRIED_OUT_KINDS`). */
+  readonly answerBody?: string;
+}
+
+export interface FaultOptions {
+  /** Seeds every decision. */
+  readonly seed: number;
+  /** The first rule that matches a call decides it; a call no rule matches passes untouched. */
+  readonly rules: readonly FaultRule[];
+  /**
+   * How long a `timeout` answer is held when the client never gives up (a client without a request
+   * timeout), before its connection is destroyed. @default FAULT_DEFAULTS.holdLimitMs
+   */
+  readonly holdLimitMs?: number;
+  /** Told of every fault, once it has been carried out. */
+  readonly onInjection?: (injection: Injection) => void;
+}
+
+export const FAULT_DEFAULTS = {
+  holdLimitMs: 600_000,
+} as const;
+
+/** Calls of one operation, and the faults they were given. */
+export type OperationCounts = { readonly calls: number } & Readonly<Record<FaultKind, number>>;
+/** By service, then operation. */
+export type FaultCounts = Readonly<Record<FaultService, Readonly<Record<string, OperationCounts>>>>;
+
+const isFunction = (value: unknown) => typeof value === 'function';
+
+const ruleSchema = z.strictObject({
+  service: z.optional(z.enum(FAULT_SERVICES)),
+  operation: z.optional(z.string().check(z.minLength(1))),
+  rate: z.number().check(z.minimum(0), z.maximum(1)),
+  kinds: z.optional(z.array(z.enum(FAULT_KINDS)).check(z.minLength(1))),
+  match: z.optional(z.custom<NonNullable<FaultRule['match']>>(isFunction, 'must be a function')),
+  limit: z.optional(z.int().check(z.minimum(0))),
+});
+
+const optionsSchema = z.strictObject({
+  seed: z.int().check(z.minimum(0), z.maximum(2 ** 32 - 1)),
+  rules: z.array(ruleSchema),
+  holdLimitMs: z.optional(z.int().check(z.minimum(1))),
+  onInjection: z.optional(
+    z.custom<NonNullable<FaultOptions['onInjection']>>(isFunction, 'must be a function'),
+  ),
+});
+
+/** @throws {ConfigError} naming every unknown key and bad value. */
+export function checkFaultOptions(options: FaultOptions): FaultOptions {
+  const result = check(optionsSchema, options, 'faults');
+  if (!result.ok) throw new ConfigError(`Invalid fault options: ${describeIssues(result.issues)}`);
+  return options;
+}
+
+function checkRules(rules: readonly FaultRule[]): readonly FaultRule[] {
+  const result = check(z.array(ruleSchema), rules, 'rules');
+  if (!result.ok) throw new ConfigError(`Invalid fault rules: ${describeIssues(result.issues)}`);
+  return rules;
+}
+
+type MutableCounts = { calls: number } & Record<FaultKind, number>;
+
+function zeroCounts(): MutableCounts {
+  return { calls: 0, error500: 0, error503: 0, throttling: 0, dropped: 0, timeout: 0, answerLost: 0 };
+}
+
+/**
+ * Decides calls.
+ *
+ * @example
+ * const plan = new FaultPlan({ seed: 7, rules: [{ rate: 0.05 }] });
+ * plan.decide({ service: 'dynamodb', operation: 'UpdateItem', body: '{}' }); // 'throttling' or undefined
+ */
+export class FaultPlan {
+  readonly #seed: number;
+  #rules: readonly FaultRule[];
+  readonly #streams = new Map<string, () => number>();
+  readonly #used = new Map<FaultRule, number>();
+  readonly #counts = new Map<FaultService, Map<string, MutableCounts>>();
+  #seq = 0;
+
+  constructor(options: Pick<FaultOptions, 'seed' | 'rules'>) {
+    this.#seed = options.seed;
+    this.#rules = checkRules(options.rules);
+  }
+
+  /** Replaces the rules; the streams go on where they were. */
+  setRules(rules: readonly FaultRule[]): void {
+    this.#rules = checkRules(rules);
+  }
+
+  /** The fault for this call, if any, with its sequence number; counts the call either way. */
+  decide(request: FaultRequest): { readonly kind: FaultKind; readonly seq: number } | undefined {
+    const key = `${request.service} ${request.operation}`;
+    let stream = this.#streams.get(key);
+    if (stream === undefined) {
+      stream = seededStream(this.#seed, key);
+      this.#streams.set(key, stream);
+    }
+    // Two draws for every call, whatever the rules say, so a call's draws depend only on its place
+    // in its operation's sequence.
+    const roll = stream();
+    const pick = stream();
+    const counts = this.#countsOf(request.service, request.operation);
+    counts.calls += 1;
+    const rule = this.#rules.find(
+      (r) =>
+        (r.service === undefined || r.service === request.service) &&
+        (r.operation === undefined || r.operation === request.operation) &&
+        (r.match === undefined || r.match(request)),
+    );
+    if (rule === undefined || roll >= rule.rate) return undefined;
+    const used = this.#used.get(rule) ?? 0;
+    if (rule.limit !== undefined && used >= rule.limit) return undefined;
+    const kinds = rule.kinds ?? FAULT_KINDS;
+    const kind = kinds[Math.min(kinds.length - 1, Math.floor(pick * kinds.length))] as FaultKind;
+    this.#used.set(rule, used + 1);
+    counts[kind] += 1;
+    this.#seq += 1;
+    return { kind, seq: this.#seq };
+  }
+
+  counts(): FaultCounts {
+    const snapshot = { sqs: {}, dynamodb: {}, ses: {} } as Record<
+      FaultService,
+      Record<string, OperationCounts>
+    >;
+    for (const [service, operations] of this.#counts) {
+      for (const [operation, counts] of operations) snapshot[service][operation] = { ...counts };
+    }
+    return snapshot;
+  }
+
+  /** Calls and faults over every service and operation. */
+  totals(): OperationCounts {
+    const totals = zeroCounts();
+    for (const operations of this.#counts.values()) {
+      for (const counts of operations.values()) {
+        for (const key of Object.keys(totals) as (keyof MutableCounts)[]) totals[key] += counts[key];
+      }
+    }
+    return totals;
+  }
+
+  #countsOf(service: FaultService, operation: string): MutableCounts {
+    let operations = this.#counts.get(service);
+    if (operations === undefined) {
+      operations = new Map();
+      this.#counts.set(service, operations);
+    }
+    let counts = operations.get(operation);
+    if (counts === undefined) {
+      counts = zeroCounts();
+      operations.set(operation, counts);
+    }
+    return counts;
+  }
+}
