@@ -149,9 +149,10 @@ export class FaultPlan {
     this.#rules = checkRules(options.rules);
   }
 
-  /** Replaces the rules; the streams go on where they were. */
+  /** Replaces the rules (their limits count afresh); the streams go on where they were. */
   setRules(rules: readonly FaultRule[]): void {
     this.#rules = checkRules(rules);
+    this.#used.clear();
   }
 
   /** The fault for this call, if any, with its sequence number; counts the call either way. */

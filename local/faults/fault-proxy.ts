@@ -54,12 +54,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const target = new URL(options.target);
   let own = '';
 
-  /** Sends the request on and calls `then` with the whole answer. */
+  /**
+   * Sends the request on and calls `then` with the whole answer. A call whose fault carries it out
+   * is carried out to the end even when its client gives up first; any other call ends with its
+   * client (an aborted long poll must not take messages nobody will see).
+   */
   const forward = (
     req: IncomingMessage,
     body: Buffer,
     res: ServerResponse,
     then: (answer: Answer) => void,
+    carriedOut = false,
   ) => {
     const upstream = request(
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
@@ -76,9 +81,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`${service} emulator unreachable: ${error.message}`);
     });
-    // A client that gives up (an aborted long poll) ends the upstream call too.
     res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (!carriedOut && !res.writableFinished) upstream.destroy();
     });
     upstream.end(body);
   };
@@ -93,7 +97,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     res.end(body);
   };
 
-  const hold = (res: ServerResponse) => {
+  const hold = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.socket.destroyed) return;
     const limit = setTimeout(() => res.destroy(), options.holdLimitMs);
     limit.unref();
     res.on('close', () => clearTimeout(limit));
@@ -139,16 +144,28 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           report();
           return;
         case 'timeout':
-          forward(req, body, res, (answer) => {
-            hold(res);
-            report(answer);
-          });
+          forward(
+            req,
+            body,
+            res,
+            (answer) => {
+              hold(req, res);
+              report(answer);
+            },
+            true,
+          );
           return;
         case 'answerLost':
-          forward(req, body, res, (answer) => {
-            res.destroy();
-            report(answer);
-          });
+          forward(
+            req,
+            body,
+            res,
+            (answer) => {
+              res.destroy();
+              report(answer);
+            },
+            true,
+          );
           return;
       }
     });
