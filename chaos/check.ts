@@ -48,6 +48,12 @@ export interface ChaosObservation {
   readonly queueDepth: number;
   /** Only in a run with infrastructure faults. */
   readonly emails?: EmailObservation;
+  /**
+   * Calls may have been carried out with their answers lost (a run with infrastructure faults). A
+   * dead letter sent again by the SDK after its first answer was lost is then expected — a standard
+   * queue cannot drop the repeat — and counted apart instead of failing the run.
+   */
+  readonly answersMayBeLost?: boolean;
 }
 
 export interface ChaosVerdict {
@@ -69,10 +75,12 @@ export interface ChaosVerdict {
   /** Jobs whose record never reached a final status (`running`, `retrying`, `queued`, `scheduled`). */
   readonly stuck: number;
   readonly drained: boolean;
-  /** DLQ messages beyond one per job (a job dead-lettered twice). */
+  /** DLQ messages beyond one per job (a job dead-lettered twice, or one send carried out twice). */
   readonly extraDeadLetters: number;
   /** Everything else that is wrong, one line each (the first few of each kind are named). */
   readonly problems: readonly string[];
+  /** Every job named in a problem, one of each kind of problem first. */
+  readonly problemJobs: readonly string[];
   readonly ok: boolean;
 }
 
@@ -92,26 +100,49 @@ class Tally {
   extraDeadLetters = 0;
   readonly #issues = new Map<string, string[]>();
 
-  note(kind: string, example: string): void {
+  /** Jobs named in problems, by kind of problem. */
+  readonly #jobs = new Map<string, string[]>();
+
+  note(kind: string, example: string, jobId?: string): void {
     this.#issues.set(kind, [...(this.#issues.get(kind) ?? []), example]);
+    if (jobId !== undefined) this.#jobs.set(kind, [...(this.#jobs.get(kind) ?? []), jobId]);
   }
 
-  /** The DLQ's jobs with their reasons; repeats and bodies that are not envelopes are noted. */
-  deadLetters(letters: readonly DeadLetter[], known: ReadonlySet<string>): Map<string, string | undefined> {
+  /** Every job named in a problem, the first of each kind first, then the second of each, … */
+  problemJobs(): string[] {
+    const lists = [...this.#jobs.values()];
+    const longest = Math.max(0, ...lists.map((list) => list.length));
+    const seen = new Set<string>();
+    for (let i = 0; i < longest; i++) {
+      for (const list of lists) {
+        const jobId = list[i];
+        if (jobId !== undefined) seen.add(jobId);
+      }
+    }
+    return [...seen];
+  }
+
+  /** The DLQ's jobs with their reasons; bodies that are not envelopes are noted, and repeats unless allowed. */
+  deadLetters(
+    letters: readonly DeadLetter[],
+    known: ReadonlySet<string>,
+    repeatsAllowed: boolean,
+  ): Map<string, string | undefined> {
     const codes = new Map<string, string | undefined>();
     let unreadable = 0;
-    let extra = 0;
+    const repeated: string[] = [];
     for (const letter of letters) {
       if (letter.jobId === undefined) unreadable += 1;
-      else if (codes.has(letter.jobId)) extra += 1;
+      else if (codes.has(letter.jobId)) repeated.push(letter.jobId);
       else codes.set(letter.jobId, letter.errorCode);
     }
     for (const jobId of codes.keys())
-      if (!known.has(jobId)) this.note('dead letter of an unknown job', jobId);
+      if (!known.has(jobId)) this.note('dead letter of an unknown job', jobId, jobId);
     if (unreadable > 0) this.note('dead letters that are not envelopes', String(unreadable));
-    if (extra > 0) this.note('jobs dead-lettered more than once', String(extra));
+    if (!repeatsAllowed)
+      for (const jobId of repeated) this.note('jobs dead-lettered more than once', jobId, jobId);
     this.dead += codes.size;
-    this.extraDeadLetters += extra;
+    this.extraDeadLetters += repeated.length;
     return codes;
   }
 
@@ -125,7 +156,7 @@ class Tally {
       mismatch = `gone but ${shown}`;
     if (mismatch !== undefined) {
       this.ledgerMismatches += 1;
-      this.note(`ledger mismatch: ${mismatch}`, jobId);
+      this.note(`ledger mismatch: ${mismatch}`, jobId, jobId);
     }
     if (status !== undefined && !FINAL.has(status)) this.stuck += 1;
   }
@@ -149,7 +180,8 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
       event.kind === 'effect' ? effects : event.kind === 'permanent' ? permanentRuns : undefined;
     counter?.set(event.jobId, (counter.get(event.jobId) ?? 0) + 1);
   }
-  const deadCodes = tally.deadLetters(observation.deadLetters, new Set(jobIds));
+  const repeatsAllowed = observation.answersMayBeLost === true;
+  const deadCodes = tally.deadLetters(observation.deadLetters, new Set(jobIds), repeatsAllowed);
 
   plan.jobs.forEach((job, n) => {
     const jobId = jobIds[n];
@@ -162,19 +194,22 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
     const status = observation.ledger.get(jobId);
     const dead = deadCodes.has(jobId);
     tally.ledger(jobId, status, dead, drained);
-    if (count > 1) tally.duplicateEffects += 1;
+    if (count > 1) {
+      tally.duplicateEffects += 1;
+      tally.note('side effect recorded more than once', `${jobId} (${count} times)`, jobId);
+    }
     if (count === 0 && !dead) tally.lost += 1;
     if (job.payload.fault === 'permanent') {
-      if (!dead) tally.note('planned permanent failure not in the DLQ', jobId);
+      if (!dead) tally.note('planned permanent failure not in the DLQ', jobId, jobId);
       else if (deadCodes.get(jobId) !== CHAOS_PERMANENT_CODE) {
-        tally.note('dead letter with the wrong reason', `${jobId}: ${deadCodes.get(jobId) ?? 'none'}`);
+        tally.note('dead letter with the wrong reason', `${jobId}: ${deadCodes.get(jobId) ?? 'none'}`, jobId);
       }
       if (status !== 'dead')
-        tally.note('planned permanent failure not dead in the ledger', `${jobId}: ${status}`);
-      if (count > 0) tally.note('side effect of a permanent failure', jobId);
+        tally.note('planned permanent failure not dead in the ledger', `${jobId}: ${status}`, jobId);
+      if (count > 0) tally.note('side effect of a permanent failure', jobId, jobId);
       if ((permanentRuns.get(jobId) ?? 0) > 1) {
         tally.deadRanAgain += 1;
-        tally.note('permanent failure run again after it was dead', jobId);
+        tally.note('permanent failure run again after it was dead', jobId, jobId);
       }
       return;
     }
@@ -182,13 +217,14 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
       tally.note(
         'unplanned dead letter',
         `${jobId} (${job.payload.fault}): ${deadCodes.get(jobId) ?? 'no code'}`,
+        jobId,
       );
     if (count > 0 && status === 'succeeded') tally.succeeded += 1;
     else if (count > 0)
-      tally.note('side effect without a succeeded record', `${jobId}: ${status ?? 'no record'}`);
-    else if (status === 'succeeded') tally.note('succeeded record without its side effect', jobId);
+      tally.note('side effect without a succeeded record', `${jobId}: ${status ?? 'no record'}`, jobId);
+    else if (status === 'succeeded') tally.note('succeeded record without its side effect', jobId, jobId);
   });
-  if (observation.emails) checkEmails(observation.emails, tally, drained);
+  if (observation.emails) checkEmails(observation.emails, tally, drained, repeatsAllowed);
 
   const problems = tally.problems();
   const expectedDead = plan.counts.permanent;
@@ -205,6 +241,7 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
     drained,
     extraDeadLetters: tally.extraDeadLetters,
     problems,
+    problemJobs: tally.problemJobs(),
     ok:
       tally.lost === 0 &&
       tally.duplicateEffects === 0 &&
@@ -220,10 +257,15 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
  * SES with its answer lost, so the worker could not know. Once the handler had a message id, any
  * later e-mail of the job is the worker's own doing.
  */
-function checkEmails(emails: EmailObservation, tally: Tally, drained: boolean): void {
+function checkEmails(
+  emails: EmailObservation,
+  tally: Tally,
+  drained: boolean,
+  repeatsAllowed: boolean,
+): void {
   const sent = new Map<number, string[]>();
   for (const email of emails.sent) sent.set(email.n, [...(sent.get(email.n) ?? []), email.messageId]);
-  const deadCodes = tally.deadLetters(emails.deadLetters, new Set(emails.jobIds));
+  const deadCodes = tally.deadLetters(emails.deadLetters, new Set(emails.jobIds), repeatsAllowed);
   emails.jobIds.forEach((jobId, n) => {
     const messageIds = sent.get(n) ?? [];
     const status = emails.ledger.get(jobId);
@@ -237,13 +279,15 @@ function checkEmails(emails: EmailObservation, tally: Tally, drained: boolean): 
         tally.note(
           'e-mail sent again after SES answered the handler',
           `${jobId} (${messageIds.length} e-mails)`,
+          jobId,
         );
       } else tally.duplicateEffectsInWindow += 1;
     }
-    if (dead) tally.note('unplanned dead letter', `${jobId} (e-mail): ${deadCodes.get(jobId) ?? 'no code'}`);
+    if (dead)
+      tally.note('unplanned dead letter', `${jobId} (e-mail): ${deadCodes.get(jobId) ?? 'no code'}`, jobId);
     else if (messageIds.length > 0 && status === 'succeeded') tally.succeeded += 1;
     else if (messageIds.length > 0)
-      tally.note('e-mail sent without a succeeded record', `${jobId}: ${status ?? 'no record'}`);
-    else if (status === 'succeeded') tally.note('succeeded e-mail job without an e-mail', jobId);
+      tally.note('e-mail sent without a succeeded record', `${jobId}: ${status ?? 'no record'}`, jobId);
+    else if (status === 'succeeded') tally.note('succeeded e-mail job without an e-mail', jobId, jobId);
   });
 }

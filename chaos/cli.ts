@@ -98,6 +98,9 @@ function printReport(report: ChaosReport): void {
     }
   }
   for (const problem of verdict.problems) console.log(`PROBLEM ${problem}`);
+  for (const trail of report.trails) {
+    console.log(`TRAIL ${trail.jobId}: ${trail.record}; faults met: ${trail.faults.join(', ') || 'none'}`);
+  }
   for (const kind of report.silentFaults) console.log(`PROBLEM planned fault never observed: ${kind}`);
 }
 

@@ -36,8 +36,10 @@ import {
   FAULT_KINDS,
   type FaultCounts,
   type FaultKind,
+  type Injection,
   type OperationCounts,
 } from '../local/faults/fault-plan.js';
+import { ledgerWriteOf } from '../local/faults/ledger-write.js';
 import { LOCAL_CREDENTIALS } from '../local/function-environment.js';
 import type { LocalLog } from '../local/log.js';
 import { startLocal } from '../local/start-local.js';
@@ -67,6 +69,8 @@ export const CHAOS_DEFAULTS = {
   timeLimitMs: 9 * 60_000,
   /** With infrastructure faults, this share of the jobs are e-mails. */
   emailShare: 0.5,
+  /** Jobs named in problems whose trail the report gives. */
+  trails: 10,
   /** Empty polls of every queue in a row that end the wait (one could fall between a re-send and its delete). */
   drainedPolls: 2,
 } as const;
@@ -132,7 +136,17 @@ export interface ChaosReport {
   readonly seconds: number;
   /** The run's last line (see `ChaosSummary`). */
   readonly summary: ChaosSummary;
+  /** For the first few jobs named in a problem: their ledger record and the faults their calls met. */
+  readonly trails: readonly JobTrail[];
   readonly ok: boolean;
+}
+
+export interface JobTrail {
+  readonly jobId: string;
+  /** `status, attempt n, m claims, last error`, or that there is no record. */
+  readonly record: string;
+  /** Each fault a call naming the job met, in order: `dynamodb UpdateItem (succeed): error500`. */
+  readonly faults: readonly string[];
 }
 
 /** `{ seed, jobs, succeeded, dead, expectedDead, lost, duplicateEffects, …, drained, seconds }` */
@@ -151,6 +165,8 @@ export interface ChaosSummary {
   readonly ledgerMismatches: number;
   readonly stuck: number;
   readonly deadRanAgain: number;
+  /** DLQ messages beyond one per job. */
+  readonly duplicateDeadLetters: number;
   readonly drained: boolean;
   /** Faults injected, by kind (runs with infrastructure faults). */
   readonly injected?: Readonly<Record<FaultKind, number>>;
@@ -219,6 +235,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dir = await mkdtemp(join(tmpdir(), 'hangar-chaos-'));
   const observer = new Observer();
   let sesAnswersLost = 0;
+  const injections: Pick<Injection, 'service' | 'operation' | 'kind' | 'requestBody'>[] = [];
   const local = await startLocal({
     ports: 'free',
     registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
@@ -233,9 +250,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           faults: {
             seed: options.seed,
             rules: [{ rate }],
-            onInjection: (injection) => {
-              if (injection.operation === 'SendEmail' && CARRIED_OUT_KINDS.has(injection.kind))
-                sesAnswersLost += 1;
+            onInjection: ({ service, operation, kind, requestBody }) => {
+              if (operation === 'SendEmail' && CARRIED_OUT_KINDS.has(kind)) sesAnswersLost += 1;
+              injections.push({ service, operation, kind, requestBody });
             },
           },
         }),
@@ -355,7 +372,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ledger,
       deadLetters,
       queueDepth: await queueDepth(local.sqs, queues.queue.url),
-      ...(emails ? { emails } : {}),
+      ...(emails ? { emails, answersMayBeLost: true } : {}),
     });
     const noted = (kind: string) => events.filter((e) => e.kind === kind).length;
     const infra: InfraFirings | undefined =
@@ -397,6 +414,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         infra === undefined || infra.totals[kind] > 0,
       ]),
     ].flatMap(([kind, fired]) => (fired ? [] : [String(kind)]));
+    const trails = await traceJobs(
+      verdict.problemJobs.slice(0, CHAOS_DEFAULTS.trails),
+      injections,
+      local.endpoints.dynamodb,
+      local.region,
+      local.tableName,
+    );
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     return {
       plan,
@@ -417,15 +441,51 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ledgerMismatches: verdict.ledgerMismatches,
         stuck: verdict.stuck,
         deadRanAgain: verdict.deadRanAgain,
+        duplicateDeadLetters: verdict.extraDeadLetters,
         drained: verdict.drained,
         ...(infra ? { injected: kindsOf(infra.totals) } : {}),
         seconds,
       },
+      trails,
       ok: verdict.ok && silentFaults.length === 0,
     };
   } finally {
     await local.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The ledger record of each job, and every fault met by a call whose request names it. */
+async function traceJobs(
+  jobIds: readonly string[],
+  injections: readonly Pick<Injection, 'service' | 'operation' | 'kind' | 'requestBody'>[],
+  endpoint: string,
+  region: string,
+  tableName: string,
+): Promise<JobTrail[]> {
+  const client = new DynamoDBClient({ region, endpoint, credentials: LOCAL_CREDENTIALS });
+  try {
+    const ledger = new DynamoJobLedger({ tableName, client });
+    return await Promise.all(
+      jobIds.map(async (jobId) => {
+        const job = await ledger.getJob(jobId);
+        const record = job
+          ? `${job.status}, attempt ${job.attempts}, ${job.claims} claims${job.lastError ? `, last error ${job.lastError.code}` : ''}`
+          : 'no record';
+        const faults = injections
+          .filter((injection) => injection.requestBody.includes(jobId))
+          .map(({ service, operation, kind, requestBody }) => {
+            const write = operation === 'UpdateItem' ? ledgerWriteOf(requestBody) : undefined;
+            const dlq =
+              operation === 'SendMessage' && requestBody.includes('-dlq') ? 'to the DLQ' : undefined;
+            const what = write ?? dlq;
+            return `${service} ${operation}${what ? ` (${what})` : ''}: ${kind}`;
+          });
+        return { jobId, record, faults };
+      }),
+    );
+  } finally {
+    client.destroy();
   }
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
+import { DynamoJobLedger } from '../../lib/index.js';
 import {
   type Emulator,
   startDynamoEmulator,
@@ -23,6 +24,7 @@ import {
 } from '../../local/emulators.js';
 import { type FaultLayer, startFaultLayer } from '../../local/faults/fault-layer.js';
 import type { FaultKind, FaultService, Injection } from '../../local/faults/fault-plan.js';
+import { isLedgerWrite, ledgerWriteOf } from '../../local/faults/ledger-write.js';
 import { createLedgerTable } from '../helpers/dynamodb.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 import { createTestQueues, queueDepth } from '../helpers/queues.js';
@@ -289,6 +291,51 @@ describe('Fault layer', () => {
     expect(new Set(first)).toEqual(
       new Set(['ok', 'InternalServerError', 'ProvisionedThroughputExceededException']),
     );
+    await table.drop();
+  });
+
+  it("fails one of the ledger's writes and no other, told apart by the status it sets", async () => {
+    // Prepare: the real ledger through the layer; its succeed write always fails.
+    const table = await createLedgerTable(direct.dynamodb);
+    layer.setRules([
+      {
+        service: 'dynamodb',
+        operation: 'UpdateItem',
+        match: isLedgerWrite('succeed'),
+        rate: 1,
+        kinds: ['error500'],
+      },
+    ]);
+    const ledger = new DynamoJobLedger({
+      tableName: table.tableName,
+      client: through(DynamoDBClient, 'dynamodb', 1),
+    });
+    const ref = {
+      jobId: '01KAJOB0000000000000000001',
+      jobName: 'test.note',
+      attempt: 1,
+      continuation: 0,
+      enqueuedAt: '2026-11-23T09:59:00.000Z',
+      messageId: 'm-1',
+      leaseMs: 10_000,
+    };
+
+    // Act
+    const claim = await ledger.claim(ref);
+    const token = claim.outcome === 'claimed' ? claim.token : '';
+    const succeed = await ledger.succeed(ref, token, { ok: true }).catch((error: unknown) => error);
+    await ledger.fail(ref, token, {
+      status: 'retrying',
+      errorCode: 'E',
+      errorMessage: 'm',
+      retryAt: '2026-11-23T10:00:00Z',
+    });
+
+    // Assess
+    expect(claim.outcome).toBe('claimed');
+    expect(succeed).toMatchObject({ name: 'InternalServerError' });
+    expect((await ledger.getJob(ref.jobId))?.status).toBe('retrying');
+    expect(injections.map((i) => ledgerWriteOf(i.requestBody))).toEqual(['succeed']);
     await table.drop();
   });
 

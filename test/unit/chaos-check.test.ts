@@ -85,7 +85,7 @@ describe('Function: checkChaos', () => {
     expect(verdict.ledgerMismatches).toBe(1);
     expect([...verdict.problems].sort()).toEqual([
       `dead letter with the wrong reason: 1 (${permanent.jobId}: Error)`,
-      'jobs dead-lettered more than once: 1 (1)',
+      `jobs dead-lettered more than once: 1 (${permanent.jobId})`,
       `ledger mismatch: in the DLQ but succeeded: 1 (${healthy.jobId})`,
       `unplanned dead letter: 1 (${healthy.jobId} (${run.plan.jobs[healthy.n]?.payload.fault}): ATTEMPTS_EXHAUSTED)`,
     ]);
@@ -128,6 +128,21 @@ describe('Function: checkChaos', () => {
         `ledger mismatch: dead but not in the DLQ: 1 (${dead.jobId})`,
       ]),
     );
+  });
+
+  it('counts a repeated dead letter apart when answers may have been lost, and names the jobs of problems', () => {
+    // Prepare: one job's dead letter twice (a DLQ send carried out, its answer lost, sent again).
+    const run = cleanRun();
+    const permanent = run.deadLetters[0] as { jobId: string; errorCode: string };
+    const deadLetters = [...run.deadLetters, permanent];
+
+    // Act
+    const strict = checkChaos({ ...run, deadLetters });
+    const lenient = checkChaos({ ...run, deadLetters, answersMayBeLost: true });
+
+    // Assess
+    expect(strict).toMatchObject({ extraDeadLetters: 1, problemJobs: [permanent.jobId], ok: false });
+    expect(lenient).toMatchObject({ extraDeadLetters: 1, problems: [], problemJobs: [], ok: true });
   });
 
   it('counts a planned permanent failure whose handler ran again after it was dead', () => {
