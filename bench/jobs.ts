@@ -3,7 +3,7 @@
  * with the ledger (its two writes per job). Both carry the same small payload.
  */
 import * as z from 'zod/mini';
-import { createRegistry, defineJob, type JobEnvelope } from '../lib/index.js';
+import { createRegistry, defineJob, ENVELOPE_VERSION, type JobEnvelope } from '../lib/index.js';
 
 export const benchPayload = z.strictObject({ n: z.int(), label: z.string() });
 
@@ -34,7 +34,7 @@ export function benchJobPayload(n: number): z.output<typeof benchPayload> {
 /** An envelope of `noop.run` as a producer writes it. */
 export function benchEnvelope(n: number): JobEnvelope {
   return {
-    version: 1,
+    version: ENVELOPE_VERSION,
     jobId: `01BENCH${String(n).padStart(19, '0')}`,
     name: noopRun.name,
     payload: benchJobPayload(n),

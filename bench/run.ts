@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HANDLER_FILE } from '../infra/constructs/hangar-function.js';
+import { functionEntry } from '../lib/deploy/index.js';
 import { startLocal } from '../local/start-local.js';
 import {
   BASELINE,
@@ -85,11 +85,11 @@ try {
   const functionDirs = deployedFunctionDirs();
   const bundles = await bundleLikeTheStack(
     {
-      ...Object.fromEntries(functionDirs.map((dir) => [dir, join(ROOT, 'functions', dir, HANDLER_FILE)])),
+      ...Object.fromEntries(functionDirs.map((dir) => [dir, functionEntry(join(ROOT, 'functions'), dir)])),
       [BASELINE]: join(HERE, 'cold-start', 'baseline-email-worker.ts'),
       overheadRaw: join(HERE, 'worker-overhead', 'handlers', 'raw.ts'),
       overheadPowertools: join(HERE, 'worker-overhead', 'handlers', 'powertools.ts'),
-      overheadHangar: join(fileURLToPath(BENCH_FUNCTIONS), 'noop', HANDLER_FILE),
+      overheadHangar: functionEntry(fileURLToPath(BENCH_FUNCTIONS), 'noop'),
     },
     join(work, 'cdk'),
   );

@@ -5,14 +5,9 @@
  * within an invocation.
  */
 import * as z from 'zod/mini';
-import {
-  AWS_CLIENT_TIMEOUTS,
-  createRegistry,
-  defineJob,
-  type EmailPayload,
-  emailSend,
-  JOB_DEFAULTS,
-} from '../lib/index.js';
+import { AWS_CLIENT_TIMEOUTS } from '../lib/constants.js';
+import { createRegistry, defineJob, JOB_DEFAULTS } from '../lib/index.js';
+import { type EmailPayload, emailSend } from '../lib/jobs/builtin/index.js';
 
 /** What a job does wrong, if anything. */
 export const CHAOS_FAULTS = ['none', 'transient', 'permanent', 'slow', 'stuck', 'blocking'] as const;

@@ -19,18 +19,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EMAIL_LOG_MESSAGES } from '../functions/email/send-email.js';
 import {
   DEAD_LETTER_ATTRIBUTES,
-  DynamoJobLedger,
   decodeEnvelope,
-  ENVELOPE_VERSION,
   encodeEnvelope,
-  JOB_STATUSES,
-  JobClient,
-  type JobStatus,
-  LEDGER_DEFAULTS,
   METRIC_NAMES,
   SQS_LIMITS,
-  WORKER_LOG_MESSAGES,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import { ENVELOPE_VERSION, JOB_STATUSES, JobClient, type JobStatus } from '../lib/index.js';
+import { DynamoJobLedger, LEDGER_DEFAULTS } from '../lib/ledger/index.js';
+import { WORKER_LOG_MESSAGES } from '../lib/worker/rules.js';
 import {
   CARRIED_OUT_KINDS,
   FAULT_KINDS,

@@ -7,15 +7,12 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
-  type Accepted,
   API_ROUTES,
   type ApiErrorBody,
   type ApiRoute,
   IDEMPOTENT_REPLAYED_HEADER,
-  type JobListQuery,
-  type JobPage,
-  type JobRecord,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import type { Accepted, JobListQuery, JobPage, JobRecord } from '../lib/ledger/index.js';
 import { LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import { NotFoundError, OperationFailedError, UnreachableError, UsageError } from './errors.js';
 

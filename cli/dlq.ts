@@ -11,7 +11,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope, type JobEnvelope, SQS_LIMITS } from '../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobEnvelope } from '../lib/index.js';
 
 /** A message in a DLQ, with the reason the worker attached when it dead-lettered it. */
 export interface DeadMessage {
@@ -78,7 +80,7 @@ export function toDeadMessage(message: Message): DeadMessage {
   try {
     envelope = decodeEnvelope(body);
   } catch (error) {
-    problem = error instanceof Error ? error.message : String(error);
+    problem = errorMessage(error);
   }
   const attempt = Number.parseInt(attribute(message, DEAD_LETTER_ATTRIBUTES.attempt) ?? '', 10);
   const sent = Number.parseInt(message.Attributes?.SentTimestamp ?? '', 10);
@@ -220,7 +222,7 @@ export class DlqReader {
           if (message) failed.push({ message, reason: `${entry.Code ?? 'Error'}: ${entry.Message ?? ''}` });
         }
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         failed.push(...chunk.map((message) => ({ message, reason })));
       }
     }
@@ -282,4 +284,29 @@ export async function peekDlq(
     await reader.release(found);
   }
   return found.sort((a, b) => (a.failedAt ?? '').localeCompare(b.failedAt ?? ''));
+}
+
+/**
+ * One dead message by its message id or job id, read without consuming it: the scan holds what it
+ * has seen until it finds the message, then gives everything back. Undefined when no message in
+ * reach has that id.
+ */
+export async function findDead(
+  sqs: SQSClient,
+  dlqUrl: string,
+  id: string,
+  options: DlqReaderOptions = {},
+): Promise<DeadMessage | undefined> {
+  const reader = new DlqReader(sqs, dlqUrl, options);
+  const held: DeadMessage[] = [];
+  try {
+    for (let batch = await reader.next(); batch.length > 0; batch = await reader.next()) {
+      held.push(...batch);
+      const found = batch.find((m) => matchesFilter(m, { ids: [id] }));
+      if (found) return found;
+    }
+    return undefined;
+  } finally {
+    await reader.release(held);
+  }
 }

@@ -2,7 +2,7 @@
  * The CLI's error family. Every error an operator can meet maps to one exit code, in one place
  * (`exitCodeOf`), so scripts can tell "you typed it wrong" from "the system is down".
  */
-import { ConfigError, JobValidationError, UnknownJobError } from '../lib/index.js';
+import { ERROR_CODES, type ErrorCode, HangarError } from '../lib/index.js';
 
 /** Exit codes of `hangar`, documented in the README (CLI › Exit codes). */
 export const EXIT_CODES = {
@@ -23,21 +23,27 @@ export const EXIT_CODES = {
 } as const;
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-/** Base of every error the CLI raises on purpose: a message for the operator and an exit code. */
-export class CliError extends Error {
-  readonly exitCode: ExitCode;
+/**
+ * Base of every error the CLI raises on purpose: a message for the operator and a code of the
+ * family (`ERROR_CODES`), which `exitCodeOf` turns into the exit code.
+ */
+export class CliError extends HangarError {
+  declare readonly code: ErrorCode;
 
-  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(message, code, options);
     this.name = 'CliError';
-    this.exitCode = exitCode;
+  }
+
+  get exitCode(): ExitCode {
+    return exitCodeOf(this);
   }
 }
 
 /** Arguments that cannot work whatever the target's state. */
 export class UsageError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT_CODES.usage, options);
+    super(message, ERROR_CODES.usage, options);
     this.name = 'UsageError';
   }
 }
@@ -45,7 +51,7 @@ export class UsageError extends CliError {
 /** An endpoint, stack, queue or credential the command needs is not there. */
 export class UnreachableError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT_CODES.unreachable, options);
+    super(message, ERROR_CODES.unreachable, options);
     this.name = 'UnreachableError';
   }
 }
@@ -53,7 +59,7 @@ export class UnreachableError extends CliError {
 /** What the command was told to act on does not exist. */
 export class NotFoundError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT_CODES.notFound, options);
+    super(message, ERROR_CODES.notFound, options);
     this.name = 'NotFoundError';
   }
 }
@@ -61,7 +67,7 @@ export class NotFoundError extends CliError {
 /** The target refused or partly failed the operation. */
 export class OperationFailedError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT_CODES.failed, options);
+    super(message, ERROR_CODES.operationFailed, options);
     this.name = 'OperationFailedError';
   }
 }
@@ -69,7 +75,7 @@ export class OperationFailedError extends CliError {
 /** The operator answered "no". */
 export class DeclinedError extends CliError {
   constructor(message = 'Nothing was changed.') {
-    super(message, EXIT_CODES.declined);
+    super(message, ERROR_CODES.declined);
     this.name = 'DeclinedError';
   }
 }
@@ -77,10 +83,25 @@ export class DeclinedError extends CliError {
 /** Ctrl-C during a command; what was done so far is reported, held messages are given back. */
 export class InterruptedError extends CliError {
   constructor(message = 'Interrupted.') {
-    super(message, EXIT_CODES.interrupted);
+    super(message, ERROR_CODES.interrupted);
     this.name = 'InterruptedError';
   }
 }
+
+/** The one place where the family's codes become exit codes; any other failure exits `failed`. */
+const EXIT_CODE_BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, ExitCode>>> = {
+  [ERROR_CODES.usage]: EXIT_CODES.usage,
+  [ERROR_CODES.unknownJob]: EXIT_CODES.usage,
+  [ERROR_CODES.validation]: EXIT_CODES.usage,
+  [ERROR_CODES.config]: EXIT_CODES.usage,
+  [ERROR_CODES.jobDefinition]: EXIT_CODES.usage,
+  [ERROR_CODES.unreachable]: EXIT_CODES.unreachable,
+  [ERROR_CODES.notFound]: EXIT_CODES.notFound,
+  [ERROR_CODES.jobNotFound]: EXIT_CODES.notFound,
+  [ERROR_CODES.operationFailed]: EXIT_CODES.failed,
+  [ERROR_CODES.declined]: EXIT_CODES.declined,
+  [ERROR_CODES.interrupted]: EXIT_CODES.interrupted,
+};
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -108,9 +129,12 @@ export function isConnectionError(error: unknown): boolean {
 
 /** The exit code for anything a command threw. */
 export function exitCodeOf(error: unknown): ExitCode {
-  if (error instanceof CliError) return error.exitCode;
-  if (error instanceof UnknownJobError || error instanceof JobValidationError || error instanceof ConfigError)
-    return EXIT_CODES.usage;
+  if (error instanceof HangarError) {
+    const known = Object.hasOwn(EXIT_CODE_BY_ERROR_CODE, error.code)
+      ? EXIT_CODE_BY_ERROR_CODE[error.code as ErrorCode]
+      : undefined;
+    if (known !== undefined) return known;
+  }
   if (isConnectionError(error)) return EXIT_CODES.unreachable;
   return EXIT_CODES.failed;
 }

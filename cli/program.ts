@@ -5,7 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { registry as builtinRegistry, type JobRegistry } from '../lib/index.js';
+import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobRegistry } from '../lib/index.js';
+import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
@@ -87,7 +90,7 @@ export async function runCli(
       if (deps.signal?.aborted) exitCode = EXIT_CODES.interrupted;
     } catch (error) {
       exitCode = exitCodeOf(error);
-      let message = error instanceof Error ? error.message : String(error);
+      let message = errorMessage(error);
       if (!(error instanceof CliError) && isConnectionError(error)) {
         const resolved = await target?.catch(() => undefined);
         message = `Cannot reach ${resolved?.label ?? 'the target'}: ${message}`;
@@ -215,6 +218,20 @@ export async function runCli(
         'schedule name (see `hangar schedules`), or the job name of a job with one schedule',
       ),
   ).action((schedule: string, options: CommonOptions) => run(options, (ctx) => runCommand(ctx, schedule)));
+
+  common(
+    program
+      .command('dashboard')
+      .description('serve the dashboard in a browser (on 127.0.0.1) until Ctrl-C')
+      .option('--port <n>', `port on 127.0.0.1 (0 for a free one; default ${DASHBOARD_DEFAULTS.port})`)
+      .option('--read-only', 'show everything, change nothing: no actions, and the server refuses them'),
+    { json: false },
+  ).action((options: CommonOptions & { port?: string; readOnly?: boolean }) =>
+    // Loaded on use: the other commands do not pay for the web server and the bundler.
+    run(options, async (ctx) =>
+      (await import('./commands/dashboard-command.js')).dashboardCommand(ctx, options),
+    ),
+  );
 
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());

@@ -1,5 +1,7 @@
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { JobRegistry } from '../lib/index.js';
+import type { Target } from './target.js';
 
 export interface QueueDepth {
   readonly visible: number;
@@ -78,4 +80,60 @@ export async function oldestMessageAges(
     if (name !== undefined && latest !== undefined) ages.set(name, latest);
   }
   return ages;
+}
+
+/** One job's queue pair as `hangar queues` and the dashboard's overview show it. */
+export interface QueueRow {
+  readonly job: string;
+  readonly queue: string;
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly dlq: string;
+  /** Messages in the DLQ, visible or not. */
+  readonly dlqDepth: number;
+  /** Seconds; null where the backend has no figure (locally, or no data point yet). */
+  readonly oldestAgeSeconds: number | null;
+  readonly dlqOldestAgeSeconds: number | null;
+}
+
+/**
+ * Per job: its queue's and DLQ's depths (`GetQueueAttributes`, two per job) and, where the target
+ * has CloudWatch, the oldest-message ages (one `GetMetricData` for all queues).
+ * @returns the rows, and whether ages could be known at all (false locally).
+ */
+export async function queueRows(
+  target: Target,
+  registry: JobRegistry,
+  now: Date,
+): Promise<{ readonly rows: QueueRow[]; readonly agesKnown: boolean }> {
+  const pairs = await Promise.all(
+    registry.jobs.map(async (job) => {
+      const { queue, dlq } = await target.queuesOf(job);
+      const [main, dead] = await Promise.all([
+        queueDepth(target.sqs, queue.url),
+        queueDepth(target.sqs, dlq.url),
+      ]);
+      return { job: job.name, queue, dlq, main, dead };
+    }),
+  );
+  const ages = target.cloudwatch
+    ? await oldestMessageAges(
+        target.cloudwatch,
+        pairs.flatMap((r) => [queueNameOfUrl(r.queue.url), queueNameOfUrl(r.dlq.url)]),
+        now,
+      )
+    : undefined;
+  const rows = pairs.map((r) => ({
+    job: r.job,
+    queue: r.queue.name,
+    visible: r.main.visible,
+    inFlight: r.main.inFlight,
+    delayed: r.main.delayed,
+    dlq: r.dlq.name,
+    dlqDepth: r.dead.visible + r.dead.inFlight + r.dead.delayed,
+    oldestAgeSeconds: ages?.get(queueNameOfUrl(r.queue.url)) ?? null,
+    dlqOldestAgeSeconds: ages?.get(queueNameOfUrl(r.dlq.url)) ?? null,
+  }));
+  return { rows, agesKnown: ages !== undefined };
 }

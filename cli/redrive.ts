@@ -16,13 +16,10 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import {
-  encodeEnvelope,
-  fifoDeduplicationId,
-  type JobDefinition,
-  type JobEnvelope,
-  SQS_LIMITS,
-} from '../lib/index.js';
+import { encodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { JobDefinition, JobEnvelope } from '../lib/index.js';
+import { fifoDeduplicationId } from '../lib/jobs/deduplication.js';
 import {
   type DeadMessage,
   type DeadMessageFilter,
@@ -31,6 +28,7 @@ import {
   matchesFilter,
   unmatchedIds,
 } from './dlq.js';
+import { OperationFailedError } from './errors.js';
 
 /** Records a redriven job in the ledger (dead → queued). Optional: without a ledger, only SQS moves. */
 export interface RedriveRecorder {
@@ -258,7 +256,7 @@ export async function selectiveRedrive(
             } catch (error) {
               ledgerWarnings.push({
                 jobId: message.jobId ?? message.messageId,
-                reason: error instanceof Error ? error.message : String(error),
+                reason: errorMessage(error),
               });
             }
           }
@@ -321,13 +319,36 @@ async function sendBack(
       else failed.push({ message: item.message, reason: failures.get(id) ?? 'SQS reported no outcome' });
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     failed.push(...chunk.map(({ message }) => ({ message, reason })));
   }
   return { ok, failed };
 }
 
 // ---- Native move task (AWS) ----------------------------------------------------------------
+
+/**
+ * Which way a redrive goes: SQS's native move task on AWS when nothing narrows or previews it (no
+ * selector, no maximum, no dry run, not forced selective); the selective path everywhere else —
+ * and always locally, where the emulator has no move task. The CLI and the dashboard both ask here.
+ */
+export function usesNativeRedrive(
+  targetKind: 'local' | 'aws',
+  request: {
+    readonly filter: DeadMessageFilter;
+    readonly max?: number | undefined;
+    readonly dryRun?: boolean | undefined;
+    readonly selective?: boolean | undefined;
+  },
+): boolean {
+  return (
+    targetKind === 'aws' &&
+    Object.keys(request.filter).length === 0 &&
+    request.max === undefined &&
+    request.dryRun !== true &&
+    request.selective !== true
+  );
+}
 
 export const MOVE_TASK_FINAL_STATUSES = ['COMPLETED', 'CANCELLED', 'FAILED'] as const;
 /** Polls after which a started task that SQS never lists is an error rather than a wait. */
@@ -398,7 +419,7 @@ export async function nativeRedrive(sqs: SQSClient, options: NativeRedriveOption
       options.onProgress?.(status);
       if (options.signal?.aborted) return status;
     } else if (polls >= MOVE_TASK_LOOKUP_POLLS) {
-      throw new Error(
+      throw new OperationFailedError(
         `SQS started move task ${taskHandle} but ListMessageMoveTasks has not shown it after ${polls} polls`,
       );
     }

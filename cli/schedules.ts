@@ -17,14 +17,11 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand, type SendMessageCommandInput, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  FIRING_PLACEHOLDERS,
-  firingJobId,
-  type JobRegistry,
-  renderFiring,
-  resourceStem,
-} from '../lib/index.js';
+import { firingJobId, renderFiring, resourceStem } from '../lib/deploy/index.js';
+import type { JobRegistry } from '../lib/index.js';
+import { FIRING_PLACEHOLDERS } from '../lib/jobs/envelope.js';
 import { UsageError } from './errors.js';
+import type { Target } from './target.js';
 
 /** A recurring schedule of the target, with what each firing sends. */
 export interface RecurringScheduleView {
@@ -39,6 +36,8 @@ export interface RecurringScheduleView {
   readonly input: string;
   /** FIFO jobs: the message group of each firing. */
   readonly messageGroupId: string | undefined;
+  /** When the schedule was created (ISO): a `rate(...)` schedule fires at multiples of its rate from then. */
+  readonly createdAt: string | undefined;
 }
 
 export interface ScheduleSource {
@@ -80,6 +79,7 @@ function toView(
     payload: template.payload,
     input: schedule.Target?.Input ?? '',
     messageGroupId: schedule.Target?.SqsParameters?.MessageGroupId,
+    createdAt: schedule.CreationDate?.toISOString(),
   };
 }
 
@@ -170,4 +170,20 @@ export async function fireSchedule(
     messageId: out.MessageId ?? '',
     firedAt: now.toISOString(),
   };
+}
+
+/**
+ * `hangar run <schedule>` and the dashboard's "Run now": finds the schedule among the target's
+ * recurring schedules (by name, or by the job name of a job with one schedule) and fires it.
+ * @throws {UsageError} for an unknown schedule.
+ */
+export async function runSchedule(
+  target: Target,
+  registry: JobRegistry,
+  name: string,
+  now: Date,
+): Promise<Firing & { readonly queue: string }> {
+  const schedule = findSchedule(await listSchedules(target.scheduleSource(), registry), name);
+  const { queue } = await target.queuesOf(registry.get(schedule.job));
+  return { ...(await fireSchedule(target.sqs, queue.url, schedule, { now })), queue: queue.name };
 }

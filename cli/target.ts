@@ -9,21 +9,22 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
-  registry as builtinRegistry,
-  DynamoJobLedger,
+  clientFromStackOutputs,
   dlqName,
   ENV_VARS,
-  type JobDefinition,
   type JobOutput,
-  type JobRegistry,
   jobOutputKey,
   OUTPUT_KEYS,
   queueName,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import { AwsScheduler, JobClient, type JobDefinition, type JobRegistry } from '../lib/index.js';
+import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, JobService } from '../lib/ledger/index.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
+import { LOCAL_SCHEDULER_ROLE_ARN } from '../local/scheduler.js';
 import {
   API_DEFAULTS,
   ApiClient,
@@ -62,6 +63,13 @@ export interface Target {
   scheduleSource(): ScheduleSource;
   /** Records redrives in the ledger, where the target has one the CLI can reach. */
   readonly recorder: RedriveRecorder | undefined;
+  /** The target's job ledger, read directly (listings, lookups, counts). */
+  readonly ledger: DynamoJobLedger | undefined;
+  /**
+   * The job service over the target's ledger and queues — what the HTTP API runs — for tools that
+   * enqueue and cancel with the operator's own credentials (the dashboard).
+   */
+  jobService(): Promise<JobService>;
   destroy(): void;
 }
 
@@ -105,6 +113,7 @@ export interface TargetOptions {
   readonly cloudFormation?: CloudFormationClient;
   readonly cloudwatch?: CloudWatchClient;
   readonly scheduler?: SchedulerClient;
+  readonly dynamodb?: DynamoDBClient;
   readonly credentials?: SigningCredentials;
 }
 
@@ -151,6 +160,14 @@ function localTarget(
     return url;
   };
   const apiUrl = env.HANGAR_API_URL ?? API_DEFAULTS.url;
+  const ledger = new DynamoJobLedger({
+    tableName: env[ENV_VARS.tableName] ?? LOCAL_DEFAULTS.tableName,
+    client: new DynamoDBClient({
+      ...local,
+      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.dynamodbEndpoint,
+    }),
+  });
+  let service: Promise<JobService> | undefined;
   return {
     kind: 'local',
     label: `local (SQS ${endpoint}, API ${apiUrl})`,
@@ -177,13 +194,38 @@ function localTarget(
         groupName: env[ENV_VARS.scheduleGroupName] ?? LOCAL_DEFAULTS.scheduleGroupName,
       };
     },
-    recorder: new DynamoJobLedger({
-      tableName: env[ENV_VARS.tableName] ?? LOCAL_DEFAULTS.tableName,
-      client: new DynamoDBClient({
-        ...local,
-        endpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.dynamodbEndpoint,
-      }),
-    }),
+    recorder: ledger,
+    ledger,
+    jobService() {
+      const { client, groupName } = this.scheduleSource();
+      service ??= (async () => {
+        // One-time schedules (run-at beyond 15 minutes) target a queue by its ARN, as on a stage.
+        const queues = Object.fromEntries(
+          await Promise.all(
+            registry.jobs.map(async (job) => {
+              const { queue } = await this.queuesOf(job);
+              const out = await sqs.send(
+                new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
+              );
+              return [job.name, { url: queue.url, arn: out.Attributes?.QueueArn ?? '' }] as const;
+            }),
+          ),
+        );
+        return new JobService({
+          client: new JobClient({
+            registry,
+            sqs,
+            queues,
+            scheduler: new AwsScheduler({ groupName, roleArn: LOCAL_SCHEDULER_ROLE_ARN, client }),
+          }),
+          store: ledger,
+        });
+      })();
+      service.catch(() => {
+        service = undefined;
+      });
+      return service;
+    },
     destroy() {
       if (!options.sqs) sqs.destroy();
       if (!options.scheduler) scheduler?.destroy();
@@ -236,6 +278,11 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
   const sqs = options.sqs ?? new SQSClient({});
   const cloudwatch = options.cloudwatch ?? new CloudWatchClient({});
   let scheduler: SchedulerClient | undefined;
+  let service: JobService | undefined;
+  const ledger = new DynamoJobLedger({
+    tableName: output(OUTPUT_KEYS.tableName),
+    ...(options.dynamodb ? { client: options.dynamodb } : {}),
+  });
   const ref = (job: JobDefinition, url: JobOutput, arn: JobOutput): QueueRef => {
     const queueUrl = jobOutput(job, url);
     return {
@@ -263,7 +310,20 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
       const credentials = options.credentials ?? defaultProvider();
       return new ApiClient({ baseUrl, signer: sigV4Signer({ region, credentials }) });
     },
-    recorder: new DynamoJobLedger({ tableName: output(OUTPUT_KEYS.tableName) }),
+    recorder: ledger,
+    ledger,
+    async jobService() {
+      scheduler ??= options.scheduler ?? new SchedulerClient({});
+      service ??= new JobService({
+        client: clientFromStackOutputs(Object.fromEntries(outputs), {
+          registry,
+          sqs,
+          schedulerClient: scheduler,
+        }),
+        store: ledger,
+      });
+      return service;
+    },
     destroy() {
       if (!options.sqs) sqs.destroy();
       if (!options.cloudwatch) cloudwatch.destroy();

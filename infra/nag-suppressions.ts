@@ -7,7 +7,7 @@ import { type Stack, Validations } from 'aws-cdk-lib';
 // cdk-nag's own rendering of a CloudFormation value into a finding id, so ours match it exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
-import { usesLedger } from '../lib/index.js';
+import { usesLedger } from '../lib/deploy/index.js';
 import type { HangarFunction } from './constructs/hangar-function.js';
 import type { JobsStack } from './stacks/jobs-stack.js';
 
@@ -105,6 +105,46 @@ export function nagAcknowledgements(stack: JobsStack): NagAcknowledgement[] {
       ),
       reason: `${method} /jobs/{id}: the "*" is the job id path parameter of this one route of the stage's API`,
     })),
+    ...[stack.operatorPolicy.readOnly, stack.operatorPolicy.full].flatMap((policy) => [
+      {
+        scope: policy,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          "cloudwatch:GetMetricData and scheduler:ListSchedules support no resource-level permissions; every other action of the operator policies names this stage's resources",
+      },
+      {
+        scope: policy,
+        id: tableIndexes,
+        reason: "Operators list jobs through the ledger table's own indexes (by-status, by-name)",
+      },
+      {
+        scope: policy,
+        id: wildcardResource(
+          stack,
+          stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${stack.schedules.group.scheduleGroupName}/*`,
+          }),
+        ),
+        reason: "Operators read the stage's recurring schedules (GetSchedule), all in the stage's own group",
+      },
+      // The read-only policy has the API's GET routes only.
+      ...(policy === stack.operatorPolicy.full ? ['GET', 'DELETE'] : ['GET']).map((method) => ({
+        scope: policy,
+        id: wildcardResource(
+          stack,
+          stack.api.httpApi.arnForExecuteApi(method, '/jobs/*', stack.api.stage.stageName),
+        ),
+        reason: `${method} /jobs/{id}: the "*" is the job id path parameter of this one route of the stage's API`,
+      })),
+    ]),
+    {
+      scope: stack.operatorPolicy.full,
+      id: oneTimeSchedules,
+      reason:
+        "Operators enqueue with a run-at time and cancel scheduled jobs: one-time schedules named per job id (job-<id>-<n>) in the stage's group",
+    },
     {
       scope: stack.schedules.deadLetterQueue,
       id: 'AwsSolutions-SQS3',

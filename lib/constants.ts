@@ -6,6 +6,12 @@
 /** The envelope version this build writes and the only one it reads. */
 export const ENVELOPE_VERSION = 1 as const;
 
+/**
+ * Stands for a job name where a message carries none that is valid: the dead-letter attribute of
+ * an undecodable message, the ledger record of a dead-on-arrival message with a bad name.
+ */
+export const UNKNOWN_JOB_NAME = '(unknown)';
+
 /** Job statuses as recorded in the ledger (see PRODUCT.md, "Statuses"). */
 export const JOB_STATUSES = [
   'scheduled',
@@ -44,24 +50,6 @@ export const METRIC_NAMES = {
   cleanupDeleted: 'CleanupDeleted',
 } as const;
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
-
-/** Stack-wide CloudFormation output keys. */
-export const OUTPUT_KEYS = {
-  apiUrl: 'ApiUrl',
-  schedulerRoleArn: 'SchedulerRoleArn',
-  scheduleGroupName: 'ScheduleGroupName',
-  tableName: 'LedgerTableName',
-  producerPolicyArn: 'ProducerPolicyArn',
-} as const;
-
-/** Per-job CloudFormation output key suffixes; the key is `<PascalJobName><suffix>` (see `jobOutputKey`). */
-export const JOB_OUTPUT_SUFFIXES = {
-  queueUrl: 'QueueUrl',
-  queueArn: 'QueueArn',
-  dlqUrl: 'DlqUrl',
-  dlqArn: 'DlqArn',
-} as const;
-export type JobOutput = keyof typeof JOB_OUTPUT_SUFFIXES;
 
 /** SQS limits the client and the settings module check against. */
 export const SQS_LIMITS = {

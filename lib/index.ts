@@ -1,50 +1,44 @@
 /**
- * Hangar: background jobs on AWS serverless. This is the package's one public entry; everything
- * a service, a worker or the stack needs from the framework is exported here.
+ * Hangar — the producer entry (`hangar`): declare jobs and send them. A service that only sends
+ * jobs imports this and nothing else; it pulls in no worker, no ledger and no deployment code.
+ *
+ * The other entries, by audience:
+ * - `hangar/worker`: run jobs in a Lambda function (`createWorker`, `handle`, the job context).
+ * - `hangar/ledger`: the DynamoDB job ledger and the job service (idempotency keys, listings, cancel).
+ * - `hangar/deploy`: what a stack, the local runtime and operator tools share (derived settings,
+ *   stage configuration, stack outputs, function environments, the HTTP API's contract).
+ * - `hangar/jobs`: the built-in jobs' declarations.
  */
 
-export {
-  API_ERROR_CODES,
-  API_LIMITS,
-  API_ROUTES,
-  type ApiErrorBody,
-  type ApiRoute,
-  CORRELATION_ID_HEADER,
-  IDEMPOTENT_REPLAYED_HEADER,
-} from './api/contract.js';
-export {
-  CLIENT_DEFAULTS,
-  chunkBySize,
-  type Enqueued,
-  type EnqueueOptions,
-  type EnqueueRequest,
-  type EnqueueResult,
-  fifoDeduplicationId,
-  JobClient,
-  type JobClientOptions,
-} from './client/job-client.js';
+export { CLIENT_DEFAULTS, JobClient, type JobClientOptions } from './client/job-client.js';
 export {
   AwsScheduler,
   type AwsSchedulerOptions,
-  atExpression,
-  type OneTimeSchedule,
-  oneTimeScheduleName,
   type QueueAddress,
   type SchedulerPort,
 } from './client/scheduler-port.js';
-export { readEnv } from './config/env.js';
-export * from './constants.js';
-export * from './errors.js';
-export * from './jobs/builtin/index.js';
+export { ENVELOPE_VERSION, JOB_DEFAULTS, JOB_STATUSES, type JobStatus } from './constants.js';
+export {
+  type AnyErrorCode,
+  ConfigError,
+  EnqueueError,
+  EnvelopeError,
+  ERROR_CODES,
+  type ErrorCode,
+  HangarError,
+  JobDefinitionError,
+  JobError,
+  JobValidationError,
+  PayloadTooLargeError,
+  PermanentJobError,
+  RetryableJobError,
+  UnknownJobError,
+  type ValidationIssue,
+} from './errors.js';
 export {
   type BatchOptions,
   defineJob,
   type FifoOptions,
-  isScheduleExpression,
-  isTimeZone,
-  JOB_NAME_MAX_LENGTH,
-  JOB_NAME_PATTERN,
-  JOB_RESOURCES,
   type JobDefinition,
   type JobInput,
   type JobPayload,
@@ -53,106 +47,6 @@ export {
   type RecurringSchedule,
   type RetryPolicy,
 } from './jobs/define-job.js';
-export {
-  decodeEnvelope,
-  type Envelope,
-  encodeEnvelope,
-  encodeFiringTemplate,
-  envelopeSchema,
-  FIRING_PLACEHOLDERS,
-  type FiringEnvelope,
-  firingEnvelopeSchema,
-  firingJobId,
-  JOB_ID_PATTERN,
-  type JobEnvelope,
-  jobEnvelopeSchema,
-  renderFiring,
-} from './jobs/envelope.js';
-export {
-  API_FUNCTION,
-  apiEnvironment,
-  type DeploymentValues,
-  type QueueDirectory,
-  serviceName,
-  usesLedger,
-  workerEnvironment,
-} from './jobs/function-environment.js';
-export { dlqName, functionDir, jobOutputKey, pascalName, queueName, resourceStem } from './jobs/names.js';
+export type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from './jobs/enqueue.js';
+export type { JobEnvelope } from './jobs/envelope.js';
 export { createRegistry, type JobRegistry } from './jobs/registry.js';
-export {
-  type ConfiguredSchedule,
-  deriveJobSettings,
-  deriveSettings,
-  type EventSourceSettings,
-  type FunctionSettings,
-  type JobQueueSettings,
-  type JobSettings,
-  type QueueSettings,
-  type ScheduleSettings,
-  SETTINGS_RULES,
-  type Settings,
-  type SettingsOptions,
-  sqsQueueAttributes,
-  TABLE_ATTRIBUTES,
-  TABLE_SPEC,
-  type TableIndexSpec,
-  type TableSpec,
-} from './jobs/settings.js';
-export {
-  type CancelResult,
-  DynamoJobLedger,
-  type DynamoJobLedgerOptions,
-  type JobStore,
-  type KeyReservation,
-  type KeyReservationResult,
-  type NewJobRecord,
-  UNKNOWN_JOB_NAME,
-} from './ledger/dynamo-job-ledger.js';
-export {
-  ClaimLostError,
-  IdempotencyKeyConflictError,
-  IdempotencyKeyInUseError,
-  JobAlreadyStartedError,
-  JobNotFoundError,
-  LEDGER_ERROR_CODES,
-  type LedgerErrorCode,
-} from './ledger/errors.js';
-export {
-  type Accepted,
-  type BatchOutcome,
-  JOB_SERVICE_DEFAULTS,
-  JobService,
-  type JobServiceOptions,
-} from './ledger/job-service.js';
-export type { JobListQuery, JobPage } from './ledger/listing.js';
-export {
-  JOB_ATTRIBUTES,
-  type JobRecord,
-  LEDGER_DEFAULTS,
-  RECORD_KINDS,
-  type RecordKind,
-} from './ledger/records.js';
-export { canonicalJson, requestHash } from './ledger/request-hash.js';
-export { backoffDelay } from './retry/backoff.js';
-export { type CheckResult, check, describeIssues, formatPath } from './validation.js';
-export {
-  createWorker,
-  describeError,
-  type SqsWorker,
-  WORKER_LOG_MESSAGES,
-  WORKER_RULES,
-  type WorkerOptions,
-  type WorkerQueue,
-} from './worker/create-worker.js';
-export { createDeadline, type Deadline, DeadlineReachedError } from './worker/deadline.js';
-export type {
-  AttemptRef,
-  ClaimRefusal,
-  ClaimResult,
-  JobBinding,
-  JobContext,
-  JobHandler,
-  JobLedger,
-  JobResult,
-} from './worker/types.js';
-export { handle } from './worker/types.js';

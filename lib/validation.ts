@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import { config, safeParse } from 'zod/mini';
 import type { $ZodIssue, $ZodType } from 'zod/v4/core';
 import en from 'zod/v4/locales/en.js';
@@ -13,8 +14,84 @@ export function formatPath(path: readonly PropertyKey[], prefix?: string): strin
   return parts.length === 0 ? '(root)' : parts.join('.');
 }
 
-export function toValidationIssues(issues: readonly $ZodIssue[], prefix?: string): ValidationIssue[] {
-  return issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message }));
+/**
+ * Our issues from zod's. An unknown key becomes an issue of its own at its path, naming the closest
+ * key the object does know when `schema` is given — a typo such as `timeout` says `timeoutSeconds`.
+ */
+export function toValidationIssues(
+  issues: readonly $ZodIssue[],
+  prefix?: string,
+  schema?: $ZodType,
+): ValidationIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') {
+      return [{ path: formatPath(issue.path, prefix), message: issue.message }];
+    }
+    const known = schema === undefined ? [] : knownKeys(schema, issue.path);
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key], prefix),
+      message: unknownKeyMessage(key, known),
+    }));
+  });
+}
+
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  if (known.length === 0) return 'is not a known key';
+  const suggestion = closestKey(key, known);
+  return suggestion === undefined
+    ? `is not a known key (known: ${known.join(', ')})`
+    : `is not a known key; did you mean "${suggestion}"?`;
+}
+
+/**
+ * The known key a typo most likely meant: one that contains it or is contained in it (`timeout` →
+ * `timeoutSeconds`, which edit distance alone would rank below `name`), else the nearest by edit
+ * distance when it is near enough to be a typo at all.
+ */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const related = known.filter((k) => k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()));
+  if (related.length > 0) return closest(key, related);
+  const nearest = closest(key, [...known]);
+  const edits = distance(key, nearest);
+  return edits < key.length && edits <= Math.max(1, Math.floor(key.length / 3)) ? nearest : undefined;
+}
+
+/** The keys of the object schema found at `path` inside `schema` (through arrays, records and wrappers). */
+function knownKeys(schema: $ZodType, path: readonly PropertyKey[]): string[] {
+  let current = unwrap(schema);
+  for (const segment of path) current = unwrap(child(current, String(segment)));
+  const def = current?._zod.def as SchemaDef | undefined;
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** The parts of zod's schema definitions this walk reads. */
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Record<string, $ZodType>;
+  readonly element?: $ZodType;
+  readonly valueType?: $ZodType;
+  readonly innerType?: $ZodType;
+  readonly in?: $ZodType;
+}
+
+function child(schema: $ZodType | undefined, segment: string): $ZodType | undefined {
+  const def = schema?._zod.def as SchemaDef | undefined;
+  if (def?.type === 'object') return def.shape?.[segment];
+  if (def?.type === 'array') return def.element;
+  if (def?.type === 'record') return def.valueType;
+  return undefined;
+}
+
+/** Through optional, nullable, default and pipe (`z.extend`, transforms) to the schema that holds the shape. */
+function unwrap(schema: $ZodType | undefined): $ZodType | undefined {
+  let current = schema;
+  for (;;) {
+    const def = current?._zod.def as SchemaDef | undefined;
+    const inner = def?.innerType ?? def?.in;
+    if (inner === undefined) return current;
+    current = inner;
+  }
 }
 
 export type CheckResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
@@ -24,7 +101,7 @@ export function check<T>(schema: $ZodType<T>, data: unknown, prefix?: string): C
   const result = safeParse(schema, data);
   return result.success
     ? { ok: true, value: result.data }
-    : { ok: false, issues: toValidationIssues(result.error.issues, prefix) };
+    : { ok: false, issues: toValidationIssues(result.error.issues, prefix, schema) };
 }
 
 /** One line naming every issue: `to.0: Invalid email; subject: Required`. */

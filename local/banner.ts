@@ -8,6 +8,8 @@ import type { LocalRuntime } from './start-local.js';
 export interface BannerFacts {
   readonly startupMs: number;
   readonly persistDir: string | undefined;
+  /** The dashboard's URL, when `npm run dev` serves one. */
+  readonly dashboard?: string;
 }
 
 /** The job the banner's `curl` enqueues: an e-mail to a sample address, visible in the mail viewer. */
@@ -22,10 +24,11 @@ export function curlEmail(apiUrl: string): string {
 }
 
 /** The banner as data, for a JSON log line. */
-export function summarize(local: LocalRuntime, { startupMs, persistDir }: BannerFacts) {
+export function summarize(local: LocalRuntime, { startupMs, persistDir, dashboard }: BannerFacts) {
   return {
     startupMs,
     endpoints: local.endpoints,
+    ...(dashboard === undefined ? {} : { dashboard }),
     mailViewer: `${local.endpoints.ses}/`,
     persistDir: persistDir ?? null,
     queues: Object.values(local.queues).map((q) => ({
@@ -44,7 +47,7 @@ export function summarize(local: LocalRuntime, { startupMs, persistDir }: Banner
 }
 
 /** The banner for a terminal. */
-export function renderBanner(local: LocalRuntime, { startupMs, persistDir }: BannerFacts): string {
+export function renderBanner(local: LocalRuntime, { startupMs, persistDir, dashboard }: BannerFacts): string {
   const { endpoints } = local;
   const row = (label: string, value: string, note = '') =>
     `  ${pc.dim(label.padEnd(14))}${value}${note ? `  ${pc.dim(note)}` : ''}`;
@@ -55,6 +58,9 @@ export function renderBanner(local: LocalRuntime, { startupMs, persistDir }: Ban
     endpoints.api === undefined
       ? row('API', pc.yellow('not served'), 'functions/api/handler.ts does not exist yet')
       : row('API', pc.cyan(endpoints.api)),
+    ...(dashboard === undefined
+      ? []
+      : [row('Dashboard', pc.cyan(dashboard), '`npx hangar dashboard` serves another on its own port')]),
     row('Mail viewer', pc.cyan(`${endpoints.ses}/`), `sent mail as JSON: ${endpoints.ses}/store`),
     row('SQS', endpoints.sqs),
     row('DynamoDB', endpoints.dynamodb, `table ${local.tableName}`),

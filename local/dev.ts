@@ -3,6 +3,12 @@
  * a banner, logs, and Ctrl-C — so everything it runs is what the tests and benchmarks run.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolveTarget } from '../cli/target.js';
+import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
+import { EmfCollector, metricsLog } from '../dashboard/server/metrics/emf-collector.js';
+import { type Dashboard, startDashboard } from '../dashboard/server/start-dashboard.js';
+import { errorMessage } from '../lib/errors.js';
+import { registry } from '../lib/jobs/builtin/index.js';
 import { renderBanner, summarize } from './banner.js';
 import { createConsoleLog, type LogLevel } from './log.js';
 import {
@@ -65,6 +71,7 @@ const program = new Command('npm run dev --')
 for (const [name, flag] of Object.entries(PORT_FLAGS)) {
   program.option(`${flag} <port>`, `port of ${name}`, port, LOCAL_PORTS[name as keyof LocalPorts]);
 }
+program.option('--dashboard-port <port>', 'port of the dashboard', port, DASHBOARD_DEFAULTS.devPort);
 
 interface DevOptions {
   readonly persist?: string;
@@ -80,12 +87,15 @@ interface DevOptions {
   readonly dynamodbPort: number;
   readonly schedulerPort: number;
   readonly sourcePort: number;
+  readonly dashboardPort: number;
 }
 
 async function main(): Promise<void> {
   const options = program.parse().opts<DevOptions>();
   const pretty = !options.json && process.stdout.isTTY === true;
-  const log = createConsoleLog({ pretty, level: options.logLevel });
+  // The workers' EMF lines, which CloudWatch would count in AWS, feed the dashboard's chart.
+  const metrics = new EmfCollector(registry, LOCAL_DEFAULTS.stage);
+  const log = metricsLog(createConsoleLog({ pretty, level: options.logLevel }), metrics);
   const started = Date.now();
   let local: LocalRuntime;
   try {
@@ -108,12 +118,23 @@ async function main(): Promise<void> {
       log,
     });
   } catch (error) {
-    log.event('dev', 'error', 'The local runtime did not start', { error: describe(error) });
+    log.event('dev', 'error', 'The local runtime did not start', { error: errorMessage(error) });
+    process.exitCode = 1;
+    return;
+  }
+  const target = await resolveTarget({ env: local.environment, registry });
+  let dashboard: Dashboard;
+  try {
+    dashboard = await startDashboard({ target, registry, metrics, port: options.dashboardPort });
+  } catch (error) {
+    log.event('dev', 'error', 'The dashboard did not start', { error: errorMessage(error) });
+    target.destroy();
+    await local.stop();
     process.exitCode = 1;
     return;
   }
   const startupMs = Date.now() - started;
-  const facts = { startupMs, persistDir: options.persist };
+  const facts = { startupMs, persistDir: options.persist, dashboard: dashboard.url };
   if (pretty) process.stdout.write(renderBanner(local, facts));
   else log.event('dev', 'info', 'Hangar local runtime ready', summarize(local, facts));
 
@@ -125,23 +146,23 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.event('dev', 'info', `${signal}: stopping (running invocations get ${options.grace} ms)`);
-    local.stop().then(
-      () => {
-        log.event('dev', 'info', 'Stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.event('dev', 'error', 'Stopping failed', { error: describe(error) });
-        process.exit(1);
-      },
-    );
+    dashboard
+      .stop()
+      .then(() => target.destroy())
+      .then(() => local.stop())
+      .then(
+        () => {
+          log.event('dev', 'info', 'Stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.event('dev', 'error', 'Stopping failed', { error: errorMessage(error) });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 await main();

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
+import { LocalRuntimeError, PortInUseError } from './errors.js';
 
 export interface Emulator {
   /** `http://127.0.0.1:<port>` */
@@ -16,16 +17,6 @@ export interface Emulator {
 }
 
 /** A port that is taken fails with the port's name and the option that moves it. */
-export class PortInUseError extends Error {
-  constructor(service: string, port: number, cause: unknown) {
-    super(
-      `Port ${port} (${service}) is already in use on 127.0.0.1; stop what holds it or choose another port for ${service}`,
-      { cause },
-    );
-    this.name = 'PortInUseError';
-  }
-}
-
 const inUse = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
 
 /**
@@ -136,10 +127,17 @@ export async function startSesEmulator(port: number): Promise<Emulator> {
     const actual = await new Promise<number>((resolve, reject) => {
       worker.once('message', (message: { port?: number; error?: { message: string; code?: string } }) => {
         if (message.port !== undefined) resolve(message.port);
-        else reject(Object.assign(new Error(message.error?.message ?? 'SES emulator failed'), message.error));
+        else
+          reject(
+            new LocalRuntimeError(`SES emulator failed: ${message.error?.message ?? 'no reason given'}`, {
+              cause: message.error,
+            }),
+          );
       });
       worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`SES emulator thread exited with code ${code}`)));
+      worker.once('exit', (code) =>
+        reject(new LocalRuntimeError(`SES emulator thread exited with code ${code}`)),
+      );
     });
     worker.unref();
     return {

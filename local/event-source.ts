@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AWS_CLIENT_TIMEOUTS, SQS_LIMITS } from '../lib/constants.js';
+import { LocalRuntimeError } from './errors.js';
 import { createLambdaContext } from './lambda-context.js';
 import type { LocalFunction } from './local-function.js';
 
@@ -211,7 +212,9 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       if (parsed.ok) failedIds = parsed.failedIds;
       else {
         outcome = 'error';
-        error = new Error(`Invalid partial batch response: ${parsed.reason}; the whole batch failed`);
+        error = new LocalRuntimeError(
+          `Invalid partial batch response: ${parsed.reason}; the whole batch failed`,
+        );
       }
     }
     const toDelete =

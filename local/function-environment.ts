@@ -7,7 +7,6 @@
  */
 import {
   API_FUNCTION,
-  ConfigError,
   type DeploymentValues,
   apiEnvironment as deriveApiEnvironment,
   workerEnvironment as deriveWorkerEnvironment,
@@ -15,7 +14,8 @@ import {
   METRICS_NAMESPACE,
   resourceStem,
   serviceName,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import { ConfigError } from '../lib/index.js';
 import { LOCAL_IDENTITY } from './endpoints.js';
 import type { JobQueues } from './resources.js';
 

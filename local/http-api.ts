@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { type ApiErrorBody, ERROR_CODES } from '../lib/index.js';
+import type { ApiErrorBody } from '../lib/deploy/index.js';
+import { ERROR_CODES } from '../lib/index.js';
 import { createLambdaContext } from './lambda-context.js';
 
 export type HttpApiHandler = (

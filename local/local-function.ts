@@ -311,3 +311,13 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+/** A thread's error as one line (errors cross the thread boundary as plain objects). */
+export function describeThreadError(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    return `${String(name ?? 'Error')}: ${String(message)}`;
+  }
+  return String(error);
+}

@@ -23,7 +23,8 @@ import {
   type Settings,
   sqsQueueAttributes,
   type TableSpec,
-} from '../lib/index.js';
+} from '../lib/deploy/index.js';
+import { LocalRuntimeError } from './errors.js';
 
 export interface LocalQueue {
   readonly name: string;
@@ -74,10 +75,10 @@ async function ensureQueue(
     const { FifoQueue: _fifo, ...changeable } = attributes;
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: changeable }));
   }
-  if (!url) throw new Error(`CreateQueue returned no URL for ${settings.name}`);
+  if (!url) throw new LocalRuntimeError(`CreateQueue returned no URL for ${settings.name}`);
   const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
     .Attributes?.QueueArn;
-  if (!arn) throw new Error(`No ARN for queue ${settings.name}`);
+  if (!arn) throw new LocalRuntimeError(`No ARN for queue ${settings.name}`);
   return { name: settings.name, url, arn };
 }
 

@@ -15,9 +15,10 @@
  * `UnsupportedScheduleError` naming the field.
  */
 import { Cron } from 'croner';
+import { ConfigError } from '../lib/index.js';
 
 /** A schedule expression the local scheduler cannot (or AWS would not) evaluate. */
-export class UnsupportedScheduleError extends Error {
+export class UnsupportedScheduleError extends ConfigError {
   readonly expression: string;
 
   constructor(expression: string, reason: string) {

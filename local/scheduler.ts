@@ -10,7 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { renderFiring, type Settings } from '../lib/index.js';
+import { renderFiring, type Settings } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
+import { ConfigError } from '../lib/index.js';
+import { LocalRuntimeError } from './errors.js';
 import { type CompiledSchedule, compileSchedule, UnsupportedScheduleError } from './schedule-expression.js';
 
 /** The numbers of the local scheduler, named once. */
@@ -151,7 +154,7 @@ export class LocalScheduler {
     const now = this.now();
     for (const job of this.#options.settings.jobs) {
       const arn = this.#options.queueArns[job.jobName];
-      if (arn === undefined) throw new Error(`No queue ARN for job "${job.jobName}"`);
+      if (arn === undefined) throw new LocalRuntimeError(`No queue ARN for job "${job.jobName}"`);
       for (const schedule of job.schedules) {
         const definition: ScheduleDefinition = {
           Name: schedule.name,
@@ -250,10 +253,12 @@ export class LocalScheduler {
    */
   async advanceTo(date: Date): Promise<Firing[]> {
     if (this.#manualNow === undefined) {
-      throw new Error('advanceTo needs a manual clock (startLocal({ clock: { start } }))');
+      throw new ConfigError('advanceTo needs a manual clock (startLocal({ clock: { start } }))');
     }
     if (date.getTime() < this.#manualNow) {
-      throw new Error(`The clock cannot go back from ${this.now().toISOString()} to ${date.toISOString()}`);
+      throw new ConfigError(
+        `The clock cannot go back from ${this.now().toISOString()} to ${date.toISOString()}`,
+      );
     }
     const target = date.getTime();
     const run = this.#pass.then(() => this.#fireDue(target, true));
@@ -318,7 +323,7 @@ export class LocalScheduler {
       }
       if (!due?.next) break;
       if (fired.length >= SCHEDULER_RULES.maxFiringsPerAdvance) {
-        throw new Error(
+        throw new ConfigError(
           `More than ${SCHEDULER_RULES.maxFiringsPerAdvance} firings in one step; advance the clock in smaller steps`,
         );
       }
@@ -377,7 +382,7 @@ export class LocalScheduler {
           this.#options.log?.error('Schedule delivery failed; firing dropped', {
             schedule: definition.Name,
             scheduledAt: scheduledAt.toISOString(),
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           });
           return undefined;
         }
@@ -392,7 +397,7 @@ export class LocalScheduler {
       const name = arn.split(':').pop() ?? arn;
       const lookUp = async () => {
         const out = await this.#options.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-        if (!out.QueueUrl) throw new Error(`No URL for queue ${name}`);
+        if (!out.QueueUrl) throw new LocalRuntimeError(`No URL for queue ${name}`);
         return out.QueueUrl;
       };
       url = lookUp();

@@ -9,17 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import {
-  API_FUNCTION,
-  cleanupRun,
-  emailSend,
-  encodeEnvelope,
-  functionDir,
-  type JobDefinition,
-  type JobEnvelope,
-  registry,
-  syncRun,
-} from '../../lib/index.js';
+import { API_FUNCTION, encodeEnvelope, functionDir } from '../../lib/deploy/index.js';
+import { ENVELOPE_VERSION, type JobDefinition, type JobEnvelope } from '../../lib/index.js';
+import { cleanupRun, emailSend, registry, syncRun } from '../../lib/jobs/builtin/index.js';
 import { workerFunctionName } from '../../local/function-environment.js';
 import { LOCAL_API, LOCAL_DEFAULTS, type LocalRuntime } from '../../local/start-local.js';
 import { apiEvent } from '../../test/helpers/api-events.js';
@@ -88,7 +80,7 @@ const EMAIL = { to: ['ada@example.com'], subject: 'Cold start', text: 'Hello fro
 
 function envelope(job: JobDefinition, payload: unknown): JobEnvelope {
   return {
-    version: 1,
+    version: ENVELOPE_VERSION,
     jobId: randomUUID().replaceAll('-', ''),
     name: job.name,
     payload: payload as JobEnvelope['payload'],

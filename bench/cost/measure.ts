@@ -14,19 +14,17 @@
  *   item's key in that index stays and two where it moves (delete + put). Records are under 1 KB.
  * - SES: one e-mail per `email.send` job.
  */
+
 import {
-  cleanupRun,
   deriveSettings,
-  emailSend,
   functionDir,
-  type JobDefinition,
   type JobSettings,
-  registry,
   SQS_LIMITS,
-  syncRun,
-  TABLE_ATTRIBUTES,
   TABLE_SPEC,
-} from '../../lib/index.js';
+} from '../../lib/deploy/index.js';
+import type { JobDefinition } from '../../lib/index.js';
+import { cleanupRun, emailSend, registry, syncRun } from '../../lib/jobs/builtin/index.js';
+import { TABLE_ATTRIBUTES } from '../../lib/ledger/table.js';
 import type { ColdStartSection } from '../cold-start/measure.js';
 import { round } from '../shared/stats.js';
 import { PRICES } from './prices.js';

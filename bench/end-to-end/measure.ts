@@ -16,16 +16,10 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  DynamoJobLedger,
-  decodeEnvelope,
-  encodeEnvelope,
-  JobClient,
-  type JobDefinition,
-  SQS_LIMITS,
-  sqsQueueAttributes,
-  WORKER_RULES,
-} from '../../lib/index.js';
+import { decodeEnvelope, encodeEnvelope, SQS_LIMITS, sqsQueueAttributes } from '../../lib/deploy/index.js';
+import { ENVELOPE_VERSION, JobClient, type JobDefinition } from '../../lib/index.js';
+import { DynamoJobLedger } from '../../lib/ledger/index.js';
+import { WORKER_RULES } from '../../lib/worker/index.js';
 import { LOCAL_CREDENTIALS, workerFunctionName } from '../../local/function-environment.js';
 import type { LocalLog } from '../../local/log.js';
 import type { LocalRuntime } from '../../local/start-local.js';
@@ -125,7 +119,7 @@ async function throughRawLoop(
   const sequence = Date.now();
   const bodies = Array.from({ length: jobs }, (_, n) =>
     encodeEnvelope({
-      version: 1,
+      version: ENVELOPE_VERSION,
       jobId: `RAW${sequence}${String(n).padStart(7, '0')}`,
       name: job.name,
       payload: benchJobPayload(n),

@@ -6,7 +6,9 @@
  * accepts; the runtime runs no workers, so nothing is consumed while it is measured.
  */
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { API_LIMITS, emailSend, JobClient, registry, SQS_LIMITS } from '../../lib/index.js';
+import { API_LIMITS, SQS_LIMITS } from '../../lib/deploy/index.js';
+import { JobClient } from '../../lib/index.js';
+import { emailSend, registry } from '../../lib/jobs/builtin/index.js';
 import { LOCAL_CREDENTIALS } from '../../local/function-environment.js';
 import type { LocalRuntime } from '../../local/start-local.js';
 import { startCountingProxy } from '../../test/helpers/counting-proxy.js';

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { ENV_VARS, encodeEnvelope } from '../../lib/index.js';
+import { ENV_VARS, encodeEnvelope } from '../../lib/deploy/index.js';
 import { benchEnvelope } from '../jobs.js';
 import { runChild } from '../shared/child.js';
 import { median, round, type Summary, summarize } from '../shared/stats.js';

@@ -1,5 +1,7 @@
 /** `send`, `status`, `cancel`, `jobs`: the commands that go through the HTTP API. */
-import { check, describeIssues, type JobRecord } from '../../lib/index.js';
+
+import type { JobRecord } from '../../lib/ledger/index.js';
+import { check, describeIssues } from '../../lib/validation.js';
 import { parseInstant, parseInteger, parseJob, parseStatus, readJsonArgument } from '../args.js';
 import { UsageError } from '../errors.js';
 import { cell } from '../output.js';

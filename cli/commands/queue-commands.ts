@@ -4,55 +4,13 @@ import { discardDead } from '../discard.js';
 import { type DeadMessageView, describeDead, peekDlq } from '../dlq.js';
 import { NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import { cell, formatAge } from '../output.js';
-import { oldestMessageAges, queueDepth, queueNameOfUrl } from '../queues.js';
+import { queueRows } from '../queues.js';
 import { type CommandContext, jobAndQueues } from './context.js';
 
-export interface QueueRow {
-  readonly job: string;
-  readonly queue: string;
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
-  readonly dlq: string;
-  /** Messages in the DLQ, visible or not. */
-  readonly dlqDepth: number;
-  /** Seconds; null where the backend has no figure (locally). */
-  readonly oldestAgeSeconds: number | null;
-  readonly dlqOldestAgeSeconds: number | null;
-}
-
 export async function queuesCommand(ctx: CommandContext): Promise<void> {
-  const target = await ctx.target();
-  const rows = await Promise.all(
-    ctx.registry.jobs.map(async (job) => {
-      const { queue, dlq } = await target.queuesOf(job);
-      const [main, dead] = await Promise.all([
-        queueDepth(target.sqs, queue.url),
-        queueDepth(target.sqs, dlq.url),
-      ]);
-      return { job: job.name, queue, dlq, main, dead };
-    }),
-  );
-  const ages = target.cloudwatch
-    ? await oldestMessageAges(
-        target.cloudwatch,
-        rows.flatMap((r) => [queueNameOfUrl(r.queue.url), queueNameOfUrl(r.dlq.url)]),
-        ctx.now(),
-      )
-    : undefined;
-  const result: QueueRow[] = rows.map((r) => ({
-    job: r.job,
-    queue: r.queue.name,
-    visible: r.main.visible,
-    inFlight: r.main.inFlight,
-    delayed: r.main.delayed,
-    dlq: r.dlq.name,
-    dlqDepth: r.dead.visible + r.dead.inFlight + r.dead.delayed,
-    oldestAgeSeconds: ages?.get(queueNameOfUrl(r.queue.url)) ?? null,
-    dlqOldestAgeSeconds: ages?.get(queueNameOfUrl(r.dlq.url)) ?? null,
-  }));
+  const { rows: result, agesKnown } = await queueRows(await ctx.target(), ctx.registry, ctx.now());
   if (ctx.out.json) return ctx.out.data(result);
-  const age = (seconds: number | null) => (seconds === null ? (ages ? '-' : 'n/a') : formatAge(seconds));
+  const age = (seconds: number | null) => (seconds === null ? (agesKnown ? '-' : 'n/a') : formatAge(seconds));
   const c = ctx.out.colors;
   ctx.out.table(
     ['JOB', 'QUEUE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'OLDEST', 'DLQ', 'DLQ OLDEST'],
@@ -67,7 +25,7 @@ export async function queuesCommand(ctx: CommandContext): Promise<void> {
       age(r.dlqOldestAgeSeconds),
     ]),
   );
-  if (!ages) ctx.out.note('Oldest-message ages come from CloudWatch: see them with --stage.');
+  if (!agesKnown) ctx.out.note('Oldest-message ages come from CloudWatch: see them with --stage.');
 }
 
 export async function dlqPeekCommand(

@@ -4,7 +4,13 @@ import { describeDead } from '../dlq.js';
 import { InterruptedError, NotFoundError, OperationFailedError, UsageError } from '../errors.js';
 import type { Progress } from '../output.js';
 import { queueDepth } from '../queues.js';
-import { type MoveTaskStatus, nativeRedrive, type RedriveResult, selectiveRedrive } from '../redrive.js';
+import {
+  type MoveTaskStatus,
+  nativeRedrive,
+  type RedriveResult,
+  selectiveRedrive,
+  usesNativeRedrive,
+} from '../redrive.js';
 import { type CommandContext, jobAndQueues } from './context.js';
 import { printDead } from './queue-commands.js';
 
@@ -43,8 +49,12 @@ export async function redriveCommand(
   };
   const filtered = Object.keys(filter).length > 0;
   const { job, queues, target } = await jobAndQueues(ctx, jobName);
-  const native =
-    target.kind === 'aws' && !filtered && max === undefined && !options.dryRun && !options.selective;
+  const native = usesNativeRedrive(target.kind, {
+    filter,
+    max,
+    dryRun: options.dryRun,
+    selective: options.selective,
+  });
   const route = `${queues.dlq.name} → ${queues.queue.name}`;
 
   if (native) {

@@ -1,11 +1,11 @@
-import { findSchedule, fireSchedule, listSchedules } from '../schedules.js';
+import { listSchedules, runSchedule } from '../schedules.js';
 import type { CommandContext } from './context.js';
 
 export async function schedulesCommand(ctx: CommandContext): Promise<void> {
   const target = await ctx.target();
   const source = target.scheduleSource();
   const schedules = (await listSchedules(source, ctx.registry)).map(
-    ({ input: _input, messageGroupId: _group, ...view }) => view,
+    ({ input: _input, messageGroupId: _group, createdAt: _created, ...view }) => view,
   );
   if (ctx.out.json) return ctx.out.data(schedules);
   if (schedules.length === 0) {
@@ -19,10 +19,7 @@ export async function schedulesCommand(ctx: CommandContext): Promise<void> {
 }
 
 export async function runCommand(ctx: CommandContext, name: string): Promise<void> {
-  const target = await ctx.target();
-  const schedule = findSchedule(await listSchedules(target.scheduleSource(), ctx.registry), name);
-  const { queue } = await target.queuesOf(ctx.registry.get(schedule.job));
-  const firing = await fireSchedule(target.sqs, queue.url, schedule, { now: ctx.now() });
-  if (ctx.out.json) return ctx.out.data({ ...firing, queue: queue.name });
-  ctx.out.line(`Fired ${firing.schedule}: job ${firing.jobId} (${firing.jobName}) is on ${queue.name}.`);
+  const firing = await runSchedule(await ctx.target(), ctx.registry, name, ctx.now());
+  if (ctx.out.json) return ctx.out.data(firing);
+  ctx.out.line(`Fired ${firing.schedule}: job ${firing.jobId} (${firing.jobName}) is on ${firing.queue}.`);
 }

@@ -8,21 +8,16 @@ import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
+import { API_LIMITS, CORRELATION_ID_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../../lib/deploy/index.js';
 import {
-  API_LIMITS,
-  type BatchOutcome,
-  CORRELATION_ID_HEADER,
-  check,
-  describeIssues,
   type EnqueueRequest,
-  IDEMPOTENT_REPLAYED_HEADER,
   JOB_STATUSES,
   type JobRegistry,
-  type JobService,
   JobValidationError,
-  LEDGER_DEFAULTS,
   UnknownJobError,
 } from '../../lib/index.js';
+import { type BatchOutcome, type JobService, LEDGER_DEFAULTS } from '../../lib/ledger/index.js';
+import { check, describeIssues } from '../../lib/validation.js';
 import { mapError } from './errors.js';
 import { header, matchRoute, readJsonBody } from './request.js';
 

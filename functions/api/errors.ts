@@ -3,53 +3,57 @@
  * code; `STATUS_BY_CODE` gives each its status. Anything else is a 500 whose body says nothing
  * about the cause (it is logged instead). Bad input is always a 4xx.
  */
+import type { ApiErrorBody } from '../../lib/deploy/index.js';
 import {
-  API_ERROR_CODES,
-  type ApiErrorBody,
   EnvelopeError,
   ERROR_CODES,
+  type ErrorCode,
+  HangarError,
   JobError,
   JobValidationError,
-  LEDGER_ERROR_CODES,
   type ValidationIssue,
 } from '../../lib/index.js';
 
 /** A request the HTTP layer refuses before any job logic runs (body, media type, route). */
-export class RequestError extends Error {
-  readonly code: string;
+export class RequestError extends HangarError {
+  declare readonly code: ErrorCode;
   readonly details: readonly ValidationIssue[];
   /** Extra response headers (`Allow` on a 405). */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { details?: readonly ValidationIssue[]; headers?: Record<string, string> } = {},
   ) {
-    super(message);
+    super(message, code);
     this.name = 'RequestError';
-    this.code = code;
     this.details = options.details ?? [];
     this.headers = options.headers ?? {};
   }
 }
 
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+/** The status of each code the API can answer with; any other code is a 500 with no details. */
+export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ERROR_CODES.validation]: 400,
-  [API_ERROR_CODES.invalidJson]: 400,
+  [ERROR_CODES.invalidJson]: 400,
   [ERROR_CODES.unknownJob]: 404,
-  [LEDGER_ERROR_CODES.jobNotFound]: 404,
-  [API_ERROR_CODES.notFound]: 404,
-  [API_ERROR_CODES.methodNotAllowed]: 405,
-  [LEDGER_ERROR_CODES.idempotencyKeyConflict]: 409,
-  [LEDGER_ERROR_CODES.idempotencyKeyInUse]: 409,
-  [LEDGER_ERROR_CODES.jobAlreadyStarted]: 409,
+  [ERROR_CODES.jobNotFound]: 404,
+  [ERROR_CODES.notFound]: 404,
+  [ERROR_CODES.methodNotAllowed]: 405,
+  [ERROR_CODES.idempotencyKeyConflict]: 409,
+  [ERROR_CODES.idempotencyKeyInUse]: 409,
+  [ERROR_CODES.jobAlreadyStarted]: 409,
   [ERROR_CODES.payloadTooLarge]: 413,
-  [API_ERROR_CODES.unsupportedMediaType]: 415,
+  [ERROR_CODES.unsupportedMediaType]: 415,
   [ERROR_CODES.enqueue]: 503,
-  [API_ERROR_CODES.timeout]: 503,
-  [API_ERROR_CODES.internal]: 500,
+  [ERROR_CODES.requestTimeout]: 503,
+  [ERROR_CODES.internal]: 500,
 };
+
+function statusOf(code: string): number | undefined {
+  return Object.hasOwn(STATUS_BY_CODE, code) ? STATUS_BY_CODE[code as ErrorCode] : undefined;
+}
 
 /** Server-side failures get a generic message: their causes are for the logs, not for callers. */
 const SERVER_MESSAGES = {
@@ -65,7 +69,7 @@ export interface MappedError {
 
 const INTERNAL: MappedError = {
   statusCode: 500,
-  body: { code: API_ERROR_CODES.internal, message: SERVER_MESSAGES.internal, details: [] },
+  body: { code: ERROR_CODES.internal, message: SERVER_MESSAGES.internal, details: [] },
   headers: {},
 };
 
@@ -75,9 +79,9 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof RequestError || error instanceof JobError) {
     known = { code: error.code, message: error.message, details: detailsOf(error) };
   } else if (error instanceof Error && error.name === 'TimeoutError') {
-    known = { code: API_ERROR_CODES.timeout, message: SERVER_MESSAGES.unavailable, details: [] };
+    known = { code: ERROR_CODES.requestTimeout, message: SERVER_MESSAGES.unavailable, details: [] };
   }
-  const statusCode = known === undefined ? undefined : STATUS_BY_CODE[known.code];
+  const statusCode = known === undefined ? undefined : statusOf(known.code);
   if (known === undefined || statusCode === undefined || statusCode === 500) return INTERNAL;
   const headers = error instanceof RequestError ? error.headers : {};
   if (statusCode >= 500) {

@@ -6,16 +6,11 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
-import {
-  AwsScheduler,
-  DynamoJobLedger,
-  ENV_VARS,
-  JobClient,
-  JobService,
-  type QueueAddress,
-  readEnv,
-  registry,
-} from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import { AwsScheduler, JobClient, type QueueAddress } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
+import { readEnv } from '../../lib/worker/index.js';
 import { createApiHandler } from './create-api-handler.js';
 
 const queuesSchema = z.record(z.string(), z.strictObject({ url: z.url(), arn: z.optional(z.string()) }));
@@ -50,7 +45,7 @@ const env = readEnv({
 const queuesJson = env[ENV_VARS.queues];
 const groupName = env[ENV_VARS.scheduleGroupName];
 const roleArn = env[ENV_VARS.schedulerRoleArn];
-const ledger = new DynamoJobLedger({ tableName: String(env[ENV_VARS.tableName]) });
+const ledger = new DynamoJobLedger({ tableName: env[ENV_VARS.tableName] });
 const client = new JobClient({
   registry,
   sqs: new SQSClient(awsClientConfig()),

@@ -3,7 +3,8 @@
  * checked in the order a caller can act on — media type (415), size (413), syntax (400).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { API_ERROR_CODES, API_LIMITS, API_ROUTES, type ApiRoute, ERROR_CODES } from '../../lib/index.js';
+import { API_LIMITS, API_ROUTES, type ApiRoute } from '../../lib/deploy/index.js';
+import { ERROR_CODES } from '../../lib/index.js';
 import { RequestError } from './errors.js';
 
 export interface MatchedRoute {
@@ -51,14 +52,14 @@ export function matchRoute(event: APIGatewayProxyEventV2): MatchedRoute {
   if (allowed.length > 0) {
     const allow = [...new Set(allowed)].join(', ');
     throw new RequestError(
-      API_ERROR_CODES.methodNotAllowed,
+      ERROR_CODES.methodNotAllowed,
       `Method ${method} is not allowed here; use ${allow}`,
       {
         headers: { allow },
       },
     );
   }
-  throw new RequestError(API_ERROR_CODES.notFound, 'No such route');
+  throw new RequestError(ERROR_CODES.notFound, 'No such route');
 }
 
 function decodeSegment(segment: string): string {
@@ -88,7 +89,7 @@ export function readJsonBody(event: APIGatewayProxyEventV2, limitBytes: number):
   const contentType = header(event, 'content-type');
   if (!isJsonContentType(contentType)) {
     throw new RequestError(
-      API_ERROR_CODES.unsupportedMediaType,
+      ERROR_CODES.unsupportedMediaType,
       `Content type must be application/json${contentType ? `, not ${truncate(contentType)}` : ''}`,
     );
   }
@@ -104,19 +105,19 @@ export function readJsonBody(event: APIGatewayProxyEventV2, limitBytes: number):
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new RequestError(API_ERROR_CODES.invalidJson, 'Request body is not UTF-8');
+    throw new RequestError(ERROR_CODES.invalidJson, 'Request body is not UTF-8');
   }
-  if (text.trim() === '') throw new RequestError(API_ERROR_CODES.invalidJson, 'Request body is empty');
+  if (text.trim() === '') throw new RequestError(ERROR_CODES.invalidJson, 'Request body is empty');
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     // The parser's own message quotes the body; the caller has the body already.
-    throw new RequestError(API_ERROR_CODES.invalidJson, 'Request body is not valid JSON');
+    throw new RequestError(ERROR_CODES.invalidJson, 'Request body is not valid JSON');
   }
   if (depthExceeds(data, API_LIMITS.jsonDepth)) {
     throw new RequestError(
-      API_ERROR_CODES.invalidJson,
+      ERROR_CODES.invalidJson,
       `Request body nests deeper than ${API_LIMITS.jsonDepth} levels`,
     );
   }

@@ -1,6 +1,8 @@
 /** Reads expired records through the `by-expiry` index and deletes them in batches. */
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_ATTRIBUTES as A, backoffDelay, TABLE_SPEC } from '../../lib/index.js';
+import { TABLE_SPEC } from '../../lib/deploy/index.js';
+import { TABLE_ATTRIBUTES as A } from '../../lib/ledger/table.js';
+import { backoffDelay } from '../../lib/retry/backoff.js';
 
 export type RecordKey = Readonly<Record<string, string>>;
 

@@ -3,7 +3,9 @@
  * stale synced items from the ledger table, wired once per cold start.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CLEANUP_DEFAULTS, cleanupRun, createWorker, handle, METRICS_NAMESPACE } from '../../lib/index.js';
+import { METRICS_NAMESPACE } from '../../lib/deploy/index.js';
+import { CLEANUP_DEFAULTS, cleanupRun } from '../../lib/jobs/builtin/index.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { DynamoExpiryStore } from './expiry-store.js';
 import { CLEANUP_KINDS } from './kinds.js';

@@ -6,7 +6,10 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type cleanupRun, type JobHandler, METRIC_NAMES, PermanentJobError } from '../../lib/index.js';
+import { METRIC_NAMES } from '../../lib/deploy/index.js';
+import { PermanentJobError } from '../../lib/index.js';
+import type { cleanupRun } from '../../lib/jobs/builtin/index.js';
+import type { JobHandler } from '../../lib/worker/index.js';
 import type { ExpiryStore } from './expiry-store.js';
 
 export interface CleanupHandlerOptions {

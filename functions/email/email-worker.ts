@@ -6,7 +6,9 @@
  */
 import { SESClient } from '@aws-sdk/client-ses';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
-import { createWorker, ENV_VARS, type emailSend, handle, type SqsWorker } from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import type { emailSend } from '../../lib/jobs/builtin/index.js';
+import { createWorker, handle, type SqsWorker } from '../../lib/worker/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { createEmailSender, senderAddressSchema } from './send-email.js';
 
@@ -18,7 +20,7 @@ export function createEmailWorker(job: typeof emailSend): SqsWorker {
   const { env, ledger } = ledgerFromEnv({ [ENV_VARS.senderEmail]: senderAddressSchema });
   const ses = new SESClient(awsClientConfig());
   return createWorker({
-    jobs: [handle(job, createEmailSender({ ses, sender: String(env[ENV_VARS.senderEmail]) }))],
+    jobs: [handle(job, createEmailSender({ ses, sender: env[ENV_VARS.senderEmail] }))],
     ledger,
   });
 }

@@ -5,13 +5,9 @@
  */
 import { type SESClient, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-ses';
 import * as z from 'zod/mini';
-import {
-  type emailSend,
-  type JobHandler,
-  type JobResult,
-  PermanentJobError,
-  RetryableJobError,
-} from '../../lib/index.js';
+import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import type { emailSend } from '../../lib/jobs/builtin/index.js';
+import type { JobHandler, JobResult } from '../../lib/worker/index.js';
 
 /** Stable codes of e-mail failures, as they appear in the ledger and in dead-letter attributes. */
 export const EMAIL_ERROR_CODES = {

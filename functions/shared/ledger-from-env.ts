@@ -8,13 +8,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
-import { DynamoJobLedger, ENV_VARS, readEnv } from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import { DynamoJobLedger } from '../../lib/ledger/index.js';
+import { readEnv } from '../../lib/worker/index.js';
 
 export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string | undefined>>>(
   shape: S = {} as S,
 ) {
   const env = readEnv({ [ENV_VARS.tableName]: z.string().check(z.minLength(1)), ...shape });
-  const tableName = String(env[ENV_VARS.tableName]);
+  const tableName = env[ENV_VARS.tableName];
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });

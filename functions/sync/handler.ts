@@ -3,7 +3,9 @@
  * the ledger table, wired once per cold start.
  */
 import * as z from 'zod/mini';
-import { createWorker, ENV_VARS, handle, syncRun, syncSourcesSchema } from '../../lib/index.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import { syncRun, syncSourcesSchema } from '../../lib/jobs/builtin/index.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { ledgerFromEnv } from '../shared/ledger-from-env.js';
 import { DynamoSyncStore } from './item-store.js';
 import { createSyncHandler } from './run-sync.js';

@@ -8,7 +8,9 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLE_ATTRIBUTES as A, backoffDelay, SYNC_ITEM_KIND } from '../../lib/index.js';
+import { SYNC_ITEM_KIND } from '../../lib/jobs/builtin/index.js';
+import { TABLE_ATTRIBUTES as A } from '../../lib/ledger/table.js';
+import { backoffDelay } from '../../lib/retry/backoff.js';
 import type { SyncItem } from './source.js';
 
 export interface SyncState {

@@ -3,7 +3,10 @@
  * every page. When its signal fires, or too little time remains for another page, it hands the
  * rest to a continuation (same job id) that resumes from the saved cursor.
  */
-import { type JobHandler, PermanentJobError, RetryableJobError, type syncRun } from '../../lib/index.js';
+
+import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import type { syncRun } from '../../lib/jobs/builtin/index.js';
+import type { JobHandler } from '../../lib/worker/index.js';
 import type { SyncStore } from './item-store.js';
 import type { SyncSource } from './source.js';
 

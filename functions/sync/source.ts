@@ -2,6 +2,7 @@
  * Sources a sync can pull from. `HttpSource` implements the paging contract of the README; a
  * user adds another kind of source by implementing `SyncSource`.
  */
+import { errorMessage } from '../../lib/errors.js';
 import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
 
 export interface SyncItem {
@@ -82,13 +83,10 @@ export class HttpSource implements SyncSource {
           cause: error,
         });
       }
-      throw new RetryableJobError(
-        `Source is unreachable: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          code: SOURCE_ERROR_CODES.unreachable,
-          cause: error,
-        },
-      );
+      throw new RetryableJobError(`Source is unreachable: ${errorMessage(error)}`, {
+        code: SOURCE_ERROR_CODES.unreachable,
+        cause: error,
+      });
     }
     if (!response.ok) throw await statusError(response);
     let body: unknown;

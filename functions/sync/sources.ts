@@ -4,7 +4,8 @@
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { PermanentJobError, SYNC_DEFAULTS, type SyncSourceConfig } from '../../lib/index.js';
+import { PermanentJobError } from '../../lib/index.js';
+import { SYNC_DEFAULTS, type SyncSourceConfig } from '../../lib/jobs/builtin/index.js';
 import type { ResolvedSource } from './run-sync.js';
 import { HttpSource } from './source.js';
 

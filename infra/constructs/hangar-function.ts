@@ -7,24 +7,17 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError, METRICS_NAMESPACE } from '../../lib/index.js';
+import { METRICS_NAMESPACE } from '../../lib/deploy/index.js';
+import { ConfigError } from '../../lib/index.js';
 
 /** The repository root: esbuild resolves dependencies from its lock file and `node_modules`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The file every function folder provides, exporting `handler`. */
-export const HANDLER_FILE = 'handler.ts';
 
 /** Defaults shared by every Hangar function; each `@default` below names one of these. */
 export const FUNCTION_DEFAULTS = {
   logRetention: RetentionDays.ONE_MONTH,
   removalPolicy: RemovalPolicy.DESTROY,
 } as const;
-
-/** The entry file of a function folder: `<functionsDir>/<dir>/handler.ts`. */
-export function functionEntry(functionsDir: string, dir: string): string {
-  return join(functionsDir, dir, HANDLER_FILE);
-}
 
 /** Names an entry file relative to the project, as a reader of the error would look for it. */
 export function displayPath(path: string): string {

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { JobSettings, QueueSettings } from '../../lib/index.js';
+import type { JobSettings, QueueSettings } from '../../lib/deploy/index.js';
 
 export interface JobQueueProps {
   /** The job's derived settings; every queue attribute comes from here. */

@@ -10,7 +10,9 @@ import {
 import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ConfigError, oneTimeScheduleName, pascalName, SETTINGS_RULES } from '../../lib/index.js';
+import { oneTimeScheduleName } from '../../lib/client/scheduler-port.js';
+import { pascalName, SETTINGS_RULES } from '../../lib/deploy/index.js';
+import { ConfigError } from '../../lib/index.js';
 import type { JobQueue } from './job-queue.js';
 
 /**

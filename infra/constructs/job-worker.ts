@@ -3,13 +3,8 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  ConfigError,
-  type JobSettings,
-  serviceName,
-  usesLedger,
-  workerEnvironment,
-} from '../../lib/index.js';
+import { type JobSettings, serviceName, usesLedger, workerEnvironment } from '../../lib/deploy/index.js';
+import { ConfigError } from '../../lib/index.js';
 import { HangarFunction } from './hangar-function.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';

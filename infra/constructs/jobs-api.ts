@@ -12,7 +12,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_FUNCTION, API_ROUTES, apiEnvironment, ConfigError, serviceName } from '../../lib/index.js';
+import { API_FUNCTION, API_ROUTES, apiEnvironment, serviceName } from '../../lib/deploy/index.js';
+import { ConfigError } from '../../lib/index.js';
 import { FUNCTION_DEFAULTS, HangarFunction } from './hangar-function.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { TableSpec } from '../../lib/index.js';
+import type { TableSpec } from '../../lib/deploy/index.js';
 
 type KeyType = TableSpec['partitionKey']['type'];
 

@@ -17,7 +17,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type JobSettings, METRIC_NAMES, METRICS_NAMESPACE, SQS_LIMITS } from '../../lib/index.js';
+import { type JobSettings, METRIC_NAMES, METRICS_NAMESPACE, SQS_LIMITS } from '../../lib/deploy/index.js';
 import type { HangarFunction } from './hangar-function.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobWorker } from './job-worker.js';

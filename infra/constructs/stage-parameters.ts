@@ -1,7 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { stageParameterPrefixes } from '../config.js';
+import { stageParameterPrefixes } from '../../lib/deploy/index.js';
 
 export interface StageParametersProps {
   readonly stage: string;

@@ -3,23 +3,25 @@ import { join } from 'node:path';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  registry as builtinRegistry,
-  ConfigError,
+  deriveStageSettings,
   functionDir,
-  type JobRegistry,
+  functionEntry,
   jobOutputKey,
   OUTPUT_KEYS,
   pascalName,
   type Settings,
-} from '../../lib/index.js';
-import { deriveStageSettings, type StageConfig } from '../config.js';
-import { displayPath, functionEntry, PROJECT_ROOT } from '../constructs/hangar-function.js';
+  type StageConfig,
+} from '../../lib/deploy/index.js';
+import { ConfigError, type JobRegistry } from '../../lib/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
+import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
 import { JobQueue } from '../constructs/job-queue.js';
 import { JobSchedules } from '../constructs/job-schedules.js';
 import { JobWorker } from '../constructs/job-worker.js';
 import { JobsApi } from '../constructs/jobs-api.js';
 import { LedgerTable } from '../constructs/ledger-table.js';
 import { Monitoring } from '../constructs/monitoring.js';
+import { OperatorPolicy } from '../constructs/operator-policy.js';
 import { ProducerPolicy } from '../constructs/producer-policy.js';
 import { SenderIdentity } from '../constructs/sender-identity.js';
 import { StageParameters } from '../constructs/stage-parameters.js';
@@ -45,7 +47,7 @@ export interface JobsStackProps extends StackProps {
 /**
  * Everything one stage runs, derived from the job registry: per job a queue pair, a worker,
  * its schedules, alarms and permissions; once per stage the ledger table, the scheduler, the
- * HTTP API, the sender identity, the producer policy, the alarm topic and the dashboard.
+ * HTTP API, the sender identity, the producer and operator policies, the alarm topic and the dashboard.
  * A new job declaration adds its resources with no edit here.
  */
 export class JobsStack extends Stack {
@@ -61,6 +63,7 @@ export class JobsStack extends Stack {
   readonly workers: ReadonlyMap<string, JobWorker>;
   readonly api: JobsApi;
   readonly producerPolicy: ProducerPolicy;
+  readonly operatorPolicy: OperatorPolicy;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {
@@ -144,6 +147,12 @@ export class JobsStack extends Stack {
       schedules: this.schedules,
       api: this.api,
     });
+    this.operatorPolicy = new OperatorPolicy(this, 'Operator', {
+      queues: allQueues,
+      schedules: this.schedules,
+      ledger: this.ledger.table,
+      api: this.api,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       workers: jobWorkers,
@@ -161,6 +170,16 @@ export class JobsStack extends Stack {
     output(OUTPUT_KEYS.scheduleGroupName, this.schedules.group.scheduleGroupName, 'Schedule group');
     output(OUTPUT_KEYS.tableName, this.ledger.table.tableName, 'Job ledger table');
     output(OUTPUT_KEYS.producerPolicyArn, this.producerPolicy.policy.managedPolicyArn, 'Attach to send jobs');
+    output(
+      OUTPUT_KEYS.operatorReadOnlyPolicyArn,
+      this.operatorPolicy.readOnly.managedPolicyArn,
+      'Attach to run hangar and hangar dashboard read-only',
+    );
+    output(
+      OUTPUT_KEYS.operatorPolicyArn,
+      this.operatorPolicy.full.managedPolicyArn,
+      'Attach to operate: every hangar command and the dashboard',
+    );
     for (const [jobName, { queue, deadLetterQueue }] of this.queues) {
       output(jobOutputKey(jobName, 'queueUrl'), queue.queueUrl, `Queue of ${jobName}`);
       output(jobOutputKey(jobName, 'queueArn'), queue.queueArn, `Queue of ${jobName}`);

@@ -1,7 +1,7 @@
 /**
- * The HTTP API's contract (PRODUCT.md, "HTTP API"): routes, limits and the error codes that are
- * the API's own. The API function, the stack (its routes), the local runtime and the CLI read
- * these; error codes of the job and ledger errors live with those errors.
+ * The HTTP API's contract (PRODUCT.md, "HTTP API"): routes, limits and the shape of an error body.
+ * The API function, the stack (its routes), the local runtime and the CLI read these; error codes,
+ * the HTTP layer's included, live in the one registry `ERROR_CODES` (`lib/errors.ts`).
  */
 import { SQS_LIMITS } from '../constants.js';
 import type { ValidationIssue } from '../errors.js';
@@ -28,17 +28,6 @@ export const API_LIMITS = {
   jsonDepth: 64,
   /** Length of `x-correlation-id`. */
   correlationIdLength: 256,
-} as const;
-
-/** Codes of errors that only the HTTP layer raises. */
-export const API_ERROR_CODES = {
-  invalidJson: 'INVALID_JSON',
-  unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  notFound: 'NOT_FOUND',
-  methodNotAllowed: 'METHOD_NOT_ALLOWED',
-  /** The invocation ran out of time (a slow dependency); nothing is known to have been enqueued. */
-  timeout: 'REQUEST_TIMEOUT',
-  internal: 'INTERNAL_ERROR',
 } as const;
 
 /** The body of every error response: `{ "error": { "code", "message", "details" } }`. */

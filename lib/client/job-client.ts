@@ -1,72 +1,26 @@
-import { createHash } from 'node:crypto';
-import {
-  GetQueueUrlCommand,
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  type SendMessageBatchRequestEntry,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import * as z from 'zod/mini';
-import { JOB_OUTPUT_SUFFIXES, OUTPUT_KEYS, SQS_LIMITS } from '../constants.js';
 import {
   ConfigError,
   EnqueueError,
   type JobError,
   JobValidationError,
-  PayloadTooLargeError,
   UnknownJobError,
   type ValidationIssue,
 } from '../errors.js';
 import type { JobDefinition, JobInput } from '../jobs/define-job.js';
-import { encodeEnvelope, JOB_ID_PATTERN, type JobEnvelope } from '../jobs/envelope.js';
-import { jobOutputKey, queueName } from '../jobs/names.js';
+import type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from '../jobs/enqueue.js';
+import { queueName } from '../jobs/names.js';
 import type { JobRegistry } from '../jobs/registry.js';
-import { backoffDelay, sleep } from '../retry/backoff.js';
-import { check, describeIssues } from '../validation.js';
-import {
-  AwsScheduler,
-  oneTimeScheduleName,
-  type QueueAddress,
-  type SchedulerPort,
-} from './scheduler-port.js';
+import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
+import { sleep } from '../retry/backoff.js';
+import { describeIssues } from '../validation.js';
+import { type Prepared, prepareRequest, type Rejected } from './prepare.js';
+import { oneTimeScheduleName, type QueueAddress, type SchedulerPort } from './scheduler-port.js';
+import { type BatchRetry, chunkBySize, failure, sendBatch, sendOne, success } from './send-batch.js';
 
 /** Per-send options. */
-export interface EnqueueOptions {
-  /** Run after this many seconds (0–900 on standard queues without a schedule). */
-  readonly delaySeconds?: number;
-  /** Run at this time; later than 15 minutes (or any delay of a FIFO job) becomes a one-time schedule. */
-  readonly runAt?: Date | string;
-  /** The caller's key for this job; carried in the envelope and enforced where the ledger is reachable. */
-  readonly idempotencyKey?: string;
-  /** Propagated to the worker's logs. */
-  readonly correlationId?: string;
-  /**
-   * The job's id, for a producer that must know it before the send (the API reserves it with an
-   * idempotency key first, and re-sends under the same id after a crash). Unique per job.
-   * @default a new ULID
-   */
-  readonly jobId?: string;
-}
-
-export interface EnqueueRequest extends EnqueueOptions {
-  readonly job: JobDefinition | string;
-  readonly payload: unknown;
-}
-
-export interface Enqueued {
-  readonly jobId: string;
-  /** `queued` when the message is on the queue (possibly delayed up to 15 min), `scheduled` when a one-time schedule holds it. */
-  readonly status: 'queued' | 'scheduled';
-  /** ISO time the job runs at, for delayed jobs. */
-  readonly runAt?: string;
-}
-
-export type EnqueueResult =
-  | ({ readonly index: number; readonly ok: true } & Enqueued)
-  | { readonly index: number; readonly ok: false; readonly error: JobError };
-
 export interface JobClientOptions {
   readonly registry: JobRegistry;
   /**
@@ -93,45 +47,20 @@ export const CLIENT_DEFAULTS = {
   retryMaxDelayMs: 2_000,
 } as const;
 
-const OPTION_KEYS: readonly (keyof JobClientOptions)[] = [
-  'registry',
-  'queues',
-  'sqs',
-  'scheduler',
-  'maxSendAttempts',
-  'retryBaseDelayMs',
-  'now',
-  'newJobId',
-  'sleep',
-];
-
-const enqueueOptionsSchema = z.strictObject({
-  delaySeconds: z.optional(z.int().check(z.minimum(0), z.maximum(365 * 86_400))),
-  runAt: z.optional(
-    z.union([
-      z.date().check(z.refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date')),
-      z.iso.datetime({ offset: true }),
-    ]),
+const OPTIONS_SCHEMA = z.strictObject({
+  registry: z.custom<JobRegistry>(
+    (value) => typeof value === 'object' && value !== null && 'get' in value,
+    'is required: the registry of the jobs this client sends',
   ),
-  idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-  correlationId: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-  jobId: z.optional(z.string().check(z.regex(JOB_ID_PATTERN, 'must be 1–64 letters, digits, "-" or "_"'))),
-});
-
-/** A validated request, ready to go to a queue or a scheduler. */
-interface Prepared {
-  readonly index: number;
-  readonly job: JobDefinition;
-  readonly envelope: JobEnvelope;
-  readonly body: string;
-  readonly delaySeconds: number;
-  /** Set when the job goes through the scheduler. */
-  readonly scheduleAt: Date | undefined;
-  readonly messageGroupId: string | undefined;
-  readonly deduplicationId: string | undefined;
-}
-
-type Outcome = EnqueueResult;
+  queues: z.optional(z.record(z.string(), z.strictObject({ url: z.string(), arn: z.optional(z.string()) }))),
+  sqs: anyOption,
+  scheduler: anyOption,
+  maxSendAttempts: z.optional(z.int().check(z.minimum(1))),
+  retryBaseDelayMs: z.optional(z.int().check(z.minimum(0))),
+  now: functionOption,
+  newJobId: functionOption,
+  sleep: functionOption,
+} satisfies OptionsShape<JobClientOptions>);
 
 /**
  * Sends jobs from any service: validates every payload before anything is sent, batches
@@ -142,81 +71,31 @@ type Outcome = EnqueueResult;
  * const client = new JobClient({ registry });
  * const { jobId } = await client.enqueue(emailSend, { to: ['ada@example.com'], subject: 'Hi', text: 'Hello' });
  */
-export class JobClient {
+export class JobClient implements JobSender {
   readonly #registry: JobRegistry;
   readonly #queues: Map<string, QueueAddress>;
   readonly #sqs: SQSClient;
   readonly #scheduler: SchedulerPort | undefined;
-  readonly #maxSendAttempts: number;
-  readonly #retryBaseDelayMs: number;
+  readonly #retry: BatchRetry;
   readonly #now: () => Date;
   readonly #newJobId: () => string;
-  readonly #sleep: (ms: number) => Promise<void>;
   readonly #lookups = new Map<string, Promise<QueueAddress>>();
 
   constructor(options: JobClientOptions) {
-    const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) throw new ConfigError(`Unknown JobClient option(s): ${unknown.join(', ')}`);
-    if (!options.registry) throw new ConfigError('JobClient needs a registry');
+    checkOptions('JobClient', OPTIONS_SCHEMA, options);
     for (const name of Object.keys(options.queues ?? {})) options.registry.get(name);
     this.#registry = options.registry;
     this.#queues = new Map(Object.entries(options.queues ?? {}));
     this.#sqs = options.sqs ?? new SQSClient({});
     this.#scheduler = options.scheduler;
-    this.#maxSendAttempts = options.maxSendAttempts ?? CLIENT_DEFAULTS.maxSendAttempts;
-    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? CLIENT_DEFAULTS.retryBaseDelayMs;
+    this.#retry = {
+      maxSendAttempts: options.maxSendAttempts ?? CLIENT_DEFAULTS.maxSendAttempts,
+      baseDelayMs: options.retryBaseDelayMs ?? CLIENT_DEFAULTS.retryBaseDelayMs,
+      maxDelayMs: CLIENT_DEFAULTS.retryMaxDelayMs,
+      sleep: options.sleep ?? sleep,
+    };
     this.#now = options.now ?? (() => new Date());
     this.#newJobId = options.newJobId ?? ulid;
-    this.#sleep = options.sleep ?? sleep;
-  }
-
-  /**
-   * Builds a client from a deployed stack's outputs (CloudFormation `DescribeStacks` → `Outputs`).
-   * @throws {ConfigError} naming each missing output.
-   */
-  static fromStackOutputs(
-    outputs: Readonly<Record<string, string>> | readonly { OutputKey?: string; OutputValue?: string }[],
-    options: Omit<JobClientOptions, 'queues' | 'scheduler'> & {
-      readonly schedulerClient?: AwsSchedulerClient;
-    },
-  ): JobClient {
-    const values: Record<string, string> = Array.isArray(outputs)
-      ? Object.fromEntries(
-          (outputs as readonly { OutputKey?: string; OutputValue?: string }[]).flatMap((o) =>
-            o.OutputKey && o.OutputValue !== undefined ? [[o.OutputKey, o.OutputValue]] : [],
-          ),
-        )
-      : { ...(outputs as Readonly<Record<string, string>>) };
-    const missing: string[] = [];
-    const read = (key: string): string => {
-      const value = values[key];
-      if (value === undefined || value === '') missing.push(key);
-      return value ?? '';
-    };
-    const queues: Record<string, QueueAddress> = {};
-    for (const job of options.registry.jobs) {
-      queues[job.name] = {
-        url: read(jobOutputKey(job.name, 'queueUrl')),
-        arn: read(jobOutputKey(job.name, 'queueArn')),
-      };
-    }
-    const groupName = read(OUTPUT_KEYS.scheduleGroupName);
-    const roleArn = read(OUTPUT_KEYS.schedulerRoleArn);
-    if (missing.length > 0) {
-      throw new ConfigError(
-        `Stack outputs are missing ${missing.join(', ')} (expected per-job keys ending in ${Object.values(JOB_OUTPUT_SUFFIXES).join('/')})`,
-      );
-    }
-    const { schedulerClient, ...rest } = options;
-    return new JobClient({
-      ...rest,
-      queues,
-      scheduler: new AwsScheduler({
-        groupName,
-        roleArn,
-        ...(schedulerClient ? { client: schedulerClient } : {}),
-      }),
-    });
   }
 
   /**
@@ -276,7 +155,7 @@ export class JobClient {
    */
   async enqueueEach(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
     const prepared = requests.map((request, index) => this.#prepare(request, index));
-    const rejected = prepared.filter((p): p is Extract<Outcome, { ok: false }> => !('envelope' in p));
+    const rejected = prepared.filter((p): p is Rejected => !('envelope' in p));
     const sent = await this.#dispatch(
       prepared.filter((p): p is Prepared => 'envelope' in p),
       true,
@@ -330,76 +209,17 @@ export class JobClient {
     return lookup;
   }
 
+  #prepare(request: EnqueueRequest, index: number): Prepared | Rejected {
+    return prepareRequest(request, index, {
+      registry: this.#registry,
+      now: this.#now,
+      newJobId: this.#newJobId,
+    });
+  }
+
   #requireScheduler(purpose: string): SchedulerPort {
     if (!this.#scheduler) throw new ConfigError(`JobClient needs a scheduler to ${purpose}`);
     return this.#scheduler;
-  }
-
-  #prepare(request: EnqueueRequest, index: number): Prepared | Extract<Outcome, { ok: false }> {
-    const fail = (error: JobError) => ({ index, ok: false as const, error });
-    const job = this.#registry.find(typeof request.job === 'string' ? request.job : request.job.name);
-    if (!job) {
-      return fail(
-        new UnknownJobError(
-          typeof request.job === 'string' ? request.job : request.job.name,
-          this.#registry.names,
-        ),
-      );
-    }
-    const { job: _job, payload, ...options } = request;
-    const optionCheck = check(enqueueOptionsSchema, options);
-    const payloadCheck = check(job.schema, payload, 'payload');
-    const issues = [
-      ...(optionCheck.ok ? [] : optionCheck.issues),
-      ...(payloadCheck.ok ? [] : payloadCheck.issues),
-    ];
-    if (options.delaySeconds !== undefined && options.runAt !== undefined) {
-      issues.push({ path: 'runAt', message: 'give either delaySeconds or runAt, not both' });
-    }
-    if (issues.length > 0) {
-      return fail(new JobValidationError(`Invalid job "${job.name}": ${describeIssues(issues)}`, issues));
-    }
-
-    const now = this.#now();
-    const runAt =
-      options.runAt !== undefined
-        ? new Date(options.runAt)
-        : options.delaySeconds
-          ? new Date(now.getTime() + options.delaySeconds * 1000)
-          : undefined;
-    const delayMs = runAt ? Math.max(0, runAt.getTime() - now.getTime()) : 0;
-    const delaySeconds = Math.ceil(delayMs / 1000);
-    // FIFO queues have no per-message delay, and SQS delays stop at 15 minutes: both go through the scheduler.
-    const scheduled =
-      delaySeconds > 0 && (job.fifo !== undefined || delaySeconds > SQS_LIMITS.maxDelaySeconds);
-    const envelope: JobEnvelope = {
-      version: 1,
-      jobId: options.jobId ?? this.#newJobId(),
-      name: job.name,
-      payload: payload as JobEnvelope['payload'],
-      enqueuedAt: now.toISOString(),
-      attempt: 1,
-      continuation: 0,
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
-      ...(runAt && delayMs > 0 ? { runAt: runAt.toISOString() } : {}),
-    };
-    const body = encodeEnvelope(envelope);
-    const bytes = Buffer.byteLength(body);
-    if (bytes > SQS_LIMITS.messageBytes)
-      return fail(new PayloadTooLargeError(job.name, bytes, SQS_LIMITS.messageBytes));
-    return {
-      index,
-      job,
-      envelope,
-      body,
-      delaySeconds: scheduled ? 0 : delaySeconds,
-      scheduleAt: scheduled ? runAt : undefined,
-      messageGroupId: job.fifo
-        ? job.fifo.groupKey(payloadCheck.ok ? payloadCheck.value : payload)
-        : undefined,
-      deduplicationId: job.fifo ? fifoDeduplicationId(envelope) : undefined,
-    };
   }
 
   async #dispatch(items: readonly Prepared[], batch: boolean): Promise<EnqueueResult[]> {
@@ -423,81 +243,14 @@ export class JobClient {
         continue;
       }
       if (!batch) {
-        results.push(...(await Promise.all(group.map((item) => this.#sendOne(queue, item)))));
+        results.push(...(await Promise.all(group.map((item) => sendOne(this.#sqs, queue, item)))));
         continue;
       }
-      for (const chunk of chunkBySize(group)) results.push(...(await this.#sendBatch(queue, chunk)));
+      for (const chunk of chunkBySize(group))
+        results.push(...(await sendBatch(this.#sqs, queue, chunk, this.#retry)));
     }
     for (const item of scheduled) results.push(await this.#schedule(item));
     return results.sort((a, b) => a.index - b.index);
-  }
-
-  async #sendOne(queue: QueueAddress, item: Prepared): Promise<EnqueueResult> {
-    try {
-      await this.#sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...entryOf(item) }));
-      return success(item, 'queued');
-    } catch (error) {
-      return failure(item, error, `Sending job "${item.job.name}" to SQS failed`);
-    }
-  }
-
-  async #sendBatch(queue: QueueAddress, chunk: readonly Prepared[]): Promise<EnqueueResult[]> {
-    const results: EnqueueResult[] = [];
-    let pending = [...chunk];
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const byId = new Map(pending.map((item) => [String(item.index), item]));
-      let output: SendMessageBatchCommandOutput;
-      try {
-        output = await this.#sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queue.url,
-            Entries: pending.map(
-              (item): SendMessageBatchRequestEntry => ({ Id: String(item.index), ...entryOf(item) }),
-            ),
-          }),
-        );
-      } catch (error) {
-        // The SDK already retried throttling and 5xx; what reaches us is final for this request.
-        results.push(
-          ...pending.map((item) => failure(item, error, `Sending job "${item.job.name}" to SQS failed`)),
-        );
-        break;
-      }
-      for (const ok of output.Successful ?? []) {
-        const item = ok.Id === undefined ? undefined : byId.get(ok.Id);
-        if (item) {
-          results.push(success(item, 'queued'));
-          byId.delete(ok.Id as string);
-        }
-      }
-      const retry: Prepared[] = [];
-      for (const failed of output.Failed ?? []) {
-        const item = failed.Id === undefined ? undefined : byId.get(failed.Id);
-        if (!item) continue;
-        byId.delete(failed.Id as string);
-        if (!failed.SenderFault && attempt < this.#maxSendAttempts) retry.push(item);
-        else {
-          const reason = `${failed.Code ?? 'Unknown'}: ${failed.Message ?? 'no message'}`;
-          results.push(
-            failure(
-              item,
-              undefined,
-              `SQS rejected job "${item.job.name}" (${reason}) after ${attempt} attempt(s)`,
-              !failed.SenderFault,
-            ),
-          );
-        }
-      }
-      // An entry SQS reported neither way must not vanish: report it, never drop it silently.
-      for (const item of byId.values()) {
-        results.push(failure(item, undefined, `SQS reported no outcome for job "${item.job.name}"`, true));
-      }
-      pending = retry;
-      if (pending.length > 0) {
-        await this.#sleep(backoffDelay(attempt, this.#retryBaseDelayMs, CLIENT_DEFAULTS.retryMaxDelayMs));
-      }
-    }
-    return results;
   }
 
   async #schedule(item: Prepared): Promise<EnqueueResult> {
@@ -517,72 +270,4 @@ export class JobClient {
       return failure(item, error, `Scheduling job "${item.job.name}" failed`);
     }
   }
-}
-
-type AwsSchedulerClient = NonNullable<ConstructorParameters<typeof AwsScheduler>[0]['client']>;
-
-/**
- * FIFO deduplication id: unique per send, so SQS never drops a distinct send as a repeat. A
- * caller's idempotency key is hashed (SQS allows 128 characters of a limited set).
- */
-export function fifoDeduplicationId(
-  envelope: Pick<JobEnvelope, 'jobId' | 'continuation' | 'attempt' | 'idempotencyKey'>,
-): string {
-  if (envelope.idempotencyKey !== undefined && envelope.continuation === 0 && envelope.attempt === 1) {
-    return createHash('sha256').update(`idempotency:${envelope.idempotencyKey}`).digest('hex');
-  }
-  return `${envelope.jobId}-${envelope.continuation}-${envelope.attempt}`;
-}
-
-function entryOf(item: Prepared): Omit<SendMessageBatchRequestEntry, 'Id'> {
-  return {
-    MessageBody: item.body,
-    ...(item.delaySeconds > 0 ? { DelaySeconds: item.delaySeconds } : {}),
-    ...(item.messageGroupId === undefined ? {} : { MessageGroupId: item.messageGroupId }),
-    ...(item.deduplicationId === undefined ? {} : { MessageDeduplicationId: item.deduplicationId }),
-  };
-}
-
-/** Splits sends into `SendMessageBatch` requests of at most 10 entries and at most 1 MiB of bodies. */
-export function chunkBySize<T extends { readonly body: string }>(items: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = Buffer.byteLength(item.body);
-    if (
-      current.length === SQS_LIMITS.batchEntries ||
-      (current.length > 0 && bytes + size > SQS_LIMITS.messageBytes)
-    ) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-function success(item: Prepared, status: Enqueued['status']): EnqueueResult {
-  return {
-    index: item.index,
-    ok: true,
-    jobId: item.envelope.jobId,
-    status,
-    ...(item.envelope.runAt === undefined ? {} : { runAt: item.envelope.runAt }),
-  };
-}
-
-function failure(item: Prepared, cause: unknown, message: string, retryable = true): EnqueueResult {
-  if (cause instanceof ConfigError) {
-    return {
-      index: item.index,
-      ok: false,
-      error: new EnqueueError(cause.message, { cause, retryable: false }),
-    };
-  }
-  const detail = cause instanceof Error ? `: ${cause.message}` : '';
-  return { index: item.index, ok: false, error: new EnqueueError(message + detail, { cause, retryable }) };
 }

@@ -3,6 +3,8 @@ import type { $ZodType, input, output } from 'zod/v4/core';
 import { JOB_DEFAULTS, SQS_LIMITS } from '../constants.js';
 import { JobDefinitionError } from '../errors.js';
 import { check, describeIssues } from '../validation.js';
+import { LONGEST_QUEUE_SUFFIX } from './names.js';
+import { DEFAULT_TIME_ZONE, scheduleExpressionSchema, timeZoneSchema } from './schedule-rules.js';
 
 /** AWS resources a job's handler may need; the stack grants exactly these (plus its own queue and DLQ). */
 export const JOB_RESOURCES = ['ledger', 'ses', 'parameters'] as const;
@@ -94,27 +96,8 @@ export interface JobSpec<S extends $ZodType> {
 
 /** `email.send`, `sync.run`, `report-daily`: lower case, dots or dashes between words. */
 export const JOB_NAME_PATTERN = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$/;
-/** Leaves room for `-dlq.fifo` within the 80-character SQS queue name limit. */
-export const JOB_NAME_MAX_LENGTH = SQS_LIMITS.queueNameLength - '-dlq.fifo'.length;
-
-const CRON_PATTERN = /^cron\((\S+ ){5}\S+\)$/;
-const RATE_PATTERN = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
-
-export function isScheduleExpression(expression: string): boolean {
-  return CRON_PATTERN.test(expression) || RATE_PATTERN.test(expression);
-}
-
-export function isTimeZone(zone: string): boolean {
-  // The default needs no check: the first Intl.DateTimeFormat loads time-zone data (~10 ms),
-  // which every worker would pay at cold start for the declarations it imports.
-  if (zone === 'UTC') return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Leaves room for the longest suffix (`-dlq.fifo`) within the 80-character SQS queue name limit. */
+export const JOB_NAME_MAX_LENGTH = SQS_LIMITS.queueNameLength - LONGEST_QUEUE_SUFFIX.length;
 
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
@@ -157,12 +140,8 @@ const specSchema = z.strictObject({
   ),
   schedule: z.optional(
     z.strictObject({
-      expression: z
-        .string()
-        .check(z.refine(isScheduleExpression, 'must be "cron(<6 fields>)" or "rate(<n> <unit>)"')),
-      timeZone: z.optional(
-        z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')),
-      ),
+      expression: scheduleExpressionSchema,
+      timeZone: z.optional(timeZoneSchema),
       payload: z.optional(z.unknown()),
     }),
   ),
@@ -227,7 +206,11 @@ export function defineJob<S extends $ZodType>(spec: JobSpec<S>): JobDefinition<S
     const payload = spec.schedule.payload ?? {};
     const payloadCheck = check(spec.schema, payload, 'schedule.payload');
     if (!payloadCheck.ok) problems.push(describeIssues(payloadCheck.issues));
-    schedule = { expression: spec.schedule.expression, timeZone: spec.schedule.timeZone ?? 'UTC', payload };
+    schedule = {
+      expression: spec.schedule.expression,
+      timeZone: spec.schedule.timeZone ?? DEFAULT_TIME_ZONE,
+      payload,
+    };
   }
   if (problems.length > 0) throw new JobDefinitionError(`Invalid ${where}: ${problems.join('; ')}`);
 

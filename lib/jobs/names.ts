@@ -1,8 +1,18 @@
-import { JOB_OUTPUT_SUFFIXES, type JobOutput } from '../constants.js';
+import { join } from 'node:path';
 import type { JobDefinition } from './define-job.js';
 
 const FIFO_SUFFIX = '.fifo';
 const DLQ_SUFFIX = '-dlq';
+/** The longest suffix a job's name gets in a queue name (a FIFO job's DLQ). */
+export const LONGEST_QUEUE_SUFFIX = DLQ_SUFFIX + FIFO_SUFFIX;
+
+/** The file a function folder provides, exporting `handler` — what the stack bundles and the local runtime runs. */
+export const HANDLER_FILE = 'handler.ts';
+
+/** The entry file of a function folder: `<functionsDir>/<dir>/handler.ts`. */
+export function functionEntry(functionsDir: string, dir: string): string {
+  return join(functionsDir, dir, HANDLER_FILE);
+}
 
 /** `email.send` → `email-send`: the stem of every physical name derived from a job. */
 export function resourceStem(jobName: string): string {
@@ -25,11 +35,6 @@ export function pascalName(jobName: string): string {
     .split(/[.-]/)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/** The CloudFormation output key of one of a job's resources: `email.send`, `queueUrl` → `EmailSendQueueUrl`. */
-export function jobOutputKey(jobName: string, output: JobOutput): string {
-  return pascalName(jobName) + JOB_OUTPUT_SUFFIXES[output];
 }
 
 /**

@@ -5,8 +5,8 @@
  * DynamoDB refuses.
  */
 import { JobValidationError } from '../errors.js';
-import type { TableIndexSpec } from '../jobs/settings.js';
 import { JOB_ATTRIBUTES } from './records.js';
+import type { TableIndexSpec } from './table.js';
 
 /** Where one index partition's query resumes: from its start, after a key, or nowhere (exhausted). */
 export type StreamPosition =

@@ -1,25 +1,17 @@
 /**
  * Errors of the job ledger and of the job service in front of it. Like the rest of the family
- * they carry stable codes; the API maps each code to a status code in one place.
+ * they carry stable codes from `ERROR_CODES`; the API maps each code to a status code in one place.
  */
 import type { JobStatus } from '../constants.js';
-import { JobError } from '../errors.js';
-
-export const LEDGER_ERROR_CODES = {
-  jobNotFound: 'JOB_NOT_FOUND',
-  jobAlreadyStarted: 'JOB_ALREADY_STARTED',
-  idempotencyKeyConflict: 'IDEMPOTENCY_KEY_CONFLICT',
-  idempotencyKeyInUse: 'IDEMPOTENCY_KEY_IN_USE',
-  claimLost: 'CLAIM_LOST',
-} as const;
-export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[keyof typeof LEDGER_ERROR_CODES];
+import { ERROR_CODES, JobError } from '../errors.js';
 
 /** No job record has this id (never enqueued, expired, or sent straight to SQS and not received yet). */
 export class JobNotFoundError extends JobError {
+  declare readonly code: typeof ERROR_CODES.jobNotFound;
   readonly jobId: string;
 
   constructor(jobId: string) {
-    super(`Job "${jobId}" was not found`, { code: LEDGER_ERROR_CODES.jobNotFound, retryable: false });
+    super(`Job "${jobId}" was not found`, { code: ERROR_CODES.jobNotFound, retryable: false });
     this.name = 'JobNotFoundError';
     this.jobId = jobId;
   }
@@ -27,12 +19,13 @@ export class JobNotFoundError extends JobError {
 
 /** A cancel of a job that has left `queued`/`scheduled`: it runs, ran, or failed already. */
 export class JobAlreadyStartedError extends JobError {
+  declare readonly code: typeof ERROR_CODES.jobAlreadyStarted;
   readonly jobId: string;
   readonly status: JobStatus;
 
   constructor(jobId: string, status: JobStatus) {
     super(`Job "${jobId}" cannot be cancelled: it is ${status}`, {
-      code: LEDGER_ERROR_CODES.jobAlreadyStarted,
+      code: ERROR_CODES.jobAlreadyStarted,
       retryable: false,
     });
     this.name = 'JobAlreadyStartedError';
@@ -43,9 +36,10 @@ export class JobAlreadyStartedError extends JobError {
 
 /** The idempotency key was used before with a different request. */
 export class IdempotencyKeyConflictError extends JobError {
+  declare readonly code: typeof ERROR_CODES.idempotencyKeyConflict;
   constructor() {
     super('The idempotency key was already used with a different request', {
-      code: LEDGER_ERROR_CODES.idempotencyKeyConflict,
+      code: ERROR_CODES.idempotencyKeyConflict,
       retryable: false,
     });
     this.name = 'IdempotencyKeyConflictError';
@@ -54,9 +48,10 @@ export class IdempotencyKeyConflictError extends JobError {
 
 /** The first request with this idempotency key has not finished yet; retry shortly. */
 export class IdempotencyKeyInUseError extends JobError {
+  declare readonly code: typeof ERROR_CODES.idempotencyKeyInUse;
   constructor() {
     super('A request with this idempotency key is still in progress; retry shortly', {
-      code: LEDGER_ERROR_CODES.idempotencyKeyInUse,
+      code: ERROR_CODES.idempotencyKeyInUse,
       retryable: true,
     });
     this.name = 'IdempotencyKeyInUseError';
@@ -68,11 +63,12 @@ export class IdempotencyKeyInUseError extends JobError {
  * the job over. The record is left as the new holder wrote it.
  */
 export class ClaimLostError extends JobError {
+  declare readonly code: typeof ERROR_CODES.claimLost;
   readonly jobId: string;
 
   constructor(jobId: string, transition: string) {
     super(`Job "${jobId}": ${transition} refused, the claim was taken over after its lease expired`, {
-      code: LEDGER_ERROR_CODES.claimLost,
+      code: ERROR_CODES.claimLost,
       retryable: false,
     });
     this.name = 'ClaimLostError';

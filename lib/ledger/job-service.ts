@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
-import type { EnqueueRequest, JobClient } from '../client/job-client.js';
+import * as z from 'zod/mini';
 import type { JobStatus } from '../constants.js';
-import { ConfigError, EnqueueError, JobError } from '../errors.js';
+import { EnqueueError, errorMessage, JobError } from '../errors.js';
+import type { EnqueueRequest, JobSender } from '../jobs/enqueue.js';
+import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { JobStore } from './dynamo-job-ledger.js';
 import { IdempotencyKeyConflictError, IdempotencyKeyInUseError, JobNotFoundError } from './errors.js';
 import type { JobListQuery, JobPage } from './listing.js';
@@ -36,7 +38,7 @@ export const JOB_SERVICE_DEFAULTS = {
 } as const;
 
 export interface JobServiceOptions {
-  readonly client: JobClient;
+  readonly client: JobSender;
   readonly store: JobStore;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
@@ -46,14 +48,14 @@ export interface JobServiceOptions {
   readonly newJobId?: () => string;
 }
 
-const OPTION_KEYS: readonly (keyof JobServiceOptions)[] = [
-  'client',
-  'store',
-  'logger',
-  'keyInProgressMs',
-  'now',
-  'newJobId',
-];
+const OPTIONS_SCHEMA = z.strictObject({
+  client: z.custom<JobSender>((value) => typeof value === 'object' && value !== null, 'is required'),
+  store: z.custom<JobStore>((value) => typeof value === 'object' && value !== null, 'is required'),
+  logger: anyOption,
+  keyInProgressMs: z.optional(z.int().check(z.minimum(1))),
+  now: functionOption,
+  newJobId: functionOption,
+} satisfies OptionsShape<JobServiceOptions>);
 
 /** One request on its way through a batch. */
 interface Item {
@@ -86,7 +88,7 @@ interface Item {
  * const { jobId, replayed } = await jobs.enqueue({ job: 'email.send', payload, idempotencyKey: 'order-42' });
  */
 export class JobService {
-  readonly #client: JobClient;
+  readonly #client: JobSender;
   readonly #store: JobStore;
   readonly #logger: Logger;
   readonly #keyInProgressMs: number;
@@ -94,9 +96,7 @@ export class JobService {
   readonly #newJobId: () => string;
 
   constructor(options: JobServiceOptions) {
-    const unknown = Object.keys(options).filter((key) => !(OPTION_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) throw new ConfigError(`Unknown JobService option(s): ${unknown.join(', ')}`);
-    if (!options.client || !options.store) throw new ConfigError('JobService needs a client and a store');
+    checkOptions('JobService', OPTIONS_SCHEMA, options);
     this.#client = options.client;
     this.#store = options.store;
     this.#logger = options.logger ?? new Logger({ serviceName: 'hangar' });
@@ -168,7 +168,7 @@ export class JobService {
           'Deleting the one-time schedule failed; its delivery will be dropped as cancelled',
           {
             jobId,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           },
         );
       }
@@ -267,7 +267,7 @@ export class JobService {
         // The job is on its way: the worker writes the record when it claims it.
         this.#logger.warn('Writing the job record failed; the worker will create it', {
           jobId: result.jobId,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     });
@@ -280,7 +280,7 @@ export class JobService {
       // Left reserved, the key is taken over after keyInProgressMs and its job sent then.
       this.#logger.warn('Freeing an idempotency key after a failed send failed', {
         jobId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }

@@ -6,7 +6,6 @@
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { JOB_STATUSES, type JobStatus } from '../constants.js';
 import { ConfigError, JobValidationError } from '../errors.js';
-import { TABLE_SPEC, type TableIndexSpec } from '../jobs/settings.js';
 import { decodeCursor, encodeCursor, keyAttributes, type Stream, type StreamPosition } from './cursor.js';
 import { Expression } from './expressions.js';
 import {
@@ -17,6 +16,7 @@ import {
   toJobRecord,
   withoutUndefined,
 } from './records.js';
+import { LEDGER_TABLE, type TableIndexSpec } from './table.js';
 
 export interface JobListQuery {
   readonly status?: JobStatus;
@@ -38,7 +38,7 @@ export interface JobPage {
 export type QueryRunner = (input: Omit<QueryCommandInput, 'TableName'>) => Promise<QueryCommandOutput>;
 
 function indexNamed(name: string): TableIndexSpec {
-  const index = TABLE_SPEC.indexes.find((i) => i.name === name);
+  const index = LEDGER_TABLE.indexes.find((i) => i.name === name);
   if (!index) throw new ConfigError(`TABLE_SPEC has no index "${name}"`);
   return index;
 }
@@ -186,4 +186,34 @@ function after(stream: Stream, items: readonly StoredItem[]): StreamPosition {
   if (!last) return { state: 'start' };
   const key = Object.fromEntries(keyAttributes(stream.index).map((name) => [name, String(last[name] ?? '')]));
   return { state: 'after', key };
+}
+
+/** How many jobs a partition holds, up to a cap. */
+export interface JobCount {
+  readonly count: number;
+  /** More than `count` exist: the count stopped at its cap. */
+  readonly capped: boolean;
+}
+
+/**
+ * Counts the jobs in one status through the `by-status` index (`Select: COUNT`), stopping past
+ * `cap` so that a large partition costs no more than `cap` items' reads.
+ */
+export async function countJobs(query: QueryRunner, status: JobStatus, cap: number): Promise<JobCount> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const e = new Expression();
+    const out = await query({
+      IndexName: BY_STATUS.name,
+      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, status),
+      Select: 'COUNT',
+      Limit: cap + 1 - count,
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      ...e.attributes(),
+    });
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined && count <= cap);
+  return count > cap ? { count: cap, capped: true } : { count, capped: false };
 }

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { JOB_STATUSES, type JobStatus } from '../constants.js';
-import { TABLE_ATTRIBUTES } from '../jobs/settings.js';
 import type { JobResult } from '../worker/types.js';
+import { TABLE_ATTRIBUTES } from './table.js';
 
 /** Values of the `kind` attribute: the partition of the `by-expiry` index. */
 export const RECORD_KINDS = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EnqueueRequest } from '../client/job-client.js';
+import type { EnqueueRequest } from '../jobs/enqueue.js';
 
 /**
  * The fingerprint an idempotency key guards: job name, payload and timing, with object keys in

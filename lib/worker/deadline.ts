@@ -1,3 +1,7 @@
+/**
+ * The deadline of one invocation: the signal handlers get `deadlineMarginMs` before Lambda's
+ * deadline, and the hard stop at which the worker stops waiting for them.
+ */
 import type { Context } from 'aws-lambda';
 
 /** Why a job's signal fired. */

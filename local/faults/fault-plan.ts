@@ -5,7 +5,7 @@
  * however calls of other operations interleave. Every decision is counted.
  */
 import * as z from 'zod/mini';
-import { ConfigError, check, describeIssues } from '../../lib/index.js';
+import { checkOptions, functionOption, type OptionsShape } from '../../lib/options.js';
 import { seededStream } from './seeded-random.js';
 
 /**
@@ -90,37 +90,31 @@ export type OperationCounts = { readonly calls: number } & Readonly<Record<Fault
 /** By service, then operation. */
 export type FaultCounts = Readonly<Record<FaultService, Readonly<Record<string, OperationCounts>>>>;
 
-const isFunction = (value: unknown) => typeof value === 'function';
-
-const ruleSchema = z.strictObject({
+const RULE_SCHEMA = z.strictObject({
   service: z.optional(z.enum(FAULT_SERVICES)),
   operation: z.optional(z.string().check(z.minLength(1))),
   rate: z.number().check(z.minimum(0), z.maximum(1)),
   kinds: z.optional(z.array(z.enum(FAULT_KINDS)).check(z.minLength(1))),
-  match: z.optional(z.custom<NonNullable<FaultRule['match']>>(isFunction, 'must be a function')),
+  match: functionOption,
   limit: z.optional(z.int().check(z.minimum(0))),
-});
+} satisfies OptionsShape<FaultRule>);
 
-const optionsSchema = z.strictObject({
+const OPTIONS_SCHEMA = z.strictObject({
   seed: z.int().check(z.minimum(0), z.maximum(2 ** 32 - 1)),
-  rules: z.array(ruleSchema),
+  rules: z.array(RULE_SCHEMA),
   holdLimitMs: z.optional(z.int().check(z.minimum(1))),
-  onInjection: z.optional(
-    z.custom<NonNullable<FaultOptions['onInjection']>>(isFunction, 'must be a function'),
-  ),
-});
+  onInjection: functionOption,
+} satisfies OptionsShape<FaultOptions>);
 
-/** @throws {ConfigError} naming every unknown key and bad value. */
+/** @throws {ConfigError} naming every unknown key (and the closest known one) and every bad value. */
 export function checkFaultOptions(options: FaultOptions): FaultOptions {
-  const result = check(optionsSchema, options, 'faults');
-  if (!result.ok) throw new ConfigError(`Invalid fault options: ${describeIssues(result.issues)}`);
-  return options;
+  return checkOptions('fault layer', OPTIONS_SCHEMA, options);
 }
 
+const RULES_SCHEMA = z.strictObject({ rules: OPTIONS_SCHEMA.shape.rules });
+
 function checkRules(rules: readonly FaultRule[]): readonly FaultRule[] {
-  const result = check(z.array(ruleSchema), rules, 'rules');
-  if (!result.ok) throw new ConfigError(`Invalid fault rules: ${describeIssues(result.issues)}`);
-  return rules;
+  return checkOptions('fault layer', RULES_SCHEMA, { rules }).rules;
 }
 
 type MutableCounts = { calls: number } & Record<FaultKind, number>;

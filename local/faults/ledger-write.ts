@@ -3,7 +3,8 @@
  * status its update expression sets — so a fault rule can fail the `succeed` write and nothing
  * else, and a report can name the write a fault met.
  */
-import { JOB_ATTRIBUTES, JOB_STATUSES, type JobStatus } from '../../lib/index.js';
+import { JOB_STATUSES, type JobStatus } from '../../lib/index.js';
+import { JOB_ATTRIBUTES } from '../../lib/ledger/records.js';
 import type { FaultRequest } from './fault-plan.js';
 
 /** The ledger's writes, by the status each sets. */

@@ -5,14 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CliIo } from '../../cli/output.js';
 import type { Target } from '../../cli/target.js';
-import {
-  deriveSettings,
-  type JobRegistry,
-  jobOutputKey,
-  OUTPUT_KEYS,
-  pascalName,
-  registry,
-} from '../../lib/index.js';
+import { deriveSettings, jobOutputKey, OUTPUT_KEYS, pascalName } from '../../lib/deploy/index.js';
+import type { JobRegistry } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
 import { createJobQueues } from '../../local/resources.js';
 
 /**
@@ -44,7 +39,7 @@ export function memoryIo(
 }
 
 /** What `DescribeStacks` returns for a deployed stage: every output the stack declares. */
-export function stackOutputs(region = 'eu-west-1', account = '123456789012') {
+export function stackOutputs(region = 'eu-west-1', account = '123456789012', jobs: JobRegistry = registry) {
   const outputs: Record<string, string> = {
     [OUTPUT_KEYS.apiUrl]: `https://abc123.execute-api.${region}.amazonaws.com/`,
     [OUTPUT_KEYS.tableName]: 'Hangar-prod-Ledger',
@@ -52,7 +47,7 @@ export function stackOutputs(region = 'eu-west-1', account = '123456789012') {
     [OUTPUT_KEYS.schedulerRoleArn]: `arn:aws:iam::${account}:role/scheduler`,
     [OUTPUT_KEYS.producerPolicyArn]: `arn:aws:iam::${account}:policy/producer`,
   };
-  for (const job of registry.jobs) {
+  for (const job of jobs.jobs) {
     const physical = `Hangar-prod-${pascalName(job.name)}Queue-X1`;
     const suffix = job.fifo ? '.fifo' : '';
     const queue = `${physical}${suffix}`;
@@ -140,6 +135,10 @@ export function fixedTarget(
       throw new Error('no scheduler in this test');
     },
     recorder: undefined,
+    ledger: undefined,
+    async jobService() {
+      throw new Error('no job service in this test');
+    },
     destroy() {},
   };
 }

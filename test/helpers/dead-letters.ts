@@ -1,11 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  createWorker,
-  handle,
-  type JobDefinition,
-  type JobEnvelope,
-  PermanentJobError,
-} from '../../lib/index.js';
+import { type JobDefinition, type JobEnvelope, PermanentJobError } from '../../lib/index.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { fakeContext } from './lambda-context.js';
 import { envelopeFor, jobRecord, sqsEvent } from './sqs-records.js';
 

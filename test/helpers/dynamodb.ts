@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { TABLE_SPEC } from '../../lib/index.js';
+import { TABLE_SPEC } from '../../lib/deploy/index.js';
 import { LOCAL_AWS } from './sqs.js';
 
 /** An embedded, in-memory dynalite on a free loopback port; tables are ACTIVE at once. */

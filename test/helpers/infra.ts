@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { readStageConfig, type StageConfig } from '../../infra/config.js';
+import { readStageConfig } from '../../infra/config.js';
 import { PROJECT_ROOT } from '../../infra/constructs/hangar-function.js';
 import { createApp } from '../../infra/create-app.js';
 import { JobsStack } from '../../infra/stacks/jobs-stack.js';
+import type { StageConfig } from '../../lib/deploy/index.js';
 import type { JobRegistry } from '../../lib/index.js';
 
 /** Stand-in handlers (`<dir>/handler.ts` exporting `handler`): the real ones land with other issues. */

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { JobContext, JobDefinition } from '../../lib/index.js';
+import type { JobDefinition } from '../../lib/index.js';
+import type { JobContext } from '../../lib/worker/index.js';
 
 /** A `JobContext` for calling a handler directly, outside the worker. */
 export function fakeJobContext<J extends JobDefinition>(

@@ -8,7 +8,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { deriveJobSettings, type JobDefinition, sqsQueueAttributes } from '../../lib/index.js';
+import { deriveJobSettings, sqsQueueAttributes } from '../../lib/deploy/index.js';
+import type { JobDefinition } from '../../lib/index.js';
 import { sqsClient, startSqs } from './sqs.js';
 
 export interface TestQueues {

@@ -1,5 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { encodeEnvelope, type JobDefinition, type JobEnvelope } from '../../lib/index.js';
+import { encodeEnvelope } from '../../lib/deploy/index.js';
+import type { JobDefinition, JobEnvelope } from '../../lib/index.js';
 
 let sequence = 0;
 

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  deriveStageSettings,
-  readStageConfig,
-  STAGE_DEFAULTS,
-  type StageConfig,
-} from '../../infra/config.js';
-import { ConfigError, cleanupRun, createRegistry, ENV_VARS, emailSend, registry } from '../../lib/index.js';
+import { readStageConfig } from '../../infra/config.js';
+import { deriveStageSettings, ENV_VARS, STAGE_DEFAULTS, type StageConfig } from '../../lib/deploy/index.js';
+import { ConfigError, createRegistry } from '../../lib/index.js';
+import { cleanupRun, emailSend, registry } from '../../lib/jobs/builtin/index.js';
 import { DEV_CONTEXT } from '../helpers/infra.js';
 
 const source = { id: 'crm', url: 'https://crm.example.com/items', pageSize: 100 };
@@ -83,7 +80,10 @@ describe('Function: readStageConfig', () => {
       { syncSources: [{ ...source, schedule: 'hourly' }] },
       'syncSources.0.schedule: must be "cron(<6 fields>)" or "rate(<n> <unit>)"',
     ],
-    [{ syncSources: [{ ...source, token: 'x' }] }, 'syncSources.0: Unrecognized key: "token"'],
+    [
+      { syncSources: [{ ...source, token: 'x' }] },
+      'syncSources.0.token: is not a known key (known: id, url, pageSize, authParameter, authHeader, staleAfterDays, schedule, timeZone)',
+    ],
   ])('names the bad key in %j', (override, problem) => {
     expect(() => readStageConfig({ ...DEV_CONTEXT, ...override })).toThrow(invalid(problem));
   });

@@ -4,9 +4,7 @@ import { API_DEFAULTS, HTTP_ROUTES } from '../../infra/constructs/jobs-api.js';
 import { MONITORING_DEFAULTS, oldestMessageAgeThresholdSeconds } from '../../infra/constructs/monitoring.js';
 import { SEND_ACTIONS } from '../../infra/constructs/sender-identity.js';
 import {
-  ConfigError,
   ENV_VARS,
-  FIRING_PLACEHOLDERS,
   JOB_OUTPUT_SUFFIXES,
   type JobOutput,
   jobOutputKey,
@@ -15,7 +13,9 @@ import {
   OUTPUT_KEYS,
   SETTINGS_RULES,
   TABLE_SPEC,
-} from '../../lib/index.js';
+} from '../../lib/deploy/index.js';
+import { ConfigError } from '../../lib/index.js';
+import { FIRING_PLACEHOLDERS } from '../../lib/jobs/envelope.js';
 import {
   actionsOn,
   allActions,

@@ -7,15 +7,9 @@ import { JobQueue } from '../../infra/constructs/job-queue.js';
 import { JobSchedules } from '../../infra/constructs/job-schedules.js';
 import { JobWorker } from '../../infra/constructs/job-worker.js';
 import { JobsStack } from '../../infra/stacks/jobs-stack.js';
-import {
-  builtinJobs,
-  ConfigError,
-  createRegistry,
-  defineJob,
-  deriveJobSettings,
-  jobOutputKey,
-  resourceStem,
-} from '../../lib/index.js';
+import { deriveJobSettings, jobOutputKey, resourceStem } from '../../lib/deploy/index.js';
+import { ConfigError, createRegistry, defineJob } from '../../lib/index.js';
+import { builtinJobs } from '../../lib/jobs/builtin/index.js';
 import { DEV_CONTEXT, FIXTURE_FUNCTIONS, logicalId, ref, synthApp } from '../helpers/infra.js';
 
 const resizeSchema = z.strictObject({ key: z.optional(z.string()) });

@@ -10,18 +10,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { createApiHandler } from '../../functions/api/create-api-handler.js';
-import {
-  API_LIMITS,
-  builtinJobs,
-  DynamoJobLedger,
-  JOB_STATUSES,
-  JobClient,
-  JobService,
-  type OneTimeSchedule,
-  type QueueAddress,
-  registry,
-  type SchedulerPort,
-} from '../../lib/index.js';
+import type { OneTimeSchedule } from '../../lib/client/scheduler-port.js';
+import { API_LIMITS } from '../../lib/deploy/index.js';
+import { JOB_STATUSES, JobClient, type QueueAddress, type SchedulerPort } from '../../lib/index.js';
+import { builtinJobs, registry } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
 import { type HttpApi, startHttpApi } from '../../local/http-api.js';
 import { createLedgerTable, dynamoClient, startDynamo } from '../helpers/dynamodb.js';
 import { createTestQueues, type TestQueues } from '../helpers/queues.js';

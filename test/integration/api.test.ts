@@ -3,18 +3,11 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../functions/api/create-api-handler.js';
 import { createEmailSender } from '../../functions/email/send-email.js';
-import {
-  createWorker,
-  DEAD_LETTER_ATTRIBUTES,
-  DynamoJobLedger,
-  emailSend,
-  encodeEnvelope,
-  handle,
-  JobClient,
-  type JobRecord,
-  JobService,
-  registry,
-} from '../../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, encodeEnvelope } from '../../lib/deploy/index.js';
+import { JobClient } from '../../lib/index.js';
+import { emailSend, registry } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, type JobRecord, JobService } from '../../lib/ledger/index.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { type EventSource, startEventSource } from '../../local/event-source.js';
 import { type HttpApi, startHttpApi } from '../../local/http-api.js';
 import { createLedgerTable, dynamoClient, startDynamo } from '../helpers/dynamodb.js';

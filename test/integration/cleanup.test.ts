@@ -5,19 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoExpiryStore, type ExpiryStore } from '../../functions/cleanup/expiry-store.js';
 import { CLEANUP_KINDS } from '../../functions/cleanup/kinds.js';
 import { createCleanupHandler } from '../../functions/cleanup/run-cleanup.js';
-import {
-  TABLE_ATTRIBUTES as A,
-  cleanupPayloadSchema,
-  cleanupRun,
-  createRegistry,
-  createWorker,
-  DynamoJobLedger,
-  defineJob,
-  handle,
-  JobClient,
-  RECORD_KINDS,
-  SYNC_ITEM_KIND,
-} from '../../lib/index.js';
+import { createRegistry, defineJob, JobClient } from '../../lib/index.js';
+import { cleanupPayloadSchema, cleanupRun, SYNC_ITEM_KIND } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, RECORD_KINDS } from '../../lib/ledger/index.js';
+import { TABLE_ATTRIBUTES as A } from '../../lib/ledger/table.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { type InvocationReport, startEventSource } from '../../local/event-source.js';
 import { createLedgerTable, documentClient, dynamoClient, startDynamo } from '../helpers/dynamodb.js';
 import { createTestQueues } from '../helpers/queues.js';

@@ -1,14 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AttemptRef,
-  DynamoJobLedger,
-  type JOB_STATUSES,
-  JobAlreadyStartedError,
-  JobNotFoundError,
-  JobValidationError,
-} from '../../lib/index.js';
+import { type JOB_STATUSES, JobValidationError } from '../../lib/index.js';
+import { DynamoJobLedger, JobAlreadyStartedError, JobNotFoundError } from '../../lib/ledger/index.js';
+import type { AttemptRef } from '../../lib/worker/index.js';
 import { createLedgerTable, documentClient, dynamoClient, startDynamo } from '../helpers/dynamodb.js';
 
 let dynamo: Awaited<ReturnType<typeof startDynamo>>;

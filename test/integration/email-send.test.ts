@@ -3,15 +3,10 @@ import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailSender } from '../../functions/email/send-email.js';
-import {
-  createWorker,
-  DynamoJobLedger,
-  emailSend,
-  handle,
-  JobClient,
-  registry,
-  type SqsWorker,
-} from '../../lib/index.js';
+import { JobClient } from '../../lib/index.js';
+import { emailSend, registry } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger } from '../../lib/ledger/index.js';
+import { createWorker, handle, type SqsWorker } from '../../lib/worker/index.js';
 import { toRecord } from '../../local/event-source.js';
 import { createLedgerTable, dynamoClient, startDynamo } from '../helpers/dynamodb.js';
 import { fakeContext } from '../helpers/lambda-context.js';

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
-import { DynamoJobLedger } from '../../lib/index.js';
+import { DynamoJobLedger } from '../../lib/ledger/index.js';
 import {
   type Emulator,
   startDynamoEmulator,

@@ -7,14 +7,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRegistry,
-  decodeEnvelope,
-  deriveJobSettings,
-  JobClient,
-  type JobEnvelope,
-  sqsQueueAttributes,
-} from '../../lib/index.js';
+import { decodeEnvelope, deriveJobSettings, sqsQueueAttributes } from '../../lib/deploy/index.js';
+import { createRegistry, JobClient, type JobEnvelope } from '../../lib/index.js';
 import { startCountingProxy } from '../helpers/counting-proxy.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 import { sqsClient, startSqs } from '../helpers/sqs.js';

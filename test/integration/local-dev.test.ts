@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx/cli');
-const FREE_PORTS = ['api', 'sqs', 'ses', 'dynamodb', 'scheduler', 'source'].flatMap((name) => [
+const FREE_PORTS = ['api', 'sqs', 'ses', 'dynamodb', 'scheduler', 'source', 'dashboard'].flatMap((name) => [
   `--${name}-port`,
   '0',
 ]);
@@ -65,6 +65,8 @@ describe('npm run dev', () => {
     // Act
     const ready = await next('Hangar local runtime ready');
     const readyAfterMs = Date.now() - started;
+    const dashboard = await fetch(String(ready.dashboard));
+    const page = await dashboard.text();
     dev.kill('SIGINT');
     const code = await exited;
 
@@ -76,6 +78,12 @@ describe('npm run dev', () => {
       dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
     });
     expect(ready.mailViewer).toBe(`${(ready.endpoints as { ses: string }).ses}/`);
+    expect(ready.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect([dashboard.status, dashboard.headers.get('content-type')]).toEqual([
+      200,
+      'text/html; charset=UTF-8',
+    ]);
+    expect(page).toContain('<div id="app">');
     expect((ready.queues as { queue: string }[]).map((q) => q.queue)).toEqual([
       'email-send',
       'sync-run.fifo',

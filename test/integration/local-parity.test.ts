@@ -6,7 +6,8 @@
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registry as builtinRegistry, jobOutputKey } from '../../lib/index.js';
+import { jobOutputKey } from '../../lib/deploy/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
 import { workerFunctionName } from '../../local/function-environment.js';
 import { LOCAL_API } from '../../local/start-local.js';
 import { FIXTURE_FUNCTIONS, synthApp } from '../helpers/infra.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registry as builtinRegistry, emailSend } from '../../lib/index.js';
+import { registry as builtinRegistry, emailSend } from '../../lib/jobs/builtin/index.js';
 import { LOCAL_CREDENTIALS } from '../../local/function-environment.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../../local/scheduler.js';
 import { startTestLocal, type TestLocal } from '../helpers/local.js';

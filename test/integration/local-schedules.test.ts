@@ -7,15 +7,10 @@ import {
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AwsScheduler,
-  registry as builtinRegistry,
-  cleanupRun,
-  decodeEnvelope,
-  firingJobId,
-  JobClient,
-  oneTimeScheduleName,
-} from '../../lib/index.js';
+import { oneTimeScheduleName } from '../../lib/client/scheduler-port.js';
+import { decodeEnvelope, firingJobId } from '../../lib/deploy/index.js';
+import { AwsScheduler, JobClient } from '../../lib/index.js';
+import { registry as builtinRegistry, cleanupRun } from '../../lib/jobs/builtin/index.js';
 import { LOCAL_CREDENTIALS } from '../../local/function-environment.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../../local/scheduler.js';
 import { LOCAL_DEFAULTS } from '../../local/start-local.js';

@@ -12,18 +12,25 @@ describe('Package: hangar', () => {
     });
   });
 
-  it('ships declarations beside the built entry', () => {
-    expect(existsSync(`${root}dist/index.js`)).toBe(true);
-    expect(existsSync(`${root}dist/index.d.ts`)).toBe(true);
-  });
+  it.each(['index', 'worker/index', 'ledger/index', 'deploy/index', 'jobs/builtin/index'])(
+    'ships declarations beside the built entry dist/%s.js',
+    (entry) => {
+      expect(existsSync(`${root}dist/${entry}.js`)).toBe(true);
+      expect(existsSync(`${root}dist/${entry}.d.ts`)).toBe(true);
+    },
+  );
 
-  it('is importable by name from another module, with the public API', () => {
-    // Act: a separate Node process resolves `hangar` through package.json `exports`.
+  it('is importable by name from another module, one entry per audience', () => {
+    // Act: a separate Node process resolves each entry through package.json `exports`.
     const script = `
-      const m = await import('hangar');
+      const [producer, worker, ledger, deploy, jobs] = await Promise.all(
+        ['hangar', 'hangar/worker', 'hangar/ledger', 'hangar/deploy', 'hangar/jobs'].map((e) => import(e)),
+      );
       console.log(JSON.stringify({
-        JobClient: typeof m.JobClient, defineJob: typeof m.defineJob, registry: m.registry.names,
-        queue: m.deriveSettings(m.registry).job('email.send').queue.name,
+        JobClient: typeof producer.JobClient, defineJob: typeof producer.defineJob,
+        createWorker: typeof worker.createWorker, DynamoJobLedger: typeof ledger.DynamoJobLedger,
+        registry: jobs.registry.names, queue: deploy.deriveSettings(jobs.registry).job('email.send').queue.name,
+        internalsHidden: !('chunkBySize' in producer) && !('canonicalJson' in ledger) && !('WORKER_LOG_MESSAGES' in worker),
       }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: root,
@@ -34,8 +41,11 @@ describe('Package: hangar', () => {
     expect(JSON.parse(out)).toEqual({
       JobClient: 'function',
       defineJob: 'function',
+      createWorker: 'function',
+      DynamoJobLedger: 'function',
       registry: ['email.send', 'sync.run', 'cleanup.run'],
       queue: 'email-send',
+      internalsHidden: true,
     });
   });
 });

@@ -5,18 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSyncStore, syncStateKey } from '../../functions/sync/item-store.js';
 import { createSyncHandler } from '../../functions/sync/run-sync.js';
 import { resolveSources } from '../../functions/sync/sources.js';
-import {
-  TABLE_ATTRIBUTES as A,
-  createRegistry,
-  createWorker,
-  DEAD_LETTER_ATTRIBUTES,
-  DynamoJobLedger,
-  defineJob,
-  handle,
-  JobClient,
-  syncPayloadSchema,
-  syncRun,
-} from '../../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lib/deploy/index.js';
+import { createRegistry, defineJob, JobClient } from '../../lib/index.js';
+import { syncPayloadSchema, syncRun } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger } from '../../lib/ledger/index.js';
+import { TABLE_ATTRIBUTES as A } from '../../lib/ledger/table.js';
+import { createWorker, handle } from '../../lib/worker/index.js';
 import { type EventSource, type InvocationReport, startEventSource } from '../../local/event-source.js';
 import { createLedgerTable, documentClient, dynamoClient, startDynamo } from '../helpers/dynamodb.js';
 import { type FakeSourceOptions, startFakeSource } from '../helpers/fake-source.js';

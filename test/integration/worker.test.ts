@@ -1,15 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRegistry,
-  createWorker,
-  DEAD_LETTER_ATTRIBUTES,
-  decodeEnvelope,
-  handle,
-  JobClient,
-  type JobHandler,
-  PermanentJobError,
-} from '../../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope } from '../../lib/deploy/index.js';
+import { createRegistry, JobClient, PermanentJobError } from '../../lib/index.js';
+import { createWorker, handle, type JobHandler } from '../../lib/worker/index.js';
 import { type EventSource, type InvocationReport, startEventSource } from '../../local/event-source.js';
 import { noteJob } from '../helpers/jobs.js';
 import { createTestQueues, type TestQueues } from '../helpers/queues.js';

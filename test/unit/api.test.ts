@@ -14,16 +14,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../functions/api/create-api-handler.js';
-import {
-  AwsScheduler,
-  DynamoJobLedger,
-  decodeEnvelope,
-  JobClient,
-  JobService,
-  registry,
-  requestHash,
-  SQS_LIMITS,
-} from '../../lib/index.js';
+import { decodeEnvelope, SQS_LIMITS } from '../../lib/deploy/index.js';
+import { AwsScheduler, JobClient } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
+import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
+import { requestHash } from '../../lib/ledger/request-hash.js';
 import { apiEvent, parseResult } from '../helpers/api-events.js';
 import { fakeContext } from '../helpers/lambda-context.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -430,7 +425,12 @@ describe('Function: createApiHandler', () => {
       [
         'an unknown field',
         { name: 'email.send', payload: email, priority: 1 },
-        [{ path: '(root)', message: 'Unrecognized key: "priority"' }],
+        [
+          {
+            path: 'priority',
+            message: 'is not a known key (known: name, payload, delaySeconds, runAt, idempotencyKey)',
+          },
+        ],
       ],
       [
         'a name that is not a string',
@@ -551,7 +551,7 @@ describe('Function: createApiHandler', () => {
         { job: [] },
         [
           { path: 'jobs', message: 'Invalid input: expected array, received undefined' },
-          { path: '(root)', message: 'Unrecognized key: "job"' },
+          { path: 'job', message: 'is not a known key; did you mean "jobs"?' },
         ],
       ],
     ])('answers 400 for a batch that is not one: %j', async (body, details) => {
@@ -639,7 +639,7 @@ describe('Function: createApiHandler', () => {
       ],
       [{ limit: '0' }, 'limit', 'must be an integer from 1 to 100'],
       [{ limit: 'ten' }, 'limit', 'must be an integer from 1 to 100'],
-      [{ page: '2' }, '(root)', 'Unrecognized key: "page"'],
+      [{ page: '2' }, 'page', 'is not a known key (known: status, name, limit, cursor)'],
     ])('answers 400 for %j', async (query, path, message) => {
       const res = await call(apiEvent('GET', '/jobs', { query }));
       expect(res.status).toBe(400);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { backoffDelay, ConfigError, readEnv } from '../../lib/index.js';
+import { ConfigError } from '../../lib/index.js';
+import { backoffDelay } from '../../lib/retry/backoff.js';
+import { readEnv } from '../../lib/worker/index.js';
 
 describe('Function: backoffDelay', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDeadline, DeadlineReachedError } from '../../lib/index.js';
+import { createDeadline } from '../../lib/worker/deadline.js';
+import { DeadlineReachedError } from '../../lib/worker/index.js';
 import { fakeContext } from '../helpers/lambda-context.js';
 
 describe('Function: createDeadline', () => {

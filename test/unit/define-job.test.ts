@@ -50,7 +50,7 @@ describe('Function: defineJob', () => {
     [
       'an unknown key (a typo)',
       { timeout: 60 },
-      'Invalid job "test.note": (root): Unrecognized key: "timeout"',
+      'Invalid job "test.note": timeout: is not a known key; did you mean "timeoutSeconds"?',
     ],
     [
       'an upper-case name',

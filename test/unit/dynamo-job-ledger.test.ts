@@ -13,16 +13,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, JobValidationError } from '../../lib/index.js';
 import {
-  type AttemptRef,
   ClaimLostError,
-  ConfigError,
   DynamoJobLedger,
   type DynamoJobLedgerOptions,
   JobAlreadyStartedError,
   JobNotFoundError,
-  JobValidationError,
-} from '../../lib/index.js';
+} from '../../lib/ledger/index.js';
+import type { AttemptRef } from '../../lib/worker/index.js';
 import { readable } from '../helpers/expressions.js';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -716,10 +715,12 @@ describe('Class: DynamoJobLedger', () => {
   describe('Constructor', () => {
     it('rejects unknown options and a missing table name', () => {
       expect(() => new DynamoJobLedger({ tableName: 't', table: 'x' } as never)).toThrow(
-        new ConfigError('Unknown DynamoJobLedger option(s): table'),
+        new ConfigError(
+          'Invalid DynamoJobLedger options: table: is not a known key; did you mean "tableName"?',
+        ),
       );
       expect(() => new DynamoJobLedger({ tableName: '' })).toThrow(
-        new ConfigError('DynamoJobLedger needs a tableName'),
+        new ConfigError("Invalid DynamoJobLedger options: tableName: is required: the ledger table's name"),
       );
     });
   });

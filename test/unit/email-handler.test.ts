@@ -4,13 +4,10 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  ConfigError,
-  DEAD_LETTER_ATTRIBUTES,
-  decodeEnvelope,
-  emailSend,
-  type SqsWorker,
-} from '../../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope } from '../../lib/deploy/index.js';
+import { ConfigError } from '../../lib/index.js';
+import { emailSend } from '../../lib/jobs/builtin/index.js';
+import type { SqsWorker } from '../../lib/worker/index.js';
 import { readable } from '../helpers/expressions.js';
 import { fakeContext } from '../helpers/lambda-context.js';
 import { jobRecord, sqsEvent } from '../helpers/sqs-records.js';

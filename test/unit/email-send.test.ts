@@ -9,7 +9,8 @@ import {
   redactAddresses,
   senderAddressSchema,
 } from '../../functions/email/send-email.js';
-import { emailSend, PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import { PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import { emailSend } from '../../lib/jobs/builtin/index.js';
 import { fakeJobContext } from '../helpers/job-context.js';
 import { captureLogs } from '../helpers/logs.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/index.js';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/deploy/index.js';
 import { InvocationMetrics } from '../../lib/worker/emf.js';
 
 describe('Class: InvocationMetrics', () => {

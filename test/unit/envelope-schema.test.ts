@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { envelopeSchema } from '../../lib/index.js';
+import { envelopeSchema } from '../../lib/deploy/index.js';
 import { check } from '../../lib/validation.js';
 import { ENVELOPE_SCHEMA_PATH, renderEnvelopeSchema } from '../../scripts/generate-schemas.js';
 

@@ -2,14 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeEnvelope,
-  EnvelopeError,
   encodeEnvelope,
-  encodeFiringTemplate,
   envelopeSchema,
   firingJobId,
-  type JobEnvelope,
   renderFiring,
-} from '../../lib/index.js';
+} from '../../lib/deploy/index.js';
+import { EnvelopeError, type JobEnvelope } from '../../lib/index.js';
+import { encodeFiringTemplate } from '../../lib/jobs/envelope.js';
 import { check } from '../../lib/validation.js';
 
 const envelope: JobEnvelope = {

@@ -158,12 +158,12 @@ describe('Class: FaultPlan', () => {
   it('rejects unknown keys and bad values, naming each', () => {
     expect(() => new FaultPlan({ seed: 1, rules: [{ rate: 2, kinds: ['slow' as FaultKind] }] })).toThrow(
       new ConfigError(
-        'Invalid fault rules: rules.0.rate: Too big: expected number to be <=1; rules.0.kinds.0: Invalid option: expected one of "error500"|"error503"|"throttling"|"dropped"|"timeout"|"answerLost"',
+        'Invalid fault layer options: rules.0.rate: Too big: expected number to be <=1; rules.0.kinds.0: Invalid option: expected one of "error500"|"error503"|"throttling"|"dropped"|"timeout"|"answerLost"',
       ),
     );
-    expect(() => checkFaultOptions({ seed: -1, rules: [], ...{ rat: 1 } })).toThrow(
+    expect(() => checkFaultOptions({ seed: -1, rules: [], ...{ holdLimit: 5 } })).toThrow(
       new ConfigError(
-        'Invalid fault options: faults.seed: Too small: expected number to be >=0; faults: Unrecognized key: "rat"',
+        'Invalid fault layer options: seed: Too small: expected number to be >=0; holdLimit: is not a known key; did you mean "holdLimitMs"?',
       ),
     );
   });

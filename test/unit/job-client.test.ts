@@ -13,21 +13,20 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clientFromStackOutputs, decodeEnvelope, SQS_LIMITS } from '../../lib/deploy/index.js';
 import {
   AwsScheduler,
-  registry as builtinRegistry,
   ConfigError,
   createRegistry,
-  decodeEnvelope,
   EnqueueError,
-  fifoDeduplicationId,
   JobClient,
   type JobClientOptions,
   JobValidationError,
   PayloadTooLargeError,
-  SQS_LIMITS,
   UnknownJobError,
 } from '../../lib/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
+import { fifoDeduplicationId } from '../../lib/jobs/deduplication.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 
 const sqsMock = mockClient(SQSClient);
@@ -147,7 +146,7 @@ describe('Class: JobClient', () => {
         'Invalid job "test.note": runAt: give either delaySeconds or runAt, not both',
       );
       await expect(client.enqueue(note, { text: 'x' }, { delay: 5 } as never)).rejects.toThrow(
-        'Invalid job "test.note": (root): Unrecognized key: "delay"',
+        'Invalid job "test.note": delay: is not a known key; did you mean "delaySeconds"?',
       );
       expect(sqsMock.calls()).toHaveLength(0);
     });
@@ -416,7 +415,7 @@ describe('Class: JobClient', () => {
       expect((error as JobValidationError).issues).toEqual([
         { path: '[1].payload.text', message: 'Too small: expected string to have >=1 characters' },
         { path: '[3].payload.text', message: 'Invalid input: expected string, received undefined' },
-        { path: '[3].payload', message: 'Unrecognized key: "nope"' },
+        { path: '[3].payload.nope', message: 'is not a known key (known: text, size)' },
       ]);
       expect(sqsMock.calls()).toHaveLength(0);
     });
@@ -599,7 +598,7 @@ describe('Class: JobClient', () => {
   describe('Configuration', () => {
     it('rejects unknown options and queues of unknown jobs', () => {
       expect(() => new JobClient({ registry, queue: {} } as never)).toThrow(
-        new ConfigError('Unknown JobClient option(s): queue'),
+        new ConfigError('Invalid JobClient options: queue: is not a known key; did you mean "queues"?'),
       );
       expect(() => new JobClient({ registry, queues: { 'nope.job': { url: 'x' } } })).toThrow(
         'Unknown job "nope.job"',
@@ -618,7 +617,7 @@ describe('Class: JobClient', () => {
         { OutputKey: 'ScheduleGroupName', OutputValue: 'hangar-prod' },
         { OutputKey: 'SchedulerRoleArn', OutputValue: 'arn:role' },
       ];
-      const client = JobClient.fromStackOutputs(outputs, {
+      const client = clientFromStackOutputs(outputs, {
         registry,
         sqs: new SQSClient({ region: 'eu-west-1' }),
         schedulerClient: new SchedulerClient({ region: 'eu-west-1' }),
@@ -637,7 +636,7 @@ describe('Class: JobClient', () => {
     });
 
     it('names every missing stack output', () => {
-      expect(() => JobClient.fromStackOutputs({ TestNoteQueueUrl: 'u' }, { registry })).toThrow(
+      expect(() => clientFromStackOutputs({ TestNoteQueueUrl: 'u' }, { registry })).toThrow(
         new ConfigError(
           'Stack outputs are missing TestNoteQueueArn, TestOrderQueueUrl, TestOrderQueueArn, ScheduleGroupName, SchedulerRoleArn (expected per-job keys ending in QueueUrl/QueueArn/DlqUrl/DlqArn)',
         ),

@@ -2,20 +2,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decodeEnvelope } from '../../lib/deploy/index.js';
+import { ConfigError, EnqueueError, JobClient } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
 import {
-  ConfigError,
-  decodeEnvelope,
-  EnqueueError,
   IdempotencyKeyConflictError,
-  JobClient,
   type JobRecord,
   JobService,
   type JobStore,
   type KeyReservation,
   type KeyReservationResult,
   type NewJobRecord,
-  registry,
-} from '../../lib/index.js';
+} from '../../lib/ledger/index.js';
 
 const sqsMock = mockClient(SQSClient);
 const NOW = new Date('2026-11-23T10:00:00.000Z');
@@ -176,7 +174,9 @@ describe('Class: JobService', () => {
     it('rejects unknown options', () => {
       expect(
         () => new JobService({ store: memoryStore(), client: {} as JobClient, ledger: 1 } as never),
-      ).toThrow(new ConfigError('Unknown JobService option(s): ledger'));
+      ).toThrow(
+        new ConfigError('Invalid JobService options: ledger: is not a known key; did you mean "logger"?'),
+      );
     });
   });
 });

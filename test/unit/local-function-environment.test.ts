@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanupRun, deriveSettings, ENV_VARS, emailSend, registry, syncRun } from '../../lib/index.js';
+import { deriveSettings, ENV_VARS } from '../../lib/deploy/index.js';
+import { cleanupRun, emailSend, registry, syncRun } from '../../lib/jobs/builtin/index.js';
 import { apiEnvironment, type LocalStage, workerEnvironment } from '../../local/function-environment.js';
 
 const settings = deriveSettings(registry);

@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  registry as builtinRegistry,
-  createRegistry,
-  decodeEnvelope,
-  deriveSettings,
-  firingJobId,
-  type SettingsOptions,
-} from '../../lib/index.js';
+import { decodeEnvelope, deriveSettings, firingJobId, type SettingsOptions } from '../../lib/deploy/index.js';
+import { createRegistry } from '../../lib/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
 import { LocalScheduler, type ScheduleDefinition, SchedulerApiError } from '../../local/scheduler.js';
 import { orderJob } from '../helpers/jobs.js';
 

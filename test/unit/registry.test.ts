@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  builtinJobs,
-  createRegistry,
-  JobDefinitionError,
-  registry,
-  UnknownJobError,
-} from '../../lib/index.js';
+import { createRegistry, JobDefinitionError, UnknownJobError } from '../../lib/index.js';
+import { builtinJobs, registry } from '../../lib/jobs/builtin/index.js';
 import { noteJob } from '../helpers/jobs.js';
 
 describe('Function: createRegistry', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanupRun, deriveSettings, registry } from '../../lib/index.js';
+import { deriveSettings } from '../../lib/deploy/index.js';
+import { cleanupRun, registry } from '../../lib/jobs/builtin/index.js';
 import {
   compileSchedule,
   parseAt,

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createRegistry,
   deriveJobSettings,
   deriveSettings,
-  JobDefinitionError,
-  registry,
   SETTINGS_RULES,
   sqsQueueAttributes,
   TABLE_SPEC,
-  UnknownJobError,
-} from '../../lib/index.js';
+} from '../../lib/deploy/index.js';
+import { createRegistry, JobDefinitionError, UnknownJobError } from '../../lib/index.js';
+import { registry } from '../../lib/jobs/builtin/index.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 
 describe('Function: deriveJobSettings', () => {
@@ -133,11 +131,11 @@ describe('Function: deriveJobSettings', () => {
     ],
     [
       { id: 'a', expression: 'every day' },
-      'Invalid schedule "a" of job "test.note": expression must be "cron(<6 fields>)" or "rate(<n> <unit>)"',
+      'Invalid schedule "a" of job "test.note": expression: must be "cron(<6 fields>)" or "rate(<n> <unit>)"',
     ],
     [
       { id: 'a', expression: 'rate(1 day)', timeZone: 'Nowhere/Land' },
-      'Invalid schedule "a" of job "test.note": unknown time zone "Nowhere/Land"',
+      'Invalid schedule "a" of job "test.note": timeZone: must be an IANA time zone such as "Europe/Berlin"',
     ],
     [
       { id: 'a', expression: 'rate(1 day)', payload: { text: 1 } },

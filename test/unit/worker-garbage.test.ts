@@ -3,13 +3,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createWorker,
-  DEAD_LETTER_ATTRIBUTES,
-  encodeEnvelope,
-  handle,
-  type JobHandler,
-} from '../../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES, encodeEnvelope } from '../../lib/deploy/index.js';
+import { createWorker, handle, type JobHandler } from '../../lib/worker/index.js';
 import { noteJob } from '../helpers/jobs.js';
 import { fakeContext } from '../helpers/lambda-context.js';
 import { envelopeFor, jobRecord, sqsEvent, sqsRecord } from '../helpers/sqs-records.js';

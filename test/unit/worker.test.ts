@@ -8,26 +8,29 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  DEAD_LETTER_ATTRIBUTES,
+  decodeEnvelope,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '../../lib/deploy/index.js';
+import { ERROR_CODES, PermanentJobError, RetryableJobError } from '../../lib/index.js';
+import {
   type ClaimResult,
   createWorker,
-  DEAD_LETTER_ATTRIBUTES,
   DeadlineReachedError,
-  decodeEnvelope,
   handle,
   type JobBinding,
   type JobContext,
   type JobHandler,
   type JobLedger,
-  METRIC_NAMES,
-  METRICS_NAMESPACE,
-  PermanentJobError,
-  RetryableJobError,
   WORKER_RULES,
   type WorkerOptions,
   type WorkerQueue,
-} from '../../lib/index.js';
+} from '../../lib/worker/index.js';
+import { WORKER_LOG_MESSAGES } from '../../lib/worker/rules.js';
 import { noteJob, orderJob } from '../helpers/jobs.js';
 import { fakeContext } from '../helpers/lambda-context.js';
+import { captureLogs } from '../helpers/logs.js';
 import { jobRecord, sqsEvent, sqsRecord } from '../helpers/sqs-records.js';
 
 const sqsMock = mockClient(SQSClient);
@@ -269,7 +272,7 @@ describe('Function: createWorker', () => {
 
       expect(handler).not.toHaveBeenCalled();
       expect(sends()[0]?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorCode]?.StringValue).toBe(
-        WORKER_RULES.attemptsExhaustedCode,
+        ERROR_CODES.attemptsExhausted,
       );
     });
   });
@@ -799,6 +802,75 @@ describe('Function: createWorker', () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .find((l) => l.message === 'working');
       expect(working).toMatchObject({ jobId: 'job-log', jobName: 'test.note', attempt: 1 });
+    });
+  });
+
+  describe('log lines of its own', () => {
+    it('names a failed hand-back, visibility change and metrics write by WORKER_LOG_MESSAGES', async () => {
+      // Prepare: a duplicate to hand back, while SQS and the metrics sink both fail.
+      sqsMock.on(SendMessageCommand).rejects(new Error('throttled'));
+      sqsMock.on(ChangeMessageVisibilityCommand).rejects(new Error('throttled'));
+      vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+      const handler = worker(async () => undefined, {
+        ledger: fakeLedger({ outcome: 'busy', retryAfterMs: 12_400 }),
+        logger: new Logger({ serviceName: 'test', logLevel: 'WARN' }),
+        writeMetrics: () => {
+          throw new Error('stdout closed');
+        },
+      });
+      vi.unstubAllEnvs();
+      const record = jobRecord(note, { text: 'x' });
+      const logs = captureLogs();
+
+      // Act
+      let result: Awaited<ReturnType<typeof handler>>;
+      try {
+        result = await handler(sqsEvent(record), fakeContext(30_000));
+      } finally {
+        logs.restore();
+      }
+
+      // Assess: the record stays on the queue, and each failure says what failed.
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+      expect(logs.entries().map(({ message, messageId, error }) => ({ message, messageId, error }))).toEqual([
+        {
+          message: WORKER_LOG_MESSAGES.handBackResendFailed,
+          messageId: record.messageId,
+          error: 'throttled',
+        },
+        {
+          message: WORKER_LOG_MESSAGES.visibilityChangeFailed,
+          messageId: record.messageId,
+          error: 'throttled',
+        },
+        { message: WORKER_LOG_MESSAGES.metricsFailed, messageId: undefined, error: 'stdout closed' },
+      ]);
+    });
+
+    it('names a failed delete of a re-sent record by WORKER_LOG_MESSAGES', async () => {
+      // Prepare
+      sqsMock.on(DeleteMessageCommand).rejects(new Error('throttled'));
+      const handler = worker(
+        async () => {
+          throw new Error('again');
+        },
+        { logger: new Logger({ serviceName: 'test', logLevel: 'WARN' }) },
+      );
+      const record = jobRecord(note, { text: 'x' });
+      const logs = captureLogs();
+
+      // Act
+      try {
+        await handler(sqsEvent(record), fakeContext(30_000));
+      } finally {
+        logs.restore();
+      }
+
+      // Assess
+      expect(logs.entries().map(({ message, messageId }) => ({ message, messageId }))).toEqual([
+        { message: WORKER_LOG_MESSAGES.retrying, messageId: undefined },
+        { message: WORKER_LOG_MESSAGES.deleteFailed, messageId: record.messageId },
+      ]);
     });
   });
 

@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
 import { ledgerFromEnv } from '../../../functions/shared/ledger-from-env.js';
-import { createWorker, handle, PermanentJobError, RetryableJobError } from '../../../lib/index.js';
+import { PermanentJobError, RetryableJobError } from '../../../lib/index.js';
+import { createWorker, handle } from '../../../lib/worker/index.js';
 import { firstRun, recordEvent } from '../../effects.js';
 import {
   CHAOS_BLOCKING_MS,
@@ -17,7 +18,7 @@ import {
 
 // Wired like the built-in workers: the ledger over the table the runtime names, read once.
 const { env, ledger } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
-const dir = String(env[CHAOS_DIR_VARIABLE]);
+const dir = env[CHAOS_DIR_VARIABLE];
 
 export const handler = createWorker({
   jobs: [

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { defineJob, isScheduleExpression, isTimeZone } from '../define-job.js';
+import { defineJob } from '../define-job.js';
+import { scheduleExpressionSchema, timeZoneSchema } from '../schedule-rules.js';
 
 /** Source ids become FIFO message groups and item key prefixes. */
 export const SOURCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -53,13 +54,9 @@ export const syncSourceSchema = z.strictObject({
   /** @default SYNC_DEFAULTS.staleAfterDays */
   staleAfterDays: z.optional(z.int().check(z.minimum(1), z.maximum(3650))),
   /** A recurring sync: `cron(…)` or `rate(…)`. Without one, the source syncs only when a job is sent. */
-  schedule: z.optional(
-    z.string().check(z.refine(isScheduleExpression, 'must be "cron(<6 fields>)" or "rate(<n> <unit>)"')),
-  ),
+  schedule: z.optional(scheduleExpressionSchema),
   /** The schedule's time zone. @default the stage's time zone */
-  timeZone: z.optional(
-    z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')),
-  ),
+  timeZone: z.optional(timeZoneSchema),
 });
 
 export const syncSourcesSchema = z

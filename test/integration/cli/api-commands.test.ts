@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, regionOfApiUrl, sigV4Signer } from '../../../cli/api-client.js';
 import { NotFoundError, OperationFailedError, UnreachableError, UsageError } from '../../../cli/errors.js';
 import { runCli } from '../../../cli/program.js';
-import { IDEMPOTENT_REPLAYED_HEADER } from '../../../lib/index.js';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../../../lib/deploy/index.js';
 import { memoryIo } from '../../helpers/cli.js';
 import { type FakeResponse, type RecordedRequest, startFakeApi } from '../../helpers/fake-api.js';
 

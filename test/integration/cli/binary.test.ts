@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupRun, decodeEnvelope, deriveSettings, emailSend, registry } from '../../../lib/index.js';
+import { decodeEnvelope, deriveSettings } from '../../../lib/deploy/index.js';
+import { cleanupRun, emailSend, registry } from '../../../lib/jobs/builtin/index.js';
 import { createLocalQueues, HANGAR_BIN, type HangarRun, runHangar } from '../../helpers/cli.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { startFakeApi } from '../../helpers/fake-api.js';

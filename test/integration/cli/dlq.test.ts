@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type DiscardPlan, discardDead } from '../../../cli/discard.js';
 import { describeDead, peekDlq } from '../../../cli/dlq.js';
 import { DeclinedError } from '../../../cli/errors.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../../../lib/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../../lib/deploy/index.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { noteJob, orderJob } from '../../helpers/jobs.js';
 import { type TestQueues, useSqsEmulator } from '../../helpers/queues.js';

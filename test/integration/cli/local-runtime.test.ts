@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoJobLedger, LEDGER_DEFAULTS } from '../../../lib/index.js';
+import { DynamoJobLedger, LEDGER_DEFAULTS } from '../../../lib/ledger/index.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
 import { type HangarRun, runHangar } from '../../helpers/cli.js';
 import { startSwitchableSource } from '../../helpers/switchable-source.js';

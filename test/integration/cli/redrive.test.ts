@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedriveRecorder, selectiveRedrive } from '../../../cli/redrive.js';
-import { decodeEnvelope, type JobDefinition } from '../../../lib/index.js';
+import { decodeEnvelope } from '../../../lib/deploy/index.js';
+import type { JobDefinition } from '../../../lib/index.js';
 import { startCountingProxy } from '../../helpers/counting-proxy.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
 import { noteJob, orderJob } from '../../helpers/jobs.js';

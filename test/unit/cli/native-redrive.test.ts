@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/program.js';
 import { nativeRedrive } from '../../../cli/redrive.js';
 import { resolveTarget } from '../../../cli/target.js';
-import { jobOutputKey } from '../../../lib/index.js';
+import { jobOutputKey } from '../../../lib/deploy/index.js';
 import { memoryIo, stackOutputs } from '../../helpers/cli.js';
 
 const sqsMock = mockClient(SQSClient);

@@ -7,17 +7,14 @@ import { runCli } from '../../../cli/program.js';
 import { listSchedules } from '../../../cli/schedules.js';
 import { resolveTarget } from '../../../cli/target.js';
 import {
-  cleanupRun,
   decodeEnvelope,
   deriveSettings,
-  encodeFiringTemplate,
   firingJobId,
   jobOutputKey,
   OUTPUT_KEYS,
-  registry,
-  syncRun,
-  syncSchedules,
-} from '../../../lib/index.js';
+} from '../../../lib/deploy/index.js';
+import { cleanupRun, registry, syncRun, syncSchedules } from '../../../lib/jobs/builtin/index.js';
+import { encodeFiringTemplate } from '../../../lib/jobs/envelope.js';
 import { memoryIo, stackOutputs } from '../../helpers/cli.js';
 
 const schedulerMock = mockClient(SchedulerClient);

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../../cli/errors.js';
 import { runCli } from '../../../cli/program.js';
 import { resolveTarget, type TargetOptions } from '../../../cli/target.js';
-import { emailSend, jobOutputKey, OUTPUT_KEYS } from '../../../lib/index.js';
+import { jobOutputKey, OUTPUT_KEYS } from '../../../lib/deploy/index.js';
+import { emailSend } from '../../../lib/jobs/builtin/index.js';
 import { memoryIo, stackOutputs } from '../../helpers/cli.js';
 
 const cfnMock = mockClient(CloudFormationClient);

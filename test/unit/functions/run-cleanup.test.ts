@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExpiryStore, RecordKey } from '../../../functions/cleanup/expiry-store.js';
 import { createCleanupHandler, decodeCursor, encodeCursor } from '../../../functions/cleanup/run-cleanup.js';
-import { cleanupRun, PermanentJobError } from '../../../lib/index.js';
+import { PermanentJobError } from '../../../lib/index.js';
+import { cleanupRun } from '../../../lib/jobs/builtin/index.js';
 import { controllableJobContext } from '../../helpers/controllable-job-context.js';
 
 interface Row {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SyncState, SyncStore } from '../../../functions/sync/item-store.js';
 import { createSyncHandler, SYNC_NO_PROGRESS } from '../../../functions/sync/run-sync.js';
 import type { SyncItem, SyncSource } from '../../../functions/sync/source.js';
-import { PermanentJobError, RetryableJobError, syncRun } from '../../../lib/index.js';
+import { PermanentJobError, RetryableJobError } from '../../../lib/index.js';
+import { syncRun } from '../../../lib/jobs/builtin/index.js';
 import { controllableJobContext } from '../../helpers/controllable-job-context.js';
 
 /** A source of `pages` pages of `perPage` items; cursors are "p<n>". */

@@ -2,7 +2,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readSecret, resolveSources } from '../../../functions/sync/sources.js';
-import { PermanentJobError, SYNC_DEFAULTS, syncSourcesSchema } from '../../../lib/index.js';
+import { PermanentJobError } from '../../../lib/index.js';
+import { SYNC_DEFAULTS, syncSourcesSchema } from '../../../lib/jobs/builtin/index.js';
 import { check } from '../../../lib/validation.js';
 
 const ssmMock = mockClient(SSMClient);

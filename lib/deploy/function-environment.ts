@@ -6,7 +6,7 @@
 
 import { ENV_VARS } from '../constants.js';
 import { ConfigError } from '../errors.js';
-import { resourceStem } from './names.js';
+import { resourceStem } from '../jobs/names.js';
 import type { JobSettings } from './settings.js';
 
 /** The HTTP API's function: its folder under `functions/`, timeout and memory. */

@@ -2,20 +2,16 @@
  * The one derivation from job declarations to deployable settings. The CDK stack and the local
  * runtime both read these values and never restate one; unit tests pin every rule below.
  */
+import * as z from 'zod/mini';
 import { SQS_LIMITS } from '../constants.js';
 import { JobDefinitionError } from '../errors.js';
+import type { JobDefinition, JobResource, RecurringSchedule, RetryPolicy } from '../jobs/define-job.js';
+import { encodeFiringTemplate } from '../jobs/envelope.js';
+import { dlqName, queueName, resourceStem } from '../jobs/names.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import { DEFAULT_TIME_ZONE, scheduleExpressionSchema, timeZoneSchema } from '../jobs/schedule-rules.js';
+import { LEDGER_TABLE, type LedgerTable } from '../ledger/table.js';
 import { check, describeIssues } from '../validation.js';
-import {
-  isScheduleExpression,
-  isTimeZone,
-  type JobDefinition,
-  type JobResource,
-  type RecurringSchedule,
-  type RetryPolicy,
-} from './define-job.js';
-import { encodeFiringTemplate } from './envelope.js';
-import { dlqName, queueName, resourceStem } from './names.js';
-import type { JobRegistry } from './registry.js';
 
 const DAY_SECONDS = 86_400;
 
@@ -122,6 +118,8 @@ export interface SettingsOptions {
 }
 
 const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** A configured schedule's expression and zone, checked by the rules every schedule follows. */
+const configuredScheduleRules = z.object({ expression: scheduleExpressionSchema, timeZone: timeZoneSchema });
 
 function deriveSchedules(
   job: JobDefinition,
@@ -141,16 +139,11 @@ function deriveSchedules(
       seen.add(entry.id);
       const schedule: RecurringSchedule = {
         expression: entry.expression,
-        timeZone: entry.timeZone ?? job.schedule?.timeZone ?? 'UTC',
+        timeZone: entry.timeZone ?? job.schedule?.timeZone ?? DEFAULT_TIME_ZONE,
         payload: entry.payload ?? job.schedule?.payload ?? {},
       };
-      if (!isScheduleExpression(schedule.expression)) {
-        throw new JobDefinitionError(
-          `Invalid ${where}: expression must be "cron(<6 fields>)" or "rate(<n> <unit>)"`,
-        );
-      }
-      if (!isTimeZone(schedule.timeZone))
-        throw new JobDefinitionError(`Invalid ${where}: unknown time zone "${schedule.timeZone}"`);
+      const rules = check(configuredScheduleRules, schedule);
+      if (!rules.ok) throw new JobDefinitionError(`Invalid ${where}: ${describeIssues(rules.issues)}`);
       const payload = check(job.schema, schedule.payload, 'payload');
       if (!payload.ok) throw new JobDefinitionError(`Invalid ${where}: ${describeIssues(payload.issues)}`);
       specs.push({ name: `${stem}-${entry.id}`, schedule: { ...schedule, payload: payload.value } });
@@ -237,67 +230,19 @@ export function sqsQueueAttributes(
   return attributes;
 }
 
-/** Attribute names of the ledger table and its indexes. */
-export const TABLE_ATTRIBUTES = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  status: 'status',
-  jobName: 'jobName',
-  createdAt: 'createdAt',
-  /** Record kind (`job`, `idempotency`, `item`, …): the expiry index's partition. */
-  kind: 'kind',
-  /** Epoch seconds; the TTL attribute in AWS and the cleanup job's cut-off everywhere. */
-  expiresAt: 'expiresAt',
-} as const;
-
-export type KeyType = 'S' | 'N';
-export interface TableIndexSpec {
-  readonly name: string;
-  readonly partitionKey: { readonly name: string; readonly type: KeyType };
-  readonly sortKey: { readonly name: string; readonly type: KeyType };
-  /**
-   * `ALL`: the ledger serves listings straight from the index (whole records, one query per
-   * page), so no index may project fewer attributes.
-   */
-  readonly projection: 'ALL';
-}
-
-export interface TableSpec {
-  readonly partitionKey: { readonly name: string; readonly type: KeyType };
-  readonly sortKey: { readonly name: string; readonly type: KeyType };
+/**
+ * The ledger table as a stack or the local runtime creates it: the ledger's keys, indexes and
+ * expiry attribute (`LEDGER_TABLE`), deployed on demand with point-in-time recovery.
+ */
+export interface TableSpec extends LedgerTable {
   readonly billingMode: 'PAY_PER_REQUEST';
   readonly pointInTimeRecovery: true;
-  readonly timeToLiveAttribute: string;
-  readonly indexes: readonly TableIndexSpec[];
 }
 
-/** One table for job records, idempotency keys and sync state; every listing goes through an index. */
 export const TABLE_SPEC: TableSpec = {
-  partitionKey: { name: TABLE_ATTRIBUTES.partitionKey, type: 'S' },
-  sortKey: { name: TABLE_ATTRIBUTES.sortKey, type: 'S' },
+  ...LEDGER_TABLE,
   billingMode: 'PAY_PER_REQUEST',
   pointInTimeRecovery: true,
-  timeToLiveAttribute: TABLE_ATTRIBUTES.expiresAt,
-  indexes: [
-    {
-      name: 'by-status',
-      partitionKey: { name: TABLE_ATTRIBUTES.status, type: 'S' },
-      sortKey: { name: TABLE_ATTRIBUTES.createdAt, type: 'S' },
-      projection: 'ALL',
-    },
-    {
-      name: 'by-name',
-      partitionKey: { name: TABLE_ATTRIBUTES.jobName, type: 'S' },
-      sortKey: { name: TABLE_ATTRIBUTES.createdAt, type: 'S' },
-      projection: 'ALL',
-    },
-    {
-      name: 'by-expiry',
-      partitionKey: { name: TABLE_ATTRIBUTES.kind, type: 'S' },
-      sortKey: { name: TABLE_ATTRIBUTES.expiresAt, type: 'N' },
-      projection: 'ALL',
-    },
-  ],
 };
 
 export interface Settings {

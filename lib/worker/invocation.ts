@@ -1,0 +1,142 @@
+/**
+ * One invocation of a worker function: schedules its records (all at once up to the record
+ * concurrency; on FIFO, one lane per message group, in order, the rest of a lane handed back
+ * after a record that did not complete), keeps each record's fate by its position in the batch,
+ * stops waiting at the hard stop, and answers with the batch item failures. What happens to one
+ * record is ./run-record.ts.
+ */
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { ERROR_CODES } from '../errors.js';
+import { createDeadline, type Deadline } from './deadline.js';
+import { describeError } from './describe-error.js';
+import { InvocationMetrics } from './emf.js';
+import { runLanes, toLanes } from './lanes.js';
+import type { Fate } from './outcome.js';
+import { WORKER_LOG_MESSAGES } from './rules.js';
+import { type RecordRun, runRecord } from './run-record.js';
+import type { WorkerRuntime } from './runtime.js';
+
+/**
+ * One invocation: the function's runtime, its own deadline and metrics (see `InvocationScope`),
+ * and the fate of each record, kept by position in the batch.
+ */
+export class Invocation implements RecordRun {
+  readonly worker: WorkerRuntime;
+  readonly metrics: InvocationMetrics;
+  readonly deadline: Deadline;
+  readonly #fates: (Fate | undefined)[] = [];
+  /**
+   * Where a record's fate is kept: the position of the first record of the batch with its message
+   * id. Only made for a batch that repeats an id, so that a repeat is run at most once and shares
+   * the first one's fate, as one message.
+   */
+  #slots: number[] | undefined;
+  /**
+   * Set once the invocation has answered. A record still waiting in a lane then (behind one that
+   * ignored the hard stop) is left alone: it was reported unfinished and comes back by itself, so
+   * running or handing it back now would make a second copy.
+   */
+  #closed = false;
+
+  constructor(worker: WorkerRuntime, context: Context) {
+    this.worker = worker;
+    this.metrics = new InvocationMetrics(worker.emf);
+    this.deadline = createDeadline(context, worker.marginMs, worker.reserveMs);
+  }
+
+  async run(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
+    const { concurrency } = this.worker;
+    this.#slots = repeatedIds(records);
+    try {
+      const work = this.worker.fifo
+        ? runLanes(toLanes(records), concurrency, async (lane) => {
+            let blocked = false;
+            for (const { record, index } of lane) {
+              if (!(await this.#step(record, index, blocked))) blocked = true;
+            }
+          })
+        : runLanes(records, concurrency, (record, index) => this.#step(record, index, false));
+      await Promise.race([work, this.deadline.hardStop]);
+    } finally {
+      this.#closed = true;
+      this.deadline.dispose();
+      this.#flushMetrics();
+    }
+    return { batchItemFailures: this.#failures(records) };
+  }
+
+  /**
+   * Starts one record (see `runRecord`) unless the invocation has answered, or the record repeats
+   * one that already has its fate. Resolves whether the record completed.
+   */
+  #step(record: SQSRecord, index: number, blocked: boolean): Promise<boolean> {
+    if (this.#closed) return NOT_COMPLETED;
+    const slot = this.#slots?.[index] ?? index;
+    if (this.#fates[slot] !== undefined) return COMPLETED;
+    return runRecord(this, record, slot, blocked);
+  }
+
+  settle(slot: number, fate: Fate): void {
+    this.#fates[slot] ??= fate;
+  }
+
+  /** The batch item failures: every record not acknowledged. */
+  #failures(records: readonly SQSRecord[]): { itemIdentifier: string }[] {
+    const failures: { itemIdentifier: string }[] = [];
+    for (let index = 0; index < records.length; index++) {
+      const fate = this.#fates[this.#slots?.[index] ?? index];
+      const record = records[index];
+      if (fate === 'ack' || record === undefined) continue;
+      // A record with no fate yet was still running at the hard stop: keep it (never lose a message).
+      if (fate === undefined) {
+        this.worker.logger.warn(WORKER_LOG_MESSAGES.hardStop, {
+          messageId: record.messageId,
+          code: ERROR_CODES.deadlineExceeded,
+        });
+      }
+      failures.push({ itemIdentifier: record.messageId });
+    }
+    return failures;
+  }
+
+  #flushMetrics(): void {
+    try {
+      this.metrics.flush();
+    } catch (error) {
+      this.worker.logger.warn(WORKER_LOG_MESSAGES.metricsFailed, { error: describeError(error).message });
+    }
+  }
+}
+
+// Shared, settled answers of a record not run again: a record's step allocates nothing for them.
+const COMPLETED = Promise.resolve(true);
+const NOT_COMPLETED = Promise.resolve(false);
+
+/** For a batch that repeats a message id, each record's slot (see `Invocation.#slots`); else undefined. */
+function repeatedIds(records: readonly SQSRecord[]): number[] | undefined {
+  if (records.length <= SMALL_BATCH && !hasRepeatedId(records)) return undefined;
+  const first = new Map<string, number>();
+  let repeated = false;
+  for (let index = 0; index < records.length; index++) {
+    const id = records[index]?.messageId;
+    if (id === undefined) continue;
+    if (first.has(id)) repeated = true;
+    else first.set(id, index);
+  }
+  if (!repeated) return undefined;
+  return records.map(({ messageId }, index) => first.get(messageId) ?? index);
+}
+
+/** Batches up to this size are checked for repeated ids pair by pair. */
+const SMALL_BATCH = 16;
+
+/** Pair by pair: for a few records, a few dozen string comparisons cost less than building a map. */
+function hasRepeatedId(records: readonly SQSRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) {
+    const id = records[i]?.messageId;
+    for (let j = 0; j < i; j++) {
+      if (records[j]?.messageId === id) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,144 @@
+/**
+ * One record from start to fate, and the ledger protocol around its attempt: hand it back
+ * unstarted when told to, else prepare the attempt (./attempt.ts), claim it when the job is on the
+ * ledger, run the handler, then record success or the continuation — or, when the handler
+ * throws, retry or dead-letter it as the retry policy decides. The one place a handler runs, is
+ * timed and is counted.
+ *
+ * Why one function, not a layer per step: on the common path (a valid job without the ledger) a
+ * record then costs one promise of this function besides the handler's own, and each further
+ * async layer per record would add about a tenth to the worker's overhead (`npm run bench --
+ * --only workerOverhead`). A job without the ledger skips the claim and the ledger writes.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { METRIC_NAMES } from '../constants.js';
+import { Attempt, prepareAttempt } from './attempt.js';
+import { describeError } from './describe-error.js';
+import { AttemptContext } from './job-context.js';
+import { DONE, type Fate, KEPT, type Outcome } from './outcome.js';
+import { decideRetry } from './retry-policy.js';
+import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
+import type { InvocationScope } from './runtime.js';
+import { deadLetter, handBack, sendRetry } from './sqs-actions.js';
+import type { JobLedger, JobResult } from './types.js';
+
+/** The invocation as a record's run sees it: its scope, and where the record's fate is kept. */
+export interface RecordRun extends InvocationScope {
+  /** Keeps the fate of the record at `slot` (the first fate kept stands). */
+  settle(slot: number, fate: Fate): void;
+}
+
+/**
+ * Runs one record — or, when `blocked` (FIFO: an earlier record of its group did not complete)
+ * or once the margin is reached, hands it back unstarted — and keeps its fate at `slot`. Never
+ * rejects. Resolves whether the record completed. On the ledger, a success costs exactly two
+ * writes: the claim, and `succeed` (or `continued`, when the handler called `continueWith`).
+ */
+export async function runRecord(
+  rt: RecordRun,
+  record: SQSRecord,
+  slot: number,
+  blocked: boolean,
+): Promise<boolean> {
+  try {
+    if (blocked || rt.deadline.reached) {
+      return settled(rt, slot, await handBack(rt, record, WORKER_RULES.handBackDelaySeconds));
+    }
+    const attempt = prepareAttempt(rt, record);
+    if (!(attempt instanceof Attempt)) return settled(rt, slot, await attempt);
+    const { ledger } = attempt;
+    if (ledger !== undefined) {
+      const refusal = await claimAttempt(rt, attempt, ledger);
+      if (refusal !== undefined) return settled(rt, slot, refusal);
+    }
+
+    const context = new AttemptContext(rt, attempt);
+    const started = Date.now();
+    let result: JobResult | undefined;
+    try {
+      result = (await attempt.binding.handler(attempt.payload, context)) ?? undefined;
+    } catch (error) {
+      rt.metrics.duration(Date.now() - started);
+      return settled(rt, slot, await failAttempt(rt, attempt, error));
+    }
+    rt.metrics.duration(Date.now() - started);
+
+    const { continuedAs, token } = attempt;
+    if (ledger !== undefined && token !== undefined) {
+      if (continuedAs !== undefined) await ledger.continued(attempt.ref, token, continuedAs);
+      else await ledger.succeed(attempt.ref, token, result);
+    }
+    rt.metrics.count(continuedAs === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued);
+    return settled(rt, slot, DONE);
+  } catch (error) {
+    // Only our own SQS or ledger calls land here (handler errors are classified in failAttempt).
+    // Keeping the record is always safe: it comes back after its visibility timeout.
+    rt.worker.logger.error(WORKER_LOG_MESSAGES.unsettled, {
+      messageId: record.messageId,
+      error: describeError(error),
+    });
+    return settled(rt, slot, KEPT);
+  }
+}
+
+function settled(rt: RecordRun, slot: number, outcome: Outcome): boolean {
+  rt.settle(slot, outcome.fate);
+  return outcome.completed;
+}
+
+/**
+ * Claims the attempt's job. Resolves undefined once claimed (the token is then on the attempt);
+ * else the outcome of the refusal: a job already settled is dropped, one held by another delivery
+ * is handed back until its lease ends.
+ */
+async function claimAttempt(
+  rt: RecordRun,
+  attempt: Attempt,
+  ledger: JobLedger,
+): Promise<Outcome | undefined> {
+  const claim = await ledger.claim(attempt.ref);
+  if (claim.outcome === 'claimed') {
+    attempt.token = claim.token;
+    return undefined;
+  }
+  if (claim.outcome === 'busy') return handBack(rt, attempt.record, Math.ceil(claim.retryAfterMs / 1000));
+  rt.worker.logger.info(WORKER_LOG_MESSAGES.alreadySettled, {
+    jobId: attempt.envelope.jobId,
+    jobName: attempt.job.name,
+    outcome: claim.outcome,
+  });
+  return DONE;
+}
+
+/** Records a failed attempt in the ledger (when claimed) and retries or dead-letters its record. */
+async function failAttempt(rt: InvocationScope, attempt: Attempt, error: unknown): Promise<Outcome> {
+  const { record, envelope, job, ref, ledger, token } = attempt;
+  const reason = describeError(error);
+  const decision = decideRetry(error, ref.attempt, job.retry, rt.worker.random);
+  if (!decision.retry) {
+    if (ledger !== undefined && token !== undefined) {
+      await ledger.fail(ref, token, { status: 'dead', errorCode: reason.code, errorMessage: reason.message });
+    }
+    return deadLetter(rt, record, { jobName: job.name, attempt: ref.attempt }, error);
+  }
+  const { delaySeconds } = decision;
+  if (ledger !== undefined && token !== undefined) {
+    const retryAt = new Date(Date.now() + delaySeconds * 1000).toISOString();
+    await ledger.fail(ref, token, {
+      status: 'retrying',
+      errorCode: reason.code,
+      errorMessage: reason.message,
+      retryAt,
+    });
+  }
+  rt.metrics.count(METRIC_NAMES.retried);
+  rt.worker.logger.warn(WORKER_LOG_MESSAGES.retrying, {
+    jobId: envelope.jobId,
+    jobName: job.name,
+    attempt: ref.attempt,
+    delaySeconds,
+    errorCode: reason.code,
+    error: reason.message,
+  });
+  return sendRetry(rt, record, envelope, ref.attempt, delaySeconds);
+}

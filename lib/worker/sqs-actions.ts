@@ -1,0 +1,208 @@
+/**
+ * Every SQS call the worker makes about a record, and what it does when one fails: re-send a
+ * retry, hand a record back unstarted, change its visibility, delete the original once its fate is
+ * sealed elsewhere, dead-letter it with its reason, and send a continuation.
+ */
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SendMessageCommandInput,
+} from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
+import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
+import { fifoDeduplicationId } from '../jobs/deduplication.js';
+import type { JobDefinition } from '../jobs/define-job.js';
+import { encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
+import { check, describeIssues } from '../validation.js';
+import { describeError } from './describe-error.js';
+import { ACKED_PENDING, DONE, KEPT, type Outcome } from './outcome.js';
+import { WORKER_LOG_MESSAGES } from './rules.js';
+import type { InvocationScope } from './runtime.js';
+
+/**
+ * Retries a failed attempt after `delaySeconds` (at most the visibility timeout's maximum). A
+ * standard queue gets a new message carrying the next attempt, delayed, and the original is
+ * deleted. On a FIFO queue a new message would lose its place in the group, and a delay beyond
+ * `DelaySeconds`' maximum cannot be sent: both extend the visibility of the same message instead.
+ */
+export async function sendRetry(
+  rt: InvocationScope,
+  record: SQSRecord,
+  envelope: JobEnvelope,
+  failedAttempt: number,
+  delaySeconds: number,
+): Promise<Outcome> {
+  const { worker } = rt;
+  if (!worker.fifo && delaySeconds <= SQS_LIMITS.maxDelaySeconds) {
+    // Send before the original is deleted: a crash in between duplicates, never loses.
+    await worker.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: worker.queue.url,
+        MessageBody: encodeEnvelope({ ...envelope, attempt: failedAttempt + 1 }),
+        DelaySeconds: delaySeconds,
+      }),
+    );
+    await deleteOriginal(rt, record);
+    return ACKED_PENDING;
+  }
+  await changeVisibility(rt, record, delaySeconds);
+  return KEPT;
+}
+
+/**
+ * Gives a record back without counting an attempt. Standard queues get a fresh copy (so the
+ * receive count, which counts attempts, is untouched) and the original is deleted; FIFO queues
+ * keep the message and its place in its group, visible again after `delaySeconds`.
+ */
+export async function handBack(
+  rt: InvocationScope,
+  record: SQSRecord,
+  delaySeconds: number,
+): Promise<Outcome> {
+  const { worker } = rt;
+  rt.metrics.count(METRIC_NAMES.handedBack);
+  const delay = Math.max(0, delaySeconds);
+  if (!worker.fifo && delay <= SQS_LIMITS.maxDelaySeconds) {
+    try {
+      await worker.sqs.send(
+        new SendMessageCommand({ QueueUrl: worker.queue.url, MessageBody: record.body, DelaySeconds: delay }),
+      );
+    } catch (error) {
+      worker.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
+        messageId: record.messageId,
+        error: describeError(error).message,
+      });
+      await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
+      return KEPT;
+    }
+    await deleteOriginal(rt, record);
+    return ACKED_PENDING;
+  }
+  await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
+  return KEPT;
+}
+
+async function changeVisibility(rt: InvocationScope, record: SQSRecord, seconds: number): Promise<void> {
+  const { worker } = rt;
+  try {
+    await worker.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: worker.queue.url,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  } catch (error) {
+    // The record is kept either way; it returns after its current visibility timeout instead.
+    worker.logger.warn(WORKER_LOG_MESSAGES.visibilityChangeFailed, {
+      messageId: record.messageId,
+      error: describeError(error).message,
+    });
+  }
+}
+
+/**
+ * Deletes a record whose fate is already sealed elsewhere — re-sent as a retry or hand-back, or
+ * dead-lettered — instead of leaving that to the event source at the end of the invocation: an
+ * invocation that ends without reporting (terminated at its timeout) or reports the record as
+ * unfinished (its hard stop) would otherwise bring it back, and it would run, or die, twice.
+ * Best effort: the event source deletes it too when the invocation reports back.
+ */
+async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<void> {
+  const { worker } = rt;
+  try {
+    await worker.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: worker.queue.url, ReceiptHandle: record.receiptHandle }),
+    );
+  } catch (error) {
+    worker.logger.warn(WORKER_LOG_MESSAGES.deleteFailed, {
+      messageId: record.messageId,
+      error: describeError(error).message,
+    });
+  }
+}
+
+/**
+ * Moves a record to the DLQ with its reason as message attributes, then lets the event source
+ * delete it. The body is kept byte for byte, so a redrive sends back exactly what arrived.
+ */
+export async function deadLetter(
+  rt: InvocationScope,
+  record: SQSRecord,
+  where: { readonly jobName: string | undefined; readonly attempt: number },
+  error: unknown,
+): Promise<Outcome> {
+  const { worker } = rt;
+  const reason = describeError(error);
+  const attributes: Record<string, MessageAttributeValue> = {
+    [DEAD_LETTER_ATTRIBUTES.errorCode]: { DataType: 'String', StringValue: reason.code },
+    [DEAD_LETTER_ATTRIBUTES.errorMessage]: { DataType: 'String', StringValue: reason.message },
+    [DEAD_LETTER_ATTRIBUTES.attempt]: { DataType: 'Number', StringValue: String(where.attempt) },
+    [DEAD_LETTER_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: new Date().toISOString() },
+    [DEAD_LETTER_ATTRIBUTES.jobName]: { DataType: 'String', StringValue: where.jobName ?? UNKNOWN_JOB_NAME },
+  };
+  const input: SendMessageCommandInput = {
+    QueueUrl: worker.queue.dlqUrl,
+    MessageBody: record.body,
+    MessageAttributes: attributes,
+  };
+  if (worker.fifo) {
+    input.MessageGroupId = record.attributes.MessageGroupId ?? 'dead-letter';
+    // The source message id: a second dead-lettering of the same delivery is dropped as a repeat.
+    input.MessageDeduplicationId = record.messageId;
+  }
+  await worker.sqs.send(new SendMessageCommand(input));
+  await deleteOriginal(rt, record);
+  rt.metrics.count(METRIC_NAMES.deadLettered);
+  worker.logger.error(WORKER_LOG_MESSAGES.deadLettered, {
+    messageId: record.messageId,
+    jobName: where.jobName,
+    attempt: where.attempt,
+    errorCode: reason.code,
+    error: reason.message,
+  });
+  return DONE;
+}
+
+/**
+ * Enqueues the continuation of a job (`context.continueWith`): the same envelope with the new
+ * payload, the next continuation number and attempt 1 — on FIFO in the payload's group, never delayed.
+ */
+export async function sendContinuation(
+  rt: InvocationScope,
+  job: JobDefinition,
+  envelope: JobEnvelope,
+  payload: unknown,
+  continuation: number,
+  delaySeconds: number,
+): Promise<void> {
+  const parsed = check(job.schema, payload, 'payload');
+  if (!parsed.ok) {
+    throw new JobValidationError(
+      `Invalid continuation payload for job "${job.name}": ${describeIssues(parsed.issues)}`,
+      parsed.issues,
+    );
+  }
+  const next: JobEnvelope = {
+    ...envelope,
+    payload: payload as JobEnvelope['payload'],
+    attempt: 1,
+    continuation,
+  };
+  const input: SendMessageCommandInput = { QueueUrl: rt.worker.queue.url, MessageBody: encodeEnvelope(next) };
+  if (job.fifo) {
+    if (delaySeconds > 0) {
+      throw new PermanentJobError(`Job "${job.name}" is FIFO: a continuation cannot be delayed`, {
+        code: ERROR_CODES.jobDefinition,
+      });
+    }
+    input.MessageGroupId = job.fifo.groupKey(parsed.value);
+    input.MessageDeduplicationId = fifoDeduplicationId(next);
+  } else if (delaySeconds > 0) {
+    input.DelaySeconds = Math.min(delaySeconds, SQS_LIMITS.maxDelaySeconds);
+  }
+  await rt.worker.sqs.send(new SendMessageCommand(input));
+}
