@@ -146,28 +146,31 @@ export interface JobTrail {
 }
 
 /** `{ seed, jobs, succeeded, dead, expectedDead, lost, duplicateEffects, …, drained, seconds }` */
-export interface ChaosSummary {
+export type ChaosSummary = {
   readonly seed: number;
   readonly jobs: number;
   /** E-mail jobs among `jobs` (runs with infrastructure faults). */
   readonly emails?: number;
   readonly infraFaults?: number;
-  readonly succeeded: number;
-  readonly dead: number;
-  readonly expectedDead: number;
-  readonly lost: number;
-  readonly duplicateEffects: number;
-  readonly duplicateEffectsInWindow: number;
-  readonly ledgerMismatches: number;
-  readonly stuck: number;
-  readonly deadRanAgain: number;
-  /** DLQ messages beyond one per job. */
-  readonly duplicateDeadLetters: number;
-  readonly drained: boolean;
-  /** Faults injected, by kind (runs with infrastructure faults). */
-  readonly injected?: Readonly<Record<FaultKind, number>>;
-  readonly seconds: number;
-}
+} & Pick<
+  ChaosVerdict,
+  | 'succeeded'
+  | 'dead'
+  | 'expectedDead'
+  | 'lost'
+  | 'duplicateEffects'
+  | 'duplicateEffectsInWindow'
+  | 'ledgerMismatches'
+  | 'stuck'
+  | 'deadRanAgain'
+  | 'drained'
+> & {
+    /** DLQ messages beyond one per job (`ChaosVerdict.extraDeadLetters`). */
+    readonly duplicateDeadLetters: number;
+    /** Faults injected, by kind (runs with infrastructure faults). */
+    readonly injected?: Readonly<Record<FaultKind, number>>;
+    readonly seconds: number;
+  };
 
 /** Counts what the runtime and its functions report: EMF metrics, worker log lines, terminations. */
 class Observer implements LocalLog {
