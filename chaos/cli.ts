@@ -75,18 +75,20 @@ function printReport(report: ChaosReport): void {
   console.log(`records a worker could not settle: ${fired.unsettled}`);
   const infra = fired.infra;
   if (infra) {
-    console.log(`\nAWS calls failed by the fault layer (rate ${infra.rate}), by service and operation:`);
     console.log(
-      `${'call'.padEnd(40)}${'calls'.padStart(7)}${FAULT_KINDS.map((k) => k.padStart(11)).join('')}`,
+      `\nAWS requests failed by the fault layer (${infra.rate} of the calls, every attempt of a failing call), by service and operation:`,
+    );
+    console.log(
+      `${'call'.padEnd(40)}${'requests'.padStart(9)}${FAULT_KINDS.map((k) => k.padStart(11)).join('')}`,
     );
     for (const [service, operations] of Object.entries(infra.byOperation)) {
       for (const [operation, counts] of Object.entries(operations)) {
         const cells = FAULT_KINDS.map((kind) => String(counts[kind]).padStart(11)).join('');
-        console.log(`${`${service} ${operation}`.padEnd(40)}${String(counts.calls).padStart(7)}${cells}`);
+        console.log(`${`${service} ${operation}`.padEnd(40)}${String(counts.requests).padStart(9)}${cells}`);
       }
     }
     const cells = FAULT_KINDS.map((kind) => String(infra.totals[kind]).padStart(11)).join('');
-    console.log(`${'all'.padEnd(40)}${String(infra.totals.calls).padStart(7)}${cells}`);
+    console.log(`${'all'.padEnd(40)}${String(infra.totals.requests).padStart(9)}${cells}`);
     console.log(
       `SES sends carried out with their answer held or lost: ${infra.sesAnswersLost}; e-mails whose message id never reached the handler: ${infra.unansweredEmails}`,
     );

@@ -248,7 +248,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       : {
           faults: {
             seed: options.seed,
-            rules: [{ rate }],
+            // A failing call fails through every SDK retry: a share of calls, not of attempts.
+            rules: [{ rate, per: 'call' }],
             onInjection: ({ service, operation, kind, requestBody }) => {
               if (operation === 'SendEmail' && CARRIED_OUT_KINDS.has(kind)) sesAnswersLost += 1;
               injections.push({ service, operation, kind, requestBody });
@@ -344,7 +345,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const faults = local.faults?.totals();
         progress(
           `${elapsed(started)} s: ${effects} side effects, ${left.join(' + ')} messages on the queues` +
-            (faults ? `, ${faults.calls} AWS calls, ${injectedOf(faults)} failed` : ''),
+            (faults ? `, ${faults.requests} AWS requests, ${injectedOf(faults)} failed` : ''),
         );
       }
       await new Promise((resolve) => setTimeout(resolve, CHAOS_DEFAULTS.pollMs));

@@ -32,13 +32,24 @@ export const CARRIED_OUT_KINDS: ReadonlySet<FaultKind> = new Set(['timeout', 'an
 export const FAULT_SERVICES = ['sqs', 'dynamodb', 'ses'] as const;
 export type FaultService = (typeof FAULT_SERVICES)[number];
 
-/** A call as a rule sees it. */
+/** Which attempt of which SDK call a request is, from the SDK's own headers (see ./operation.ts). */
+export interface CallAttempt {
+  /** `amz-sdk-invocation-id`: the same for every attempt of one call. */
+  readonly id: string;
+  /** From `amz-sdk-request: attempt=2; max=3`. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+/** A request as a rule sees it. */
 export interface FaultRequest {
   readonly service: FaultService;
   /** `ReceiveMessage`, `UpdateItem`, `SendEmail`, … (see ./operation.ts) */
   readonly operation: string;
   /** The request body as text (JSON, or a form for SES). */
   readonly body: string;
+  /** Absent when the client sent no retry headers. */
+  readonly call?: CallAttempt;
 }
 
 export interface FaultRule {
@@ -52,8 +63,16 @@ export interface FaultRule {
   readonly kinds?: readonly FaultKind[];
   /** Narrows the rule to some calls, e.g. the ledger's `succeed` write among the `UpdateItem`s. */
   readonly match?: (request: FaultRequest) => boolean;
-  /** At most this many faults from this rule. @default no limit */
+  /** At most this many faults (of requests, or of calls with `per: 'call'`) from this rule. @default no limit */
   readonly limit?: number;
+  /**
+   * What `rate` is a share of. `request`: each HTTP request — each attempt the SDK makes — is
+   * decided alone, so the SDK's retries mostly get a call through. `call`: a call decided to fail
+   * fails every attempt the SDK makes of it, with the same kind — AWS failing for a few hundred
+   * milliseconds rather than for one request. Requests without the SDK's retry headers are
+   * decided one by one either way. @default 'request'
+   */
+  readonly per?: 'request' | 'call';
 }
 
 export interface Injection {
@@ -85,8 +104,8 @@ export const FAULT_DEFAULTS = {
   holdLimitMs: 600_000,
 } as const;
 
-/** Calls of one operation, and the faults they were given. */
-export type OperationCounts = { readonly calls: number } & Readonly<Record<FaultKind, number>>;
+/** Requests of one operation (each SDK attempt is one), and the faults they were given. */
+export type OperationCounts = { readonly requests: number } & Readonly<Record<FaultKind, number>>;
 /** By service, then operation. */
 export type FaultCounts = Readonly<Record<FaultService, Readonly<Record<string, OperationCounts>>>>;
 
@@ -97,6 +116,7 @@ const RULE_SCHEMA = z.strictObject({
   kinds: z.optional(z.array(z.enum(FAULT_KINDS)).check(z.minLength(1))),
   match: functionOption,
   limit: z.optional(z.int().check(z.minimum(0))),
+  per: z.optional(z.enum(['request', 'call'])),
 } satisfies OptionsShape<FaultRule>);
 
 const OPTIONS_SCHEMA = z.strictObject({
@@ -117,10 +137,10 @@ function checkRules(rules: readonly FaultRule[]): readonly FaultRule[] {
   return checkOptions('fault layer', RULES_SCHEMA, { rules }).rules;
 }
 
-type MutableCounts = { calls: number } & Record<FaultKind, number>;
+type MutableCounts = { requests: number } & Record<FaultKind, number>;
 
 function zeroCounts(): MutableCounts {
-  return { calls: 0, error500: 0, error503: 0, throttling: 0, dropped: 0, timeout: 0, answerLost: 0 };
+  return { requests: 0, error500: 0, error503: 0, throttling: 0, dropped: 0, timeout: 0, answerLost: 0 };
 }
 
 /**
@@ -136,6 +156,8 @@ export class FaultPlan {
   readonly #streams = new Map<string, () => number>();
   readonly #used = new Map<FaultRule, number>();
   readonly #counts = new Map<FaultService, Map<string, MutableCounts>>();
+  /** The kind of each failing call (`per: 'call'`) until its last attempt. */
+  readonly #failingCalls = new Map<string, FaultKind>();
   #seq = 0;
 
   constructor(options: Pick<FaultOptions, 'seed' | 'rules'>) {
@@ -149,32 +171,45 @@ export class FaultPlan {
     this.#used.clear();
   }
 
-  /** The fault for this call, if any, with its sequence number; counts the call either way. */
+  /** The fault for this request, if any, with its sequence number; counts the request either way. */
   decide(request: FaultRequest): { readonly kind: FaultKind; readonly seq: number } | undefined {
-    const key = `${request.service} ${request.operation}`;
-    let stream = this.#streams.get(key);
-    if (stream === undefined) {
-      stream = seededStream(this.#seed, key);
-      this.#streams.set(key, stream);
-    }
-    // Two draws for every call, whatever the rules say, so a call's draws depend only on its place
-    // in its operation's sequence.
-    const roll = stream();
-    const pick = stream();
     const counts = this.#countsOf(request.service, request.operation);
-    counts.calls += 1;
+    counts.requests += 1;
     const rule = this.#rules.find(
       (r) =>
         (r.service === undefined || r.service === request.service) &&
         (r.operation === undefined || r.operation === request.operation) &&
         (r.match === undefined || r.match(request)),
     );
+    const call = rule?.per === 'call' ? request.call : undefined;
+    // A later attempt of a call is not decided again: it fails as its first attempt did, or passes.
+    if (call !== undefined && call.attempt > 1) {
+      const kind = this.#failingCalls.get(call.id);
+      if (kind === undefined) return undefined;
+      if (call.attempt >= call.maxAttempts) this.#failingCalls.delete(call.id);
+      return this.#inject(counts, kind);
+    }
+    const key = `${request.service} ${request.operation}`;
+    let stream = this.#streams.get(key);
+    if (stream === undefined) {
+      stream = seededStream(this.#seed, key);
+      this.#streams.set(key, stream);
+    }
+    // Two draws for every request decided, whatever the rules say, so its draws depend only on its
+    // place in its operation's sequence.
+    const roll = stream();
+    const pick = stream();
     if (rule === undefined || roll >= rule.rate) return undefined;
     const used = this.#used.get(rule) ?? 0;
     if (rule.limit !== undefined && used >= rule.limit) return undefined;
     const kinds = rule.kinds ?? FAULT_KINDS;
     const kind = kinds[Math.min(kinds.length - 1, Math.floor(pick * kinds.length))] as FaultKind;
     this.#used.set(rule, used + 1);
+    if (call !== undefined && call.attempt < call.maxAttempts) this.#failingCalls.set(call.id, kind);
+    return this.#inject(counts, kind);
+  }
+
+  #inject(counts: MutableCounts, kind: FaultKind): { readonly kind: FaultKind; readonly seq: number } {
     counts[kind] += 1;
     this.#seq += 1;
     return { kind, seq: this.#seq };
@@ -191,7 +226,7 @@ export class FaultPlan {
     return snapshot;
   }
 
-  /** Calls and faults over every service and operation. */
+  /** Requests and faults over every service and operation. */
   totals(): OperationCounts {
     const totals = zeroCounts();
     for (const operations of this.#counts.values()) {

@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { listen } from '../emulators.js';
 import { errorAnswer } from './error-answers.js';
 import type { FaultPlan, FaultService, Injection } from './fault-plan.js';
-import { requestOperation } from './operation.js';
+import { callAttempt, requestOperation } from './operation.js';
 
 export interface FaultProxyOptions {
   readonly service: FaultService;
@@ -111,7 +111,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
       const { protocol, operation } = requestOperation(req.headers, req.method, req.url, text);
-      const decided = options.armed() ? plan.decide({ service, operation, body: text }) : undefined;
+      const call = callAttempt(req.headers);
+      const decided = options.armed()
+        ? plan.decide({ service, operation, body: text, ...(call === undefined ? {} : { call }) })
+        : undefined;
       if (decided === undefined) {
         forward(req, body, res, (answer) => pass(res, operation, answer));
         return;

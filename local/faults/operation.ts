@@ -5,8 +5,10 @@
  *   `DynamoDB_20120810.UpdateItem` — the operation follows the last dot.
  * - AWS query (SES v1, older SQS clients): a form body with `Action=SendEmail`.
  * - REST JSON (SES v2): the route; only the one the SES emulator serves for sending is named.
+ * And which attempt of which SDK call it is, from the retry headers every AWS SDK sends.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CallAttempt } from './fault-plan.js';
 
 export type WireProtocol = 'json' | 'query' | 'rest-json';
 
@@ -38,4 +40,19 @@ export function requestOperation(
   }
   const route = `${method ?? 'GET'} ${new URL(url ?? '/', 'http://localhost').pathname}`;
   return { protocol: 'rest-json', operation: REST_ROUTES[route] ?? route };
+}
+
+/**
+ * Which attempt of which SDK call a request is: every AWS SDK sends `amz-sdk-invocation-id` (one
+ * id per call, kept across its retries) and `amz-sdk-request: attempt=2; max=3`.
+ */
+export function callAttempt(headers: IncomingHttpHeaders): CallAttempt | undefined {
+  const id = headers['amz-sdk-invocation-id'];
+  const request = headers['amz-sdk-request'];
+  if (typeof id !== 'string' || typeof request !== 'string') return undefined;
+  const attempt = Number(/attempt=(\d+)/.exec(request)?.[1]);
+  const maxAttempts = Number(/max=(\d+)/.exec(request)?.[1]);
+  return Number.isInteger(attempt) && Number.isInteger(maxAttempts)
+    ? { id, attempt, maxAttempts }
+    : undefined;
 }

@@ -142,6 +142,24 @@ describe('Fault layer', () => {
     });
   });
 
+  it("fails every attempt the SDK makes of a call decided to fail, with per: 'call'", async () => {
+    // Prepare
+    const queues = await createTestQueues(direct.sqs, noteJob());
+    layer.setRules([
+      { service: 'sqs', operation: 'SendMessage', rate: 1, kinds: ['error503'], per: 'call', limit: 1 },
+    ]);
+
+    // Act: the first call fails through its three attempts; the next one is not decided to fail.
+    const failure = await sendNote(through(SQSClient, 'sqs', 3), queues.url).catch((error: unknown) => error);
+    const next = await sendNote(through(SQSClient, 'sqs', 3), queues.url);
+
+    // Assess
+    expect(failure).toMatchObject({ name: 'ServiceUnavailable', $metadata: { attempts: 3 } });
+    expect(next.$metadata.attempts).toBe(1);
+    expect(injections.map((i) => i.kind)).toEqual(['error503', 'error503', 'error503']);
+    await queues.remove();
+  });
+
   it('drops a connection before the call reaches the emulator', async () => {
     // Prepare
     const queues = await createTestQueues(direct.sqs, noteJob());
@@ -236,9 +254,9 @@ describe('Fault layer', () => {
     expect(await queueDepth(direct.sqs, queues.url)).toBe(0);
     const after = layer.counts().sqs;
     for (const operation of ['SendMessage', 'ReceiveMessage', 'ChangeMessageVisibility', 'DeleteMessage']) {
-      const calls = (after[operation]?.calls ?? 0) - (before[operation]?.calls ?? 0);
+      const requests = (after[operation]?.requests ?? 0) - (before[operation]?.requests ?? 0);
       const failed = (after[operation]?.error500 ?? 0) - (before[operation]?.error500 ?? 0);
-      expect({ operation, calls, failed }).toEqual({ operation, calls: 2, failed: 1 });
+      expect({ operation, requests, failed }).toEqual({ operation, requests: 2, failed: 1 });
     }
     await queues.remove();
   });
@@ -357,7 +375,7 @@ describe('Fault layer', () => {
 
     // Assess
     expect(described.Table?.TableName).toBe(table.tableName);
-    expect(idle.totals().calls).toBe(0);
+    expect(idle.totals().requests).toBe(0);
     client.destroy();
     await idle.stop();
     await table.drop();

@@ -59,8 +59,8 @@ describe('startLocal: faults', () => {
     ]);
     expect(injections[0]?.answerBody).toContain(`<MessageId>${store.emails[0]?.messageId}</MessageId>`);
     const counts = faults?.counts();
-    expect(counts?.ses).toEqual({ SendEmail: expect.objectContaining({ calls: 2, answerLost: 1 }) });
-    expect(counts?.dynamodb).toEqual({ UpdateItem: expect.objectContaining({ calls: 2 }) });
+    expect(counts?.ses).toEqual({ SendEmail: expect.objectContaining({ requests: 2, answerLost: 1 }) });
+    expect(counts?.dynamodb).toEqual({ UpdateItem: expect.objectContaining({ requests: 2 }) });
     expect(Object.keys(counts?.sqs ?? {}).sort()).toEqual(['DeleteMessageBatch', 'ReceiveMessage']);
     // Tools are given the emulators themselves.
     expect(runtime.environment.AWS_ENDPOINT_URL_SQS).toBe(sqs);

@@ -8,7 +8,7 @@ import {
   FaultPlan,
   type FaultRequest,
 } from '../../local/faults/fault-plan.js';
-import { requestOperation } from '../../local/faults/operation.js';
+import { callAttempt, requestOperation } from '../../local/faults/operation.js';
 
 const call = (operation: string, service: FaultRequest['service'] = 'sqs', body = '{}'): FaultRequest => ({
   service,
@@ -111,6 +111,47 @@ describe('Class: FaultPlan', () => {
       expect(seen).toEqual([{ kind: 'answerLost', seq: 1 }, { kind: 'answerLost', seq: 2 }, undefined]);
     });
 
+    it("with per: 'call', fails every attempt of a failing call alike and decides only first attempts", () => {
+      // Prepare: one failing call at most; each call's attempts carry its id.
+      const plan = new FaultPlan({ seed: 2, rules: [{ rate: 1, per: 'call', limit: 1 }] });
+      const attempt = (id: string, n: number) => ({
+        ...call('UpdateItem', 'dynamodb'),
+        call: { id, attempt: n, maxAttempts: 3 },
+      });
+
+      // Act
+      const failing = [1, 2, 3].map((n) => plan.decide(attempt('call-a', n))?.kind);
+      const next = [1, 2].map((n) => plan.decide(attempt('call-b', n))?.kind);
+
+      // Assess
+      expect(new Set(failing).size).toBe(1);
+      expect(failing[0]).toBeDefined();
+      expect(next).toEqual([undefined, undefined]);
+      expect(plan.totals().requests).toBe(5);
+    });
+
+    it("with per: 'call', draws the same faults for the same first attempts, however many retries follow", () => {
+      // Prepare
+      const rules = [{ rate: 0.4, per: 'call' as const }];
+      const once = new FaultPlan({ seed: 8, rules });
+      const retried = new FaultPlan({ seed: 8, rules });
+      const attempt = (id: number, n: number) => ({
+        ...call('SendMessage'),
+        call: { id: `c${id}`, attempt: n, maxAttempts: 3 },
+      });
+
+      // Act: the same 60 calls; in the second plan every failing call is retried to its last attempt.
+      const expected = Array.from({ length: 60 }, (_, id) => once.decide(attempt(id, 1))?.kind ?? '-');
+      const seen = Array.from({ length: 60 }, (_, id) => {
+        const first = retried.decide(attempt(id, 1))?.kind ?? '-';
+        if (first !== '-') for (const n of [2, 3]) expect(retried.decide(attempt(id, n))?.kind).toBe(first);
+        return first;
+      });
+
+      // Assess
+      expect(seen).toEqual(expected);
+    });
+
     it('takes new rules without restarting its streams', () => {
       // Prepare
       const plan = new FaultPlan({ seed: 4, rules: [] });
@@ -129,7 +170,7 @@ describe('Class: FaultPlan', () => {
   });
 
   describe('Methods: counts and totals', () => {
-    it('count every call and every fault, by service and operation', () => {
+    it('count every request and every fault, by service and operation', () => {
       // Prepare
       const plan = new FaultPlan({ seed: 1, rules: [{ service: 'ses', rate: 1, kinds: ['error503'] }] });
 
@@ -147,11 +188,11 @@ describe('Class: FaultPlan', () => {
         answerLost: 0,
       };
       expect(plan.counts()).toEqual({
-        sqs: { ReceiveMessage: { calls: 3, ...none } },
+        sqs: { ReceiveMessage: { requests: 3, ...none } },
         dynamodb: {},
-        ses: { SendEmail: { calls: 2, ...none, error503: 2 } },
+        ses: { SendEmail: { requests: 2, ...none, error503: 2 } },
       });
-      expect(plan.totals()).toEqual({ calls: 5, ...none, error503: 2 });
+      expect(plan.totals()).toEqual({ requests: 5, ...none, error503: 2 });
     });
   });
 
@@ -224,5 +265,16 @@ describe('Function: errorAnswer', () => {
     expect(answer.body).toMatch(
       /^<ErrorResponse xmlns="http:\/\/ses\.amazonaws\.com\/doc\/2010-12-01\/"><Error><Type>Receiver<\/Type><Code>ServiceUnavailable<\/Code><Message>Service unavailable\.<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
     );
+  });
+});
+
+describe('Function: callAttempt', () => {
+  it("reads the SDK's call id and attempt, and nothing from a request without them", () => {
+    expect(callAttempt({ 'amz-sdk-invocation-id': 'id-1', 'amz-sdk-request': 'attempt=2; max=3' })).toEqual({
+      id: 'id-1',
+      attempt: 2,
+      maxAttempts: 3,
+    });
+    expect(callAttempt({ 'amz-sdk-invocation-id': 'id-1' })).toBeUndefined();
   });
 });
