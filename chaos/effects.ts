@@ -3,7 +3,7 @@
  * synchronously, so an event either landed before a thread was terminated or never did. Each
  * thread writes its own file, so concurrent appends never interleave.
  */
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { ChaosFault } from './job.js';
@@ -33,4 +33,19 @@ export function readEvents(dir: string): ChaosEvent[] {
     }
   }
   return events;
+}
+
+/**
+ * True the first time it is asked for a job and kind, false ever after (an exclusive create of a
+ * marker file, so two threads cannot both be first). A planned fault fires on the job's first run,
+ * which is not always its attempt 1: an attempt is also spent by a receive whose answer was lost.
+ */
+export function firstRun(dir: string, jobId: string, kind: Exclude<ChaosEventKind, 'effect'>): boolean {
+  try {
+    writeFileSync(join(dir, `first-${kind}-${jobId}`), '', { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }

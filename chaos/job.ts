@@ -5,7 +5,9 @@
  * within an invocation.
  */
 import * as z from 'zod/mini';
-import { createRegistry, defineJob } from '../lib/index.js';
+import { AWS_CLIENT_TIMEOUTS } from '../lib/constants.js';
+import { createRegistry, defineJob, JOB_DEFAULTS } from '../lib/index.js';
+import { type EmailPayload, emailSend } from '../lib/jobs/builtin/index.js';
 
 /** What a job does wrong, if anything. */
 export const CHAOS_FAULTS = ['none', 'transient', 'permanent', 'slow', 'stuck', 'blocking'] as const;
@@ -34,14 +36,46 @@ export const chaosRun = defineJob({
 
 export const chaosRegistry = createRegistry([chaosRun]);
 
+/**
+ * `email.send` as the run with infrastructure faults declares it: the built-in job, run by the
+ * real e-mail worker, with a timeout just long enough for one SDK attempt held to its request
+ * timeout on top of the deadline margin (so a visibility timeout of 37 s instead of 181 s), and
+ * backoff of 1–2 s. Everything else — schema, attempts, resources — is the built-in declaration's.
+ */
+export const chaosEmailSend = defineJob({
+  name: emailSend.name,
+  description: emailSend.description,
+  schema: emailSend.schema,
+  retry: { maxAttempts: emailSend.retry.maxAttempts, baseDelaySeconds: 1, maxDelaySeconds: 2 },
+  timeoutSeconds: Math.ceil((AWS_CLIENT_TIMEOUTS.requestTimeoutMs + JOB_DEFAULTS.deadlineMarginMs) / 1000),
+  resources: emailSend.resources,
+});
+
+/** The jobs of a run with infrastructure faults: the chaos job and real e-mails. */
+export const chaosInfraRegistry = createRegistry([chaosRun, chaosEmailSend]);
+
+const EMAIL_SUBJECT = 'chaos e-mail ';
+
+/** The e-mail of the n-th e-mail job: its subject names it, so the SES store can be read by job. */
+export function chaosEmail(n: number): EmailPayload {
+  return { to: [`chaos-${n}@example.com`], subject: `${EMAIL_SUBJECT}${n}`, text: 'Sent by the chaos run.' };
+}
+
+/** The n of a chaos e-mail, from its subject; undefined for any other subject. */
+export function chaosEmailNumber(subject: string): number | undefined {
+  if (!subject.startsWith(EMAIL_SUBJECT)) return undefined;
+  const n = Number(subject.slice(EMAIL_SUBJECT.length));
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
 /** The error code of a planned permanent failure, as it reaches the DLQ's reason attributes. */
 export const CHAOS_PERMANENT_CODE = 'CHAOS_PERMANENT';
 
-/** How long a `blocking` job keeps the CPU busy on its first attempt: past the function timeout. */
+/** How long a `blocking` job keeps the CPU busy on its first run: past the function timeout. */
 export const CHAOS_BLOCKING_MS = chaosRun.timeoutSeconds * 1000 + 1_000;
 
 /**
- * How long a `stuck` job sleeps on its first attempt, ignoring its signal: past the worker's hard
+ * How long a `stuck` job sleeps on its first run, ignoring its signal: past the worker's hard
  * stop, but well within its claim's lease (timeout + 1 s), so the finished attempt is recorded
  * before anyone else may claim the job.
  */

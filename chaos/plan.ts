@@ -3,6 +3,7 @@
  * exactly. Rates are per job; every kind is planned at least once whenever there are enough jobs,
  * so a small run still exercises each.
  */
+import { seededRandom } from '../local/faults/seeded-random.js';
 import { type ChaosFault, type ChaosPayload, chaosRun } from './job.js';
 
 /** Share of jobs given each fault (the rest run normally), and of jobs also injected twice. */
@@ -37,18 +38,6 @@ export interface ChaosPlan {
   readonly counts: Readonly<Record<ChaosFault | 'duplicate', number>>;
   /** Failing attempts planned over all transient jobs. */
   readonly transientFailures: number;
-}
-
-/** A small, fast, seedable generator (mulberry32): the same seed always gives the same plan. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const FAULT_KINDS = ['transient', 'permanent', 'slow', 'stuck', 'blocking'] as const;

@@ -1,8 +1,13 @@
 /**
  * The chaos run: a local runtime of its own, `jobs` chaos jobs enqueued through the client with
  * the faults of a seeded plan, some messages injected twice at the queue, and a wait — bounded in
- * time — until every job has ended and the queue is empty. Then it reads the side-effect log, the
- * ledger, the DLQ and the queue, and checks them (./check.ts).
+ * time — until every queue is empty. Then it reads the side-effect log, the ledger, the DLQ and the
+ * queue, and checks them (./check.ts).
+ *
+ * With `infraFaults`, the runtime's fault layer (local/faults/) fails that share of every AWS call
+ * the workers and their event sources make, spread evenly over the fault kinds, and half the jobs
+ * are real `email.send` jobs run by the real e-mail worker, whose effects are read from the SES
+ * store by job.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EMAIL_LOG_MESSAGES } from '../functions/email/send-email.js';
 import {
   DEAD_LETTER_ATTRIBUTES,
   decodeEnvelope,
@@ -21,13 +27,30 @@ import {
 import { ENVELOPE_VERSION, JOB_STATUSES, JobClient, type JobStatus } from '../lib/index.js';
 import { DynamoJobLedger, LEDGER_DEFAULTS } from '../lib/ledger/index.js';
 import { WORKER_LOG_MESSAGES } from '../lib/worker/rules.js';
+import {
+  CARRIED_OUT_KINDS,
+  FAULT_KINDS,
+  type FaultCounts,
+  type FaultKind,
+  type Injection,
+  type OperationCounts,
+} from '../local/faults/fault-plan.js';
+import { ledgerWriteOf } from '../local/faults/ledger-write.js';
 import { LOCAL_CREDENTIALS } from '../local/function-environment.js';
 import type { LocalLog } from '../local/log.js';
 import { startLocal } from '../local/start-local.js';
 import { queueDepth } from '../test/helpers/queues.js';
-import { type ChaosVerdict, checkChaos, type DeadLetter } from './check.js';
+import { type ChaosVerdict, checkChaos, type DeadLetter, type EmailObservation } from './check.js';
 import { readEvents } from './effects.js';
-import { CHAOS_DIR_VARIABLE, chaosRegistry, chaosRun } from './job.js';
+import {
+  CHAOS_DIR_VARIABLE,
+  chaosEmail,
+  chaosEmailNumber,
+  chaosEmailSend,
+  chaosInfraRegistry,
+  chaosRegistry,
+  chaosRun,
+} from './job.js';
 import { type ChaosPlan, planChaos } from './plan.js';
 
 /** Where the chaos job's handler lives (`<functionsDir>/chaos/handler.ts`). */
@@ -40,11 +63,22 @@ export const CHAOS_DEFAULTS = {
   pollMs: 500,
   /** A run stops by itself after this long, finished or not. */
   timeLimitMs: 9 * 60_000,
+  /** With infrastructure faults, this share of the jobs are e-mails. */
+  emailShare: 0.5,
+  /** Jobs named in problems whose trail the report gives. */
+  trails: 10,
+  /** Empty polls of every queue in a row that end the wait (one could fall between a re-send and its delete). */
+  drainedPolls: 2,
 } as const;
 
 export interface ChaosOptions {
   readonly jobs: number;
   readonly seed: number;
+  /**
+   * The share (0–1) of the workers' and event sources' AWS calls that fail, evenly over the fault
+   * kinds; half the jobs are then e-mails. @default no infrastructure faults
+   */
+  readonly infraFaults?: number;
   /** @default CHAOS_DEFAULTS.timeLimitMs */
   readonly timeLimitMs?: number;
   /** Progress lines while the run waits. */
@@ -71,6 +105,22 @@ export interface FaultFirings {
   /** Copies injected; deliveries of an already finished job dropped by its ledger claim. */
   readonly duplicatesInjected: number;
   readonly droppedAsSettled: number;
+  /** Records a worker could not settle (its own SQS or ledger call failed): each waits a visibility timeout. */
+  readonly unsettled: number;
+  /** Warnings and errors logged by the functions and the runtime, by source and message. */
+  readonly warnings: ReadonlyMap<string, number>;
+  /** With infrastructure faults: what the fault layer did. */
+  readonly infra?: InfraFirings;
+}
+
+export interface InfraFirings {
+  readonly rate: number;
+  readonly totals: OperationCounts;
+  readonly byOperation: FaultCounts;
+  /** SES sends carried out whose answer the fault layer held or lost. */
+  readonly sesAnswersLost: number;
+  /** E-mails in the SES store whose message id never reached the handler. */
+  readonly unansweredEmails: number;
 }
 
 export interface ChaosReport {
@@ -80,33 +130,70 @@ export interface ChaosReport {
   /** Kinds of fault that were planned but never observed. */
   readonly silentFaults: readonly string[];
   readonly seconds: number;
-  /** The run's last line: `{ seed, jobs, succeeded, dead, expectedDead, lost, duplicateEffects, drained, seconds }`. */
-  readonly summary: {
-    readonly seed: number;
-    readonly jobs: number;
-    readonly succeeded: number;
-    readonly dead: number;
-    readonly expectedDead: number;
-    readonly lost: number;
-    readonly duplicateEffects: number;
-    readonly drained: boolean;
-    readonly seconds: number;
-  };
+  /** The run's last line (see `ChaosSummary`). */
+  readonly summary: ChaosSummary;
+  /** For the first few jobs named in a problem: their ledger record and the faults their calls met. */
+  readonly trails: readonly JobTrail[];
   readonly ok: boolean;
 }
+
+export interface JobTrail {
+  readonly jobId: string;
+  /** `status, attempt n, m claims, last error`, or that there is no record. */
+  readonly record: string;
+  /** Each fault a call naming the job met, in order: `dynamodb UpdateItem (succeed): error500`. */
+  readonly faults: readonly string[];
+}
+
+/** `{ seed, jobs, succeeded, dead, expectedDead, lost, duplicateEffects, …, drained, seconds }` */
+export type ChaosSummary = {
+  readonly seed: number;
+  readonly jobs: number;
+  /** E-mail jobs among `jobs` (runs with infrastructure faults). */
+  readonly emails?: number;
+  readonly infraFaults?: number;
+} & Pick<
+  ChaosVerdict,
+  | 'succeeded'
+  | 'dead'
+  | 'expectedDead'
+  | 'lost'
+  | 'duplicateEffects'
+  | 'duplicateEffectsInWindow'
+  | 'ledgerMismatches'
+  | 'stuck'
+  | 'deadRanAgain'
+  | 'drained'
+> & {
+    /** DLQ messages beyond one per job (`ChaosVerdict.extraDeadLetters`). */
+    readonly duplicateDeadLetters: number;
+    /** Faults injected, by kind (runs with infrastructure faults). */
+    readonly injected?: Readonly<Record<FaultKind, number>>;
+    readonly seconds: number;
+  };
 
 /** Counts what the runtime and its functions report: EMF metrics, worker log lines, terminations. */
 class Observer implements LocalLog {
   readonly metrics = new Map<string, number>();
+  readonly warnings = new Map<string, number>();
+  /** SES message ids whose answer reached the e-mail handler. */
+  readonly acknowledged = new Set<string>();
   hardStops = 0;
   droppedAsSettled = 0;
   terminated = 0;
+  unsettled = 0;
 
-  event(_source: string, _level: string, message: string): void {
+  event(source: string, level: string, message: string): void {
     if (message === 'Invocation timeout') this.terminated += 1;
+    if (level === 'warn' || level === 'error') this.#warn(source, message);
   }
 
-  output(_source: string, line: string): void {
+  #warn(source: string, message: string): void {
+    const key = `${source}: ${message}`;
+    this.warnings.set(key, (this.warnings.get(key) ?? 0) + 1);
+  }
+
+  output(source: string, line: string): void {
     if (!line.startsWith('{')) return;
     let parsed: Record<string, unknown>;
     try {
@@ -125,6 +212,11 @@ class Observer implements LocalLog {
     }
     if (parsed.message === WORKER_LOG_MESSAGES.hardStop) this.hardStops += 1;
     else if (parsed.message === WORKER_LOG_MESSAGES.alreadySettled) this.droppedAsSettled += 1;
+    else if (parsed.message === WORKER_LOG_MESSAGES.unsettled) this.unsettled += 1;
+    else if (parsed.message === EMAIL_LOG_MESSAGES.sent && typeof parsed.sesMessageId === 'string') {
+      this.acknowledged.add(parsed.sesMessageId);
+    }
+    if (parsed.level === 'WARN' || parsed.level === 'ERROR') this.#warn(source, String(parsed.message));
   }
 
   metric(name: string): number {
@@ -136,26 +228,47 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const timeLimitMs = options.timeLimitMs ?? CHAOS_DEFAULTS.timeLimitMs;
   const progress = options.onProgress ?? (() => undefined);
-  const plan = planChaos(options.jobs, options.seed);
+  const rate = options.infraFaults;
+  const emailCount = rate === undefined ? 0 : Math.floor(options.jobs * CHAOS_DEFAULTS.emailShare);
+  const plan = planChaos(options.jobs - emailCount, options.seed);
   const dir = await mkdtemp(join(tmpdir(), 'hangar-chaos-'));
   const observer = new Observer();
+  let sesAnswersLost = 0;
+  const injections: Pick<Injection, 'service' | 'operation' | 'kind' | 'requestBody'>[] = [];
   const local = await startLocal({
     ports: 'free',
-    registry: chaosRegistry,
+    registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
     functionsDir: CHAOS_FUNCTIONS,
-    workers: [chaosRun.name],
+    workers: rate === undefined ? [chaosRun.name] : [chaosRun.name, chaosEmailSend.name],
     environment: { [CHAOS_DIR_VARIABLE]: dir },
     shutdownGraceMs: 0,
     log: observer,
+    ...(rate === undefined
+      ? {}
+      : {
+          faults: {
+            seed: options.seed,
+            // A failing call fails through every SDK retry: a share of calls, not of attempts.
+            rules: [{ rate, per: 'call' }],
+            onInjection: ({ service, operation, kind, requestBody }) => {
+              if (operation === 'SendEmail' && CARRIED_OUT_KINDS.has(kind)) sesAnswersLost += 1;
+              injections.push({ service, operation, kind, requestBody });
+            },
+          },
+        }),
   });
   try {
     const queues = local.queues[chaosRun.name];
     if (!queues) throw new Error(`No queues for ${chaosRun.name}`);
+    const emailQueues = rate === undefined ? undefined : local.queues[chaosEmailSend.name];
     const enqueuedAt = new Date();
     const client = new JobClient({
-      registry: chaosRegistry,
+      registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
       sqs: local.sqs,
-      queues: { [chaosRun.name]: { url: queues.queue.url } },
+      queues: {
+        [chaosRun.name]: { url: queues.queue.url },
+        ...(emailQueues ? { [chaosEmailSend.name]: { url: emailQueues.queue.url } } : {}),
+      },
       // One clock reading for every job, so an injected copy can be byte-identical to its original.
       now: () => enqueuedAt,
     });
@@ -196,37 +309,62 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           throw new Error(`Injecting copies failed: ${JSON.stringify(out.Failed)}`);
       }
     }
-    progress(`enqueued ${jobIds.length} jobs and ${plan.counts.duplicate} copies in ${elapsed(started)} s`);
+    const emailIds: string[] = [];
+    for (let from = 0; from < emailCount; from += CHAOS_DEFAULTS.enqueueChunk) {
+      const payloads = Array.from(
+        { length: Math.min(CHAOS_DEFAULTS.enqueueChunk, emailCount - from) },
+        (_, i) => chaosEmail(from + i),
+      );
+      for (const result of await client.enqueueMany(chaosEmailSend, payloads)) {
+        if (!result.ok) throw result.error;
+        emailIds[from + result.index] = result.jobId;
+      }
+    }
+    progress(
+      `enqueued ${jobIds.length} jobs, ${plan.counts.duplicate} copies and ${emailIds.length} e-mails in ${elapsed(started)} s`,
+    );
 
-    // Wait until every job has ended and the queue is empty, or the time limit.
-    const expectedEffects = plan.jobs.length - plan.counts.permanent;
+    // Wait until every queue is empty (each message ended: deleted or dead-lettered), or the time limit.
+    const queueUrls = [queues.queue.url, ...(emailQueues ? [emailQueues.queue.url] : [])];
+    const depths = () => Promise.all(queueUrls.map((url) => queueDepth(local.sqs, url)));
     let lastReport = 0;
-    let depth = Number.NaN;
-    for (;;) {
-      const effects = new Set(
-        readEvents(dir)
-          .filter((e) => e.kind === 'effect')
-          .map((e) => e.jobId),
-      ).size;
-      depth = await queueDepth(local.sqs, queues.queue.url);
-      const deadDepth = await queueDepth(local.sqs, queues.dlq.url);
-      const done = effects >= expectedEffects && deadDepth >= plan.counts.permanent && depth === 0;
-      if (done || Date.now() - started > timeLimitMs) {
-        if (!done) progress(`time limit of ${timeLimitMs / 1000} s reached`);
+    for (let emptyPolls = 0; emptyPolls < CHAOS_DEFAULTS.drainedPolls; ) {
+      const left = await depths();
+      emptyPolls = left.every((depth) => depth === 0) ? emptyPolls + 1 : 0;
+      if (Date.now() - started > timeLimitMs) {
+        progress(`time limit of ${timeLimitMs / 1000} s reached`);
         break;
       }
       if (Date.now() - lastReport >= 5_000) {
         lastReport = Date.now();
+        const effects = new Set(
+          readEvents(dir)
+            .filter((e) => e.kind === 'effect')
+            .map((e) => e.jobId),
+        ).size;
+        const faults = local.faults?.totals();
         progress(
-          `${elapsed(started)} s: ${effects}/${expectedEffects} side effects, ${deadDepth}/${plan.counts.permanent} dead-lettered, ${depth} messages on the queue`,
+          `${elapsed(started)} s: ${effects} side effects, ${left.join(' + ')} messages on the queues` +
+            (faults ? `, ${faults.requests} AWS requests, ${injectedOf(faults)} failed` : ''),
         );
       }
       await new Promise((resolve) => setTimeout(resolve, CHAOS_DEFAULTS.pollMs));
     }
 
     const deadLetters = await drainDeadLetters(local.sqs, queues.dlq.url);
-    const ledger = await readLedger(local.endpoints.dynamodb, local.region, local.tableName);
+    const readStatuses = (jobName: string) =>
+      readLedger(local.endpoints.dynamodb, local.region, local.tableName, jobName);
+    const ledger = await readStatuses(chaosRun.name);
     const events = readEvents(dir);
+    const sent = emailQueues ? await readSentEmails(local.endpoints.ses) : [];
+    const emails: EmailObservation | undefined = emailQueues && {
+      jobIds: emailIds,
+      sent,
+      acknowledged: observer.acknowledged,
+      ledger: await readStatuses(chaosEmailSend.name),
+      deadLetters: await drainDeadLetters(local.sqs, emailQueues.dlq.url),
+      queueDepth: await queueDepth(local.sqs, emailQueues.queue.url),
+    };
     const verdict = checkChaos({
       plan,
       jobIds,
@@ -234,8 +372,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ledger,
       deadLetters,
       queueDepth: await queueDepth(local.sqs, queues.queue.url),
+      ...(emails ? { emails, answersMayBeLost: true } : {}),
     });
     const noted = (kind: string) => events.filter((e) => e.kind === kind).length;
+    const infra: InfraFirings | undefined =
+      rate === undefined || local.faults === undefined
+        ? undefined
+        : {
+            rate,
+            totals: local.faults.totals(),
+            byOperation: local.faults.counts(),
+            sesAnswersLost,
+            unansweredEmails: sent.filter((email) => !observer.acknowledged.has(email.messageId)).length,
+          };
     const fired: FaultFirings = {
       transientFailures: noted('transient'),
       retried: observer.metric(METRIC_NAMES.retried),
@@ -249,6 +398,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       terminated: observer.terminated,
       duplicatesInjected: plan.counts.duplicate,
       droppedAsSettled: observer.droppedAsSettled,
+      unsettled: observer.unsettled,
+      warnings: observer.warnings,
+      ...(infra ? { infra } : {}),
     };
     const silentFaults = [
       ['transient', fired.transientFailures > 0 && fired.retried > 0],
@@ -257,7 +409,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ['stuck (hard stop)', fired.stuckJobs > 0 && fired.hardStops > 0],
       ['blocking (invocation terminated)', fired.blockingJobs > 0 && fired.terminated > 0],
       ['duplicate (dropped by the ledger)', fired.droppedAsSettled > 0],
+      ...FAULT_KINDS.map((kind) => [
+        `infrastructure: ${kind}`,
+        infra === undefined || infra.totals[kind] > 0,
+      ]),
     ].flatMap(([kind, fired]) => (fired ? [] : [String(kind)]));
+    const trails = await traceJobs(
+      verdict.problemJobs.slice(0, CHAOS_DEFAULTS.trails),
+      injections,
+      local.endpoints.dynamodb,
+      local.region,
+      local.tableName,
+    );
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     return {
       plan,
@@ -267,21 +430,82 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       seconds,
       summary: {
         seed: plan.seed,
-        jobs: plan.jobs.length,
+        jobs: options.jobs,
+        ...(rate === undefined ? {} : { emails: emailCount, infraFaults: rate }),
         succeeded: verdict.succeeded,
         dead: verdict.dead,
         expectedDead: verdict.expectedDead,
         lost: verdict.lost,
         duplicateEffects: verdict.duplicateEffects,
+        duplicateEffectsInWindow: verdict.duplicateEffectsInWindow,
+        ledgerMismatches: verdict.ledgerMismatches,
+        stuck: verdict.stuck,
+        deadRanAgain: verdict.deadRanAgain,
+        duplicateDeadLetters: verdict.extraDeadLetters,
         drained: verdict.drained,
+        ...(infra ? { injected: kindsOf(infra.totals) } : {}),
         seconds,
       },
+      trails,
       ok: verdict.ok && silentFaults.length === 0,
     };
   } finally {
     await local.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The ledger record of each job, and every fault met by a call whose request names it. */
+async function traceJobs(
+  jobIds: readonly string[],
+  injections: readonly Pick<Injection, 'service' | 'operation' | 'kind' | 'requestBody'>[],
+  endpoint: string,
+  region: string,
+  tableName: string,
+): Promise<JobTrail[]> {
+  const client = new DynamoDBClient({ region, endpoint, credentials: LOCAL_CREDENTIALS });
+  try {
+    const ledger = new DynamoJobLedger({ tableName, client });
+    return await Promise.all(
+      jobIds.map(async (jobId) => {
+        const job = await ledger.getJob(jobId);
+        const record = job
+          ? `${job.status}, attempt ${job.attempts}, ${job.claims} claims${job.lastError ? `, last error ${job.lastError.code}` : ''}`
+          : 'no record';
+        const faults = injections
+          .filter((injection) => injection.requestBody.includes(jobId))
+          .map(({ service, operation, kind, requestBody }) => {
+            const write = operation === 'UpdateItem' ? ledgerWriteOf(requestBody) : undefined;
+            const dlq =
+              operation === 'SendMessage' && requestBody.includes('-dlq') ? 'to the DLQ' : undefined;
+            const what = write ?? dlq;
+            return `${service} ${operation}${what ? ` (${what})` : ''}: ${kind}`;
+          });
+        return { jobId, record, faults };
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+function kindsOf(counts: OperationCounts): Record<FaultKind, number> {
+  return Object.fromEntries(FAULT_KINDS.map((kind) => [kind, counts[kind]])) as Record<FaultKind, number>;
+}
+
+function injectedOf(counts: OperationCounts): number {
+  return FAULT_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
+}
+
+/** Every chaos e-mail in the SES store, in the order SES accepted them, by the n its subject names. */
+async function readSentEmails(ses: string): Promise<{ n: number; messageId: string }[]> {
+  const store = (await (await fetch(`${ses}/store`)).json()) as {
+    emails: { messageId: string; subject: string }[];
+  };
+  return store.emails.flatMap((email) => {
+    const n = chaosEmailNumber(email.subject);
+    return n === undefined ? [] : [{ n, messageId: email.messageId }];
+  });
 }
 
 function elapsed(since: number): number {
@@ -322,11 +546,12 @@ async function drainDeadLetters(
   return letters;
 }
 
-/** Every record of the chaos job in the ledger, by status, through the ledger's own listing. */
+/** Every record of a job in the ledger, by status, through the ledger's own listing. */
 async function readLedger(
   endpoint: string,
   region: string,
   tableName: string,
+  jobName: string,
 ): Promise<Map<string, JobStatus>> {
   const client = new DynamoDBClient({ region, endpoint, credentials: LOCAL_CREDENTIALS });
   try {
@@ -339,7 +564,7 @@ async function readLedger(
       let cursor: string | undefined;
       do {
         const page = await ledger.listJobs({
-          name: chaosRun.name,
+          name: jobName,
           status,
           limit: LEDGER_DEFAULTS.maxListLimit,
           ...(cursor === undefined ? {} : { cursor }),

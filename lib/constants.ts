@@ -111,3 +111,30 @@ export const ENV_VARS = {
    */
   syncSources: 'HANGAR_SYNC_SOURCES',
 } as const;
+
+/**
+ * Timeouts and retries of every AWS SDK client Hangar builds (`awsClientConfig()` in
+ * `lib/config/aws-client.ts`). The SDK's own defaults wait forever: no connection timeout, no
+ * request timeout, and a 15-minute socket timeout — so one answer that never comes holds an
+ * invocation until Lambda kills it, and everything it had done but not yet recorded happens again.
+ */
+export const AWS_CLIENT_TIMEOUTS = {
+  /**
+   * TCP connect, per attempt. Within a region a connection opens in milliseconds; this leaves
+   * room for one lost SYN (its first retransmission comes after 1 s) and no more.
+   */
+  connectionTimeoutMs: 2_000,
+  /**
+   * A whole attempt, from sending the request to the last byte of the answer. SQS, DynamoDB and
+   * SES answer single-item calls in well under a second; an attempt held longer is given up and
+   * retried on a fresh connection. Long polls (`ReceiveMessage` with a wait) pass their own,
+   * longer value per call.
+   */
+  requestTimeoutMs: 3_000,
+  /**
+   * Attempts per call, the first included (the SDK's standard retry mode: exponential backoff
+   * with jitter, throttling and 5xx and network errors retried). Pinned, so an inherited
+   * `AWS_MAX_ATTEMPTS` cannot stretch a call past the deadline margin: at most 3 × 3 s plus backoff.
+   */
+  maxAttempts: 3,
+} as const;

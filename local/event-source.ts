@@ -17,7 +17,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SQS_LIMITS } from '../lib/constants.js';
+import { AWS_CLIENT_TIMEOUTS, SQS_LIMITS } from '../lib/constants.js';
 import { LocalRuntimeError } from './errors.js';
 import { createLambdaContext } from './lambda-context.js';
 import type { LocalFunction } from './local-function.js';
@@ -150,7 +150,11 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
           AttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
-        { abortSignal: stopping.signal },
+        // A long poll may take its whole wait: its attempt gets the wait on top of the usual time.
+        {
+          abortSignal: stopping.signal,
+          requestTimeout: waitSeconds * 1000 + AWS_CLIENT_TIMEOUTS.requestTimeoutMs,
+        },
       );
       return out.Messages ?? [];
     } catch (error) {

@@ -17,6 +17,7 @@ import { type SyncSourceConfig, syncRun, syncSourcesSchema } from '../lib/jobs/b
 import { anyOption, checkOptions, type OptionsShape } from '../lib/options.js';
 import { check, describeIssues } from '../lib/validation.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, type LocalPorts } from './endpoints.js';
+import type { FaultOptions } from './faults/fault-plan.js';
 import type { LocalLog } from './log.js';
 
 /** Defaults of `startLocal`; each `@default` below names one of these. */
@@ -85,6 +86,11 @@ export interface StartLocalOptions {
   readonly shutdownGraceMs?: number;
   /** @default silentLog */
   readonly log?: LocalLog;
+  /**
+   * Fails a seeded share of the workers' and event sources' SQS, DynamoDB and SES calls
+   * (`local/faults/`); the runtime's own client and the emulators' URLs stay direct. @default none
+   */
+  readonly faults?: FaultOptions;
 }
 
 const STAGE_OPTIONS_SCHEMA = z.strictObject({
@@ -106,6 +112,8 @@ const OPTIONS_SCHEMA = z.strictObject({
   pollWaitSeconds: z.optional(z.int().check(z.minimum(0), z.maximum(20))),
   shutdownGraceMs: z.optional(z.int().check(z.minimum(0))),
   log: anyOption,
+  // Checked by the fault layer itself, with its own schema.
+  faults: anyOption,
 } satisfies OptionsShape<StartLocalOptions>);
 
 /**

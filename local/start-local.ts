@@ -18,6 +18,7 @@ import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { bundleEntries, bundleFunctionThread } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
 import type { EventSource } from './event-source.js';
+import { type FaultLayer, startFaultLayer } from './faults/fault-layer.js';
 import {
   apiEnvironment,
   awsEnvironment,
@@ -84,6 +85,8 @@ export interface LocalRuntime {
   readonly environment: Readonly<Record<string, string>>;
   /** An SQS client for the local queues. */
   readonly sqs: SQSClient;
+  /** With the `faults` option: its counts and rules. */
+  readonly faults: FaultLayer | undefined;
   /** Stops polling, lets in-flight invocations finish (bounded), stops the emulators. Idempotent. */
   stop(): Promise<void>;
 }
@@ -181,6 +184,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       queues,
       awsConfigFile: join(buildDir, 'no-aws-config'),
     };
+    // With faults, the workers and their event sources reach the emulators through the fault layer.
+    const faults =
+      options.faults === undefined
+        ? undefined
+        : await teardown.track(
+            startFaultLayer(options.faults, {
+              sqs: sqsEmulator.url,
+              dynamodb: dynamoEmulator.url,
+              ses: sesEmulator.url,
+            }),
+          );
+    const workerStage = faults ? faults.routeStage(stage) : stage;
 
     const functions = new Map<string, LocalFunction>();
     const sources: EventSource[] = [];
@@ -190,13 +205,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const workers = await startWorkers({
       workers: plan.workers,
       settings,
-      queues,
+      queues: workerStage.queues,
       bundles,
       threadScript,
-      stage,
+      stage: workerStage,
       stageEnvironment,
       environment: options.environment,
-      sqs,
+      sqs: faults ? faults.sqsClient() : sqs,
       pollWaitSeconds: options.pollWaitSeconds ?? LOCAL_DEFAULTS.pollWaitSeconds,
       log,
       functions,
@@ -231,6 +246,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       scheduler: schedulerApi.url,
       sampleSource: sampleSource.url,
     };
+    faults?.arm();
     return {
       endpoints,
       region,
@@ -244,6 +260,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       warnings,
       environment: toolEnvironment(stage, endpoints),
       sqs,
+      faults,
       stop: () => teardown.run(),
     };
   } catch (error) {

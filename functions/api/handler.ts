@@ -2,7 +2,10 @@
  * Entry point of the HTTP API function: the job service over the ledger and the client, wired
  * from the environment the stack (or the local runtime) sets, once per cold start.
  */
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
+import { awsClientConfig } from '../../lib/config/aws-client.js';
 import { ENV_VARS } from '../../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type QueueAddress } from '../../lib/index.js';
 import { registry } from '../../lib/jobs/builtin/index.js';
@@ -45,10 +48,13 @@ const roleArn = env[ENV_VARS.schedulerRoleArn];
 const ledger = new DynamoJobLedger({ tableName: env[ENV_VARS.tableName] });
 const client = new JobClient({
   registry,
+  sqs: new SQSClient(awsClientConfig()),
   ...(typeof queuesJson === 'string' ? { queues: parseQueues(queuesJson) ?? {} } : {}),
   // Run-at times beyond 15 minutes, delayed FIFO jobs and cancels of scheduled jobs need it.
   ...(typeof groupName === 'string' && typeof roleArn === 'string'
-    ? { scheduler: new AwsScheduler({ groupName, roleArn }) }
+    ? {
+        scheduler: new AwsScheduler({ groupName, roleArn, client: new SchedulerClient(awsClientConfig()) }),
+      }
     : {}),
 });
 

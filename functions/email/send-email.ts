@@ -30,6 +30,15 @@ export const EMAIL_RULES = {
   jobIdTag: 'hangar-job-id',
 } as const;
 
+/**
+ * The handler's own log lines, named so that tools reading the logs (the chaos run matches each
+ * SES message id that reached the handler) refer to them instead of copying the text.
+ */
+export const EMAIL_LOG_MESSAGES = {
+  /** Carries `sesMessageId`: SES's answer reached the handler. */
+  sent: 'E-mail sent',
+} as const;
+
 /** `ada@example.com` or `Hangar <ada@example.com>`: what SES accepts as a `Source`. */
 export const senderAddressSchema = z.string().check(
   z.refine((value) => {
@@ -84,7 +93,7 @@ export function createEmailSender(options: EmailSenderOptions): JobHandler<typeo
       });
     }
     const recipients = payload.to.length + (payload.cc?.length ?? 0) + (payload.bcc?.length ?? 0);
-    context.logger.info('E-mail sent', { sesMessageId: messageId, recipients });
+    context.logger.info(EMAIL_LOG_MESSAGES.sent, { sesMessageId: messageId, recipients });
     return { sesMessageId: messageId };
   };
 }

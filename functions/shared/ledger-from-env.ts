@@ -1,12 +1,13 @@
 /**
  * The wiring every worker entry point shares: its environment read once — the ledger table's
  * name plus the function's own variables, so a cold start names every missing one at once — one
- * document client, and the ledger over it.
+ * document client (with the explicit timeouts of `AWS_CLIENT_TIMEOUTS`), and the ledger over it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
+import { awsClientConfig } from '../../lib/config/aws-client.js';
 import { ENV_VARS } from '../../lib/deploy/index.js';
 import { DynamoJobLedger } from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
@@ -16,7 +17,7 @@ export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string 
 ) {
   const env = readEnv({ [ENV_VARS.tableName]: z.string().check(z.minLength(1)), ...shape });
   const tableName = env[ENV_VARS.tableName];
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { awsClientConfig } from '../config/aws-client.js';
 import type { JobStatus } from '../constants.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { AttemptRef, ClaimResult, JobLedger, JobResult } from '../worker/types.js';
@@ -49,7 +50,7 @@ export interface JobStore {
 
 export interface DynamoJobLedgerOptions {
   readonly tableName: string;
-  /** @default a DynamoDBDocumentClient over a new DynamoDBClient with the SDK's standard configuration */
+  /** @default a DynamoDBDocumentClient over a new DynamoDBClient with `awsClientConfig()` (AWS_CLIENT_TIMEOUTS) */
   readonly client?: DynamoDBDocumentClient | DynamoDBClient;
   /** @default LEDGER_DEFAULTS.retentionSeconds */
   readonly retentionSeconds?: number;
@@ -84,7 +85,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
 
   constructor(options: DynamoJobLedgerOptions) {
     checkOptions('DynamoJobLedger', OPTIONS_SCHEMA, options);
-    const client = options.client ?? new DynamoDBClient({});
+    const client = options.client ?? new DynamoDBClient(awsClientConfig());
     this.#table = new RecordTable({
       client:
         client instanceof DynamoDBDocumentClient

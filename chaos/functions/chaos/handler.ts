@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { ledgerFromEnv } from '../../../functions/shared/ledger-from-env.js';
 import { PermanentJobError, RetryableJobError } from '../../../lib/index.js';
 import { createWorker, handle } from '../../../lib/worker/index.js';
-import { recordEvent } from '../../effects.js';
+import { firstRun, recordEvent } from '../../effects.js';
 import {
   CHAOS_BLOCKING_MS,
   CHAOS_DIR_VARIABLE,
@@ -24,7 +24,6 @@ export const handler = createWorker({
   jobs: [
     handle(chaosRun, async (payload, context) => {
       const event = { jobId: context.jobId, n: payload.n, attempt: context.attempt };
-      const first = context.attempt === 1;
       switch (payload.fault) {
         case 'transient':
           if (context.attempt <= (payload.failures ?? 1)) {
@@ -38,7 +37,7 @@ export const handler = createWorker({
         case 'slow':
           // Cooperative overrun: works until the signal says the margin is reached, then finishes.
           // The records after it in its batch are handed back unstarted.
-          if (first) {
+          if (firstRun(dir, context.jobId, 'slow')) {
             recordEvent(dir, { ...event, kind: 'slow' });
             if (!context.signal.aborted) {
               await new Promise<void>((resolve) =>
@@ -50,7 +49,7 @@ export const handler = createWorker({
         case 'stuck':
           // Ignores its signal, asynchronously: the worker stops waiting at its hard stop and keeps
           // the record; this attempt still finishes (and records) in the background.
-          if (first) {
+          if (firstRun(dir, context.jobId, 'stuck')) {
             recordEvent(dir, { ...event, kind: 'stuck' });
             await sleep(CHAOS_STUCK_MS);
           }
@@ -59,7 +58,7 @@ export const handler = createWorker({
           // Ignores its signal and holds the CPU past the function timeout: the invocation is
           // terminated, nothing after this line happens, and the batch comes back after its
           // visibility timeout.
-          if (first) {
+          if (firstRun(dir, context.jobId, 'blocking')) {
             recordEvent(dir, { ...event, kind: 'blocking' });
             const until = Date.now() + CHAOS_BLOCKING_MS;
             while (Date.now() < until) {

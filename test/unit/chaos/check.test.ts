@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ChaosObservation, checkChaos } from '../../../chaos/check.js';
+import { type ChaosObservation, checkChaos, type EmailObservation } from '../../../chaos/check.js';
 import type { ChaosEvent } from '../../../chaos/effects.js';
 import { CHAOS_PERMANENT_CODE } from '../../../chaos/job.js';
 import { planChaos } from '../../../chaos/plan.js';
@@ -82,9 +82,11 @@ describe('Function: checkChaos', () => {
 
     expect(verdict.dead).toBe(run.plan.counts.permanent + 1);
     expect(verdict.extraDeadLetters).toBe(1);
+    expect(verdict.ledgerMismatches).toBe(1);
     expect([...verdict.problems].sort()).toEqual([
       `dead letter with the wrong reason: 1 (${permanent.jobId}: Error)`,
-      'jobs dead-lettered more than once: 1 (1)',
+      `jobs dead-lettered more than once: 1 (${permanent.jobId})`,
+      `ledger mismatch: in the DLQ but succeeded: 1 (${healthy.jobId})`,
       `unplanned dead letter: 1 (${healthy.jobId} (${run.plan.jobs[healthy.n]?.payload.fault}): ATTEMPTS_EXHAUSTED)`,
     ]);
     expect(verdict.ok).toBe(false);
@@ -102,6 +104,132 @@ describe('Function: checkChaos', () => {
     expect(verdict.problems).toEqual([
       `side effect without a succeeded record: 1 (${effect.jobId}: running)`,
     ]);
+    // Not drained: where its message is cannot be told, but its record never ended.
+    expect(verdict).toMatchObject({ stuck: 1, ledgerMismatches: 0 });
     expect(verdict.ok).toBe(false);
+  });
+
+  it('counts a ledger status that disagrees with where the message is', () => {
+    // Prepare: the queue is drained; one succeeded job says running, one says dead outside the DLQ.
+    const run = cleanRun();
+    const [running, dead] = run.events.filter((e) => e.kind === 'effect') as [ChaosEvent, ChaosEvent];
+    const ledger = new Map(run.ledger);
+    ledger.set(running.jobId, 'running');
+    ledger.set(dead.jobId, 'dead');
+
+    // Act
+    const verdict = checkChaos({ ...run, ledger });
+
+    // Assess
+    expect(verdict).toMatchObject({ ledgerMismatches: 2, stuck: 1, ok: false });
+    expect(verdict.problems).toEqual(
+      expect.arrayContaining([
+        `ledger mismatch: gone but running: 1 (${running.jobId})`,
+        `ledger mismatch: dead but not in the DLQ: 1 (${dead.jobId})`,
+      ]),
+    );
+  });
+
+  it('counts a repeated dead letter apart when answers may have been lost, and names the jobs of problems', () => {
+    // Prepare: one job's dead letter twice (a DLQ send carried out, its answer lost, sent again).
+    const run = cleanRun();
+    const permanent = run.deadLetters[0] as { jobId: string; errorCode: string };
+    const deadLetters = [...run.deadLetters, permanent];
+
+    // Act
+    const strict = checkChaos({ ...run, deadLetters });
+    const lenient = checkChaos({ ...run, deadLetters, answersMayBeLost: true });
+
+    // Assess
+    expect(strict).toMatchObject({ extraDeadLetters: 1, problemJobs: [permanent.jobId], ok: false });
+    expect(lenient).toMatchObject({ extraDeadLetters: 1, problems: [], problemJobs: [], ok: true });
+  });
+
+  it('counts a planned permanent failure whose handler ran again after it was dead', () => {
+    const run = cleanRun();
+    const permanent = run.events.find((e) => e.kind === 'permanent') as ChaosEvent;
+
+    const verdict = checkChaos({ ...run, events: [...run.events, { ...permanent, attempt: 2 }] });
+
+    expect(verdict.deadRanAgain).toBe(1);
+    expect(verdict.problems).toEqual([
+      `permanent failure run again after it was dead: 1 (${permanent.jobId})`,
+    ]);
+    expect(verdict.ok).toBe(false);
+  });
+});
+
+describe('Function: checkChaos, e-mail jobs', () => {
+  /** Four e-mail jobs: sent once; sent twice, the first answer lost; sent twice, both answered; never sent. */
+  function emailRun() {
+    const run = cleanRun();
+    const jobIds = ['mail-0', 'mail-1', 'mail-2', 'mail-3'];
+    const emails: EmailObservation = {
+      jobIds,
+      sent: [
+        { n: 0, messageId: 'ses-a' },
+        { n: 1, messageId: 'ses-b' },
+        { n: 2, messageId: 'ses-c' },
+        { n: 1, messageId: 'ses-d' },
+        { n: 2, messageId: 'ses-e' },
+      ],
+      acknowledged: new Set(['ses-a', 'ses-c', 'ses-d', 'ses-e']),
+      ledger: new Map<string, JobStatus>([
+        ['mail-0', 'succeeded'],
+        ['mail-1', 'succeeded'],
+        ['mail-2', 'succeeded'],
+        ['mail-3', 'queued'],
+      ]),
+      deadLetters: [],
+      queueDepth: 0,
+    };
+    return { ...run, emails };
+  }
+
+  it('counts a resend after a lost SES answer inside the window, and one after an answer outside it', () => {
+    // Act
+    const verdict = checkChaos(emailRun());
+
+    // Assess
+    expect(verdict).toMatchObject({
+      succeeded: 40 - emailRun().plan.counts.permanent + 3,
+      duplicateEffectsInWindow: 1,
+      duplicateEffects: 1,
+      lost: 1,
+      ledgerMismatches: 1,
+      stuck: 1,
+      ok: false,
+    });
+    expect([...verdict.problems].sort()).toEqual([
+      'e-mail sent again after SES answered the handler: 1 (mail-2 (2 e-mails))',
+      'ledger mismatch: gone but queued: 1 (mail-3)',
+    ]);
+  });
+
+  it('passes e-mails each sent once, or again only inside the window', () => {
+    // Prepare
+    const run = emailRun();
+    const emails: EmailObservation = {
+      ...run.emails,
+      sent: run.emails.sent
+        .filter((e) => e.n !== 2)
+        .concat([
+          { n: 2, messageId: 'ses-c' },
+          { n: 3, messageId: 'ses-f' },
+        ]),
+      ledger: new Map([...run.emails.ledger].map(([jobId]) => [jobId, 'succeeded' as const])),
+    };
+
+    // Act
+    const verdict = checkChaos({ ...run, emails });
+
+    // Assess
+    expect(verdict).toMatchObject({
+      duplicateEffectsInWindow: 1,
+      duplicateEffects: 0,
+      lost: 0,
+      problems: [],
+      ok: true,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chaosRun } from '../../../chaos/job.js';
-import { CHAOS_RATES, DUPLICATE_MAX_DELAY_SECONDS, planChaos, seededRandom } from '../../../chaos/plan.js';
+import { CHAOS_RATES, DUPLICATE_MAX_DELAY_SECONDS, planChaos } from '../../../chaos/plan.js';
+import { seededRandom } from '../../../local/faults/seeded-random.js';
 
 describe('Function: planChaos', () => {
   it('gives the same plan for the same seed and another for another seed', () => {

@@ -1,0 +1,26 @@
+/**
+ * The `email.send` worker's wiring: the handler, the ledger and the runtime, from the environment
+ * the stack (or the local runtime) sets, for a given declaration of the job. The deployed entry
+ * point binds the built-in declaration; the chaos run binds one with a shorter timeout, so that
+ * every line that runs is the same.
+ */
+import { SESClient } from '@aws-sdk/client-ses';
+import { awsClientConfig } from '../../lib/config/aws-client.js';
+import { ENV_VARS } from '../../lib/deploy/index.js';
+import type { emailSend } from '../../lib/jobs/builtin/index.js';
+import { createWorker, handle, type SqsWorker } from '../../lib/worker/index.js';
+import { ledgerFromEnv } from '../shared/ledger-from-env.js';
+import { createEmailSender, senderAddressSchema } from './send-email.js';
+
+/**
+ * @example
+ * export const handler = createEmailWorker(emailSend);
+ */
+export function createEmailWorker(job: typeof emailSend): SqsWorker {
+  const { env, ledger } = ledgerFromEnv({ [ENV_VARS.senderEmail]: senderAddressSchema });
+  const ses = new SESClient(awsClientConfig());
+  return createWorker({
+    jobs: [handle(job, createEmailSender({ ses, sender: env[ENV_VARS.senderEmail] }))],
+    ledger,
+  });
+}
