@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AWS_CLIENT_TIMEOUTS, SQS_LIMITS } from '../lib/constants.js';
+import { type Clock, SYSTEM_CLOCK } from '../lib/worker/deadline.js';
 import { LocalRuntimeError } from './errors.js';
 import { createLambdaContext } from './lambda-context.js';
 import type { LocalFunction } from './local-function.js';
@@ -47,6 +48,12 @@ export interface EventSourceSettingsOptions {
   readonly pollWaitSeconds?: number;
   /** Called after each invocation, for logs and tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
+  /**
+   * The clock an in-thread handler's context counts down on, and its timeout is measured on: a test
+   * passes a virtual one and moves it, so what fits in an invocation never depends on how fast the
+   * machine is. @default the system clock
+   */
+  readonly clock?: Clock;
 }
 
 export interface InvocationReport {
@@ -184,10 +191,11 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       if (invocation.outcome === 'timeout') return { outcome: 'timeout', cold: invocation.cold };
       return { outcome: 'error', error: invocation.error, cold: invocation.cold };
     }
-    const context = createLambdaContext({ functionName, timeoutMs });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const clock = options.clock ?? SYSTEM_CLOCK;
+    const context = createLambdaContext({ functionName, timeoutMs, clock: options.clock });
+    let timer: unknown;
     const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+      timer = clock.setTimeout(resolve, timeoutMs, TIMED_OUT);
     });
     try {
       const result = await Promise.race([options.handler(event, context), timedOut]);
@@ -195,7 +203,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     } catch (error) {
       return { outcome: 'error', error };
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
     }
   };
 
