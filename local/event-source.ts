@@ -49,9 +49,9 @@ export interface EventSourceSettingsOptions {
   /** Called after each invocation, for logs and tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
   /**
-   * The clock an in-thread handler's context counts down on, and its timeout is measured on: a test
-   * passes a virtual one and moves it, so what fits in an invocation never depends on how fast the
-   * machine is. @default the system clock
+   * The clock of the batching window, of an in-thread handler's context and of its timeout: a test
+   * passes a virtual one and moves it, so what fits in a batch or an invocation never depends on
+   * how fast the machine is. @default the system clock
    */
   readonly clock?: Clock;
 }
@@ -143,6 +143,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   const functionName =
     options.function?.name ?? options.functionName ?? `${queueArn.split(':').pop() ?? 'queue'}-worker`;
   const timeoutMs = options.functionTimeoutSeconds * 1000;
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const stopping = new AbortController();
   let invocations = 0;
 
@@ -173,9 +174,9 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   const gather = async (): Promise<Message[]> => {
     const batch = await receive(options.batchSize, options.pollWaitSeconds ?? 20);
     if (batch.length === 0) return batch;
-    const windowEnds = Date.now() + options.maxBatchingWindowSeconds * 1000;
-    while (batch.length < options.batchSize && Date.now() < windowEnds && !stopping.signal.aborted) {
-      const waitSeconds = Math.min(20, Math.floor((windowEnds - Date.now()) / 1000));
+    const windowEnds = clock.now() + options.maxBatchingWindowSeconds * 1000;
+    while (batch.length < options.batchSize && clock.now() < windowEnds && !stopping.signal.aborted) {
+      const waitSeconds = Math.min(20, Math.floor((windowEnds - clock.now()) / 1000));
       const more = await receive(options.batchSize - batch.length, waitSeconds);
       if (more.length === 0 && waitSeconds === 0) break;
       batch.push(...more);
@@ -191,7 +192,6 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       if (invocation.outcome === 'timeout') return { outcome: 'timeout', cold: invocation.cold };
       return { outcome: 'error', error: invocation.error, cold: invocation.cold };
     }
-    const clock = options.clock ?? SYSTEM_CLOCK;
     const context = createLambdaContext({ functionName, timeoutMs, clock: options.clock });
     let timer: unknown;
     const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {

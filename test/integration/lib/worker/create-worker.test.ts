@@ -62,8 +62,10 @@ async function run(
       sqs,
       queueUrl: queues?.url ?? '',
       handler: worker,
+      // No batching window (it would run on the clock too): a batch is what one receive returns,
+      // and fauxqs returns every visible message up to the batch size.
       batchSize: options.batchSize ?? job.batch.size,
-      maxBatchingWindowSeconds: 1,
+      maxBatchingWindowSeconds: 0,
       functionTimeoutSeconds: job.timeoutSeconds,
       pollWaitSeconds: 1,
       clock,
