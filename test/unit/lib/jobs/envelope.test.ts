@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -65,9 +67,86 @@ describe('Function: decodeEnvelope', () => {
     const error = caught as EnvelopeError;
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/^Invalid envelope: /);
+    expect(error.message).toMatch(/^Invalid envelope \(job form\): /);
     expect(error.message).toContain('name: must be a job name such as "email.send"');
     expect(error.message).toContain('attempt: Too small: expected number to be >=1');
+  });
+
+  // Every invalid fixture, and the reason a producer reads in the DLQ's error-message attribute.
+  const INVALID_FIXTURE_REASONS: Record<string, string> = {
+    'array-body.json': 'Message body is not a JSON object',
+    'attempt-fraction.json':
+      'Invalid envelope (job form): attempt: Invalid input: expected int, received number',
+    'attempt-zero.json': 'Invalid envelope (job form): attempt: Too small: expected number to be >=1',
+    'empty-idempotency-key.json':
+      'Invalid envelope (job form): idempotencyKey: Too small: expected string to have >=1 characters',
+    'enqueued-at-feb-30.json': 'Invalid envelope (job form): enqueuedAt: Invalid ISO datetime',
+    'enqueued-at-no-zone.json': 'Invalid envelope (job form): enqueuedAt: Invalid ISO datetime',
+    'firing-with-job-id.json': 'Invalid envelope (firing form): jobId: unknown key',
+    'firing-without-execution-id.json': 'Invalid envelope (firing form): firing.executionId: missing',
+    'job-id-with-space.json': 'Invalid envelope (job form): jobId: must be 1–64 letters, digits, "-" or "_"',
+    'missing-job-id.json': 'Invalid envelope (job form): jobId: missing',
+    'missing-payload.json': 'Invalid envelope (job form): payload: missing',
+    'name-upper-case.json': 'Invalid envelope (job form): name: must be a job name such as "email.send"',
+    'negative-continuation.json':
+      'Invalid envelope (job form): continuation: Too small: expected number to be >=0',
+    'unknown-field.json': 'Invalid envelope (job form): priority: unknown key',
+    'version-2.json': 'Unknown envelope version 2; this worker reads version 1',
+    'version-string.json': 'Unknown envelope version "1"; this worker reads version 1',
+  };
+  const invalidDir = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'envelopes', 'invalid');
+
+  it('has a reason for every invalid fixture', () => {
+    expect(readdirSync(invalidDir).sort()).toEqual(Object.keys(INVALID_FIXTURE_REASONS).sort());
+  });
+
+  it.each(Object.entries(INVALID_FIXTURE_REASONS))(
+    'names what is wrong with %s, against the closest envelope form',
+    (file, reason) => {
+      const error = catchError(() => decodeEnvelope(readFileSync(join(invalidDir, file), 'utf8')));
+
+      expect(error).toBeInstanceOf(EnvelopeError);
+      expect(error).toHaveProperty('message', reason);
+    },
+  );
+
+  it('names the missing and unknown fields of a first try in another naming style, with field paths', () => {
+    // Prepare: snake_case keys, and one the envelope does not have.
+    const { jobId, enqueuedAt, ...rest } = envelope;
+    const body = JSON.stringify({ ...rest, job_id: jobId, enqueued_at: enqueuedAt, priority: 'high' });
+
+    // Act
+    const error = catchError(() => decodeEnvelope(body));
+
+    // Assess
+    expect(error).toBeInstanceOf(EnvelopeError);
+    expect(error).toMatchObject({
+      message:
+        'Invalid envelope (job form): enqueuedAt: missing; jobId: missing; job_id: unknown key (did you mean "jobId"?); enqueued_at: unknown key (did you mean "enqueuedAt"?); priority: unknown key',
+      issues: [
+        { path: 'enqueuedAt', message: 'missing' },
+        { path: 'jobId', message: 'missing' },
+        { path: 'job_id', message: 'unknown key (did you mean "jobId"?)' },
+        { path: 'enqueued_at', message: 'unknown key (did you mean "enqueuedAt"?)' },
+        { path: 'priority', message: 'unknown key' },
+      ],
+    });
+  });
+
+  it('names a nested missing field of a firing by its path', () => {
+    const firing = {
+      ...envelope,
+      jobId: undefined,
+      firing: { schedule: 'cleanup-run', execution_id: 'e-1' },
+    };
+
+    const error = catchError(() => decodeEnvelope(JSON.stringify(firing)));
+
+    expect(error).toBeInstanceOf(EnvelopeError);
+    expect(error).toMatchObject({
+      message:
+        'Invalid envelope (firing form): firing.executionId: missing; firing.execution_id: unknown key (did you mean "executionId"?)',
+    });
   });
 
   it('does not overflow on deeply nested payloads', () => {
@@ -215,3 +294,12 @@ describe('Function: decodeEnvelope (fast path)', () => {
     expect(accepted).toBeGreaterThan(250);
   });
 });
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
