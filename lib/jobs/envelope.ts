@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { encodeTime } from 'ulid';
 import * as z from 'zod/mini';
-import type { $ZodIssue } from 'zod/v4/core';
+import type { $ZodIssue, $ZodType } from 'zod/v4/core';
 import { ENVELOPE_VERSION } from '../constants.js';
 import { EnvelopeError, type ValidationIssue } from '../errors.js';
-import { describeIssues, formatPath } from '../validation.js';
+import { describeIssues, formatPath, toValidationIssues } from '../validation.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN, type JobDefinition } from './define-job.js';
 
 /** Job ids are opaque to consumers; Hangar makes ULIDs (time-sortable). */
@@ -127,7 +127,7 @@ export function decodeEnvelope(body: string): JobEnvelope {
   const form = 'firing' in data ? ENVELOPE_FORMS.firing : ENVELOPE_FORMS.job;
   const result = z.safeParse(form.schema, data);
   if (!result.success) {
-    const issues = fieldIssues(result.error.issues, data);
+    const issues = fieldIssues(result.error.issues, form.schema, data);
     throw new EnvelopeError(`Invalid envelope (${form.name}): ${describeIssues(issues)}`, issues);
   }
   return toJobEnvelope(result.data);
@@ -143,31 +143,18 @@ const ENVELOPE_FORMS = {
   firing: { name: 'firing form', schema: firingEnvelopeSchema },
 } as const;
 
-/** What a producer needs to hear: a missing field as missing, each unknown key by its path. */
-const FIELD_MESSAGES = { missing: 'missing', unknownKey: 'unknown key' } as const;
+const MISSING = 'is missing';
 
-function fieldIssues(issues: readonly $ZodIssue[], data: object): ValidationIssue[] {
-  const missing = issues.filter((issue) => isAbsent(data, issue.path)).map((issue) => issue.path);
-  return issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => {
-        // `job_id` or `JobId` for a missing `jobId`: a producer in another language's first try.
-        const meant = missing.find((path) => sameParent(path, issue.path) && spelledAlike(path.at(-1), key));
-        const hint = meant === undefined ? '' : ` (did you mean "${String(meant.at(-1))}"?)`;
-        return { path: formatPath([...issue.path, key]), message: `${FIELD_MESSAGES.unknownKey}${hint}` };
-      });
-    }
-    const message = missing.includes(issue.path) ? FIELD_MESSAGES.missing : issue.message;
-    return [{ path: formatPath(issue.path), message }];
-  });
+/**
+ * The form's issues as a producer needs to hear them: a missing field as missing (zod says it
+ * expected a string and received undefined), an unknown key with the key it most likely meant.
+ */
+function fieldIssues(issues: readonly $ZodIssue[], form: $ZodType, data: object): ValidationIssue[] {
+  const missing = new Set(issues.filter((i) => isAbsent(data, i.path)).map((i) => formatPath(i.path)));
+  return toValidationIssues(issues, undefined, form).map((issue) =>
+    missing.has(issue.path) ? { path: issue.path, message: MISSING } : issue,
+  );
 }
-
-const sameParent = (path: readonly PropertyKey[], parent: readonly PropertyKey[]): boolean =>
-  path.length === parent.length + 1 && parent.every((step, i) => path[i] === step);
-
-/** Equal but for case, `_` and `-`. */
-const spelledAlike = (a: PropertyKey | undefined, b: string): boolean =>
-  typeof a === 'string' && a.replace(/[_-]/g, '').toLowerCase() === b.replace(/[_-]/g, '').toLowerCase();
 
 /** Whether `path` names a key its (object) parent does not have. */
 function isAbsent(data: object, path: readonly PropertyKey[]): boolean {

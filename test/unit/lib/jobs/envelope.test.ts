@@ -6,7 +6,9 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   envelopeSchema,
+  firingEnvelopeSchema,
   firingJobId,
+  jobEnvelopeSchema,
   renderFiring,
 } from '../../../../lib/deploy/index.js';
 import { EnvelopeError, type JobEnvelope } from '../../../../lib/index.js';
@@ -73,6 +75,8 @@ describe('Function: decodeEnvelope', () => {
   });
 
   // Every invalid fixture, and the reason a producer reads in the DLQ's error-message attribute.
+  const JOB_KEYS = Object.keys(jobEnvelopeSchema.shape).join(', ');
+  const FIRING_KEYS = Object.keys(firingEnvelopeSchema.shape).join(', ');
   const INVALID_FIXTURE_REASONS: Record<string, string> = {
     'array-body.json': 'Message body is not a JSON object',
     'attempt-fraction.json':
@@ -82,15 +86,15 @@ describe('Function: decodeEnvelope', () => {
       'Invalid envelope (job form): idempotencyKey: Too small: expected string to have >=1 characters',
     'enqueued-at-feb-30.json': 'Invalid envelope (job form): enqueuedAt: Invalid ISO datetime',
     'enqueued-at-no-zone.json': 'Invalid envelope (job form): enqueuedAt: Invalid ISO datetime',
-    'firing-with-job-id.json': 'Invalid envelope (firing form): jobId: unknown key',
-    'firing-without-execution-id.json': 'Invalid envelope (firing form): firing.executionId: missing',
+    'firing-with-job-id.json': `Invalid envelope (firing form): jobId: is not a known key (known: ${FIRING_KEYS})`,
+    'firing-without-execution-id.json': 'Invalid envelope (firing form): firing.executionId: is missing',
     'job-id-with-space.json': 'Invalid envelope (job form): jobId: must be 1–64 letters, digits, "-" or "_"',
-    'missing-job-id.json': 'Invalid envelope (job form): jobId: missing',
-    'missing-payload.json': 'Invalid envelope (job form): payload: missing',
+    'missing-job-id.json': 'Invalid envelope (job form): jobId: is missing',
+    'missing-payload.json': 'Invalid envelope (job form): payload: is missing',
     'name-upper-case.json': 'Invalid envelope (job form): name: must be a job name such as "email.send"',
     'negative-continuation.json':
       'Invalid envelope (job form): continuation: Too small: expected number to be >=0',
-    'unknown-field.json': 'Invalid envelope (job form): priority: unknown key',
+    'unknown-field.json': `Invalid envelope (job form): priority: is not a known key (known: ${JOB_KEYS})`,
     'version-2.json': 'Unknown envelope version 2; this worker reads version 1',
     'version-string.json': 'Unknown envelope version "1"; this worker reads version 1',
   };
@@ -121,14 +125,13 @@ describe('Function: decodeEnvelope', () => {
     // Assess
     expect(error).toBeInstanceOf(EnvelopeError);
     expect(error).toMatchObject({
-      message:
-        'Invalid envelope (job form): enqueuedAt: missing; jobId: missing; job_id: unknown key (did you mean "jobId"?); enqueued_at: unknown key (did you mean "enqueuedAt"?); priority: unknown key',
+      message: `Invalid envelope (job form): enqueuedAt: is missing; jobId: is missing; job_id: is not a known key; did you mean "jobId"?; enqueued_at: is not a known key; did you mean "enqueuedAt"?; priority: is not a known key (known: ${JOB_KEYS})`,
       issues: [
-        { path: 'enqueuedAt', message: 'missing' },
-        { path: 'jobId', message: 'missing' },
-        { path: 'job_id', message: 'unknown key (did you mean "jobId"?)' },
-        { path: 'enqueued_at', message: 'unknown key (did you mean "enqueuedAt"?)' },
-        { path: 'priority', message: 'unknown key' },
+        { path: 'enqueuedAt', message: 'is missing' },
+        { path: 'jobId', message: 'is missing' },
+        { path: 'job_id', message: 'is not a known key; did you mean "jobId"?' },
+        { path: 'enqueued_at', message: 'is not a known key; did you mean "enqueuedAt"?' },
+        { path: 'priority', message: `is not a known key (known: ${JOB_KEYS})` },
       ],
     });
   });
@@ -145,7 +148,7 @@ describe('Function: decodeEnvelope', () => {
     expect(error).toBeInstanceOf(EnvelopeError);
     expect(error).toMatchObject({
       message:
-        'Invalid envelope (firing form): firing.executionId: missing; firing.execution_id: unknown key (did you mean "executionId"?)',
+        'Invalid envelope (firing form): firing.executionId: is missing; firing.execution_id: is not a known key; did you mean "executionId"?',
     });
   });
 
