@@ -259,7 +259,8 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the process can exit before its last output is read from the pipe.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
     // Act: the first message goes at once, the next one not before the test would time out;
     // interrupt in between.

@@ -59,7 +59,8 @@ describe('npm run dev', () => {
       lines.push(line);
       for (const listener of listeners) listener(line);
     });
-    const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the process can exit before its last lines are read from the pipe.
+    const exited = new Promise<number | null>((resolve) => dev.once('close', (code) => resolve(code)));
 
     // Act
     const ready = await next('Hangar local runtime ready');
