@@ -87,7 +87,7 @@ describe('Class: LocalFunction', () => {
   it('reports a crash of the runtime (an unhandled rejection) as an error and replaces the instance', async () => {
     const probe = start();
 
-    const crashed = await probe.invoke({ crash: true, sleepMs: 500 });
+    const crashed = await probe.invoke({ crash: true, hang: true });
     const next = await probe.invoke({});
 
     expect(crashed).toMatchObject({ outcome: 'error', error: { message: 'unhandled on purpose' } });
