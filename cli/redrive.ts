@@ -127,9 +127,13 @@ function messageGroupOf(job: JobDefinition, message: DeadMessage, envelope: JobE
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
+/** Resolves after `ms`, or at once when `signal` aborts (or already has: Ctrl-C between two sends). */
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
     function done() {

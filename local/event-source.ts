@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AWS_CLIENT_TIMEOUTS, SQS_LIMITS } from '../lib/constants.js';
+import { type Clock, SYSTEM_CLOCK } from '../lib/worker/deadline.js';
 import { LocalRuntimeError } from './errors.js';
 import { createLambdaContext } from './lambda-context.js';
 import type { LocalFunction } from './local-function.js';
@@ -47,6 +48,12 @@ export interface EventSourceSettingsOptions {
   readonly pollWaitSeconds?: number;
   /** Called after each invocation, for logs and tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
+  /**
+   * The clock of the batching window, of an in-thread handler's context and of its timeout: a test
+   * passes a virtual one and moves it, so what fits in a batch or an invocation never depends on
+   * how fast the machine is. @default the system clock
+   */
+  readonly clock?: Clock;
 }
 
 export interface InvocationReport {
@@ -136,6 +143,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   const functionName =
     options.function?.name ?? options.functionName ?? `${queueArn.split(':').pop() ?? 'queue'}-worker`;
   const timeoutMs = options.functionTimeoutSeconds * 1000;
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const stopping = new AbortController();
   let invocations = 0;
 
@@ -166,9 +174,9 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
   const gather = async (): Promise<Message[]> => {
     const batch = await receive(options.batchSize, options.pollWaitSeconds ?? 20);
     if (batch.length === 0) return batch;
-    const windowEnds = Date.now() + options.maxBatchingWindowSeconds * 1000;
-    while (batch.length < options.batchSize && Date.now() < windowEnds && !stopping.signal.aborted) {
-      const waitSeconds = Math.min(20, Math.floor((windowEnds - Date.now()) / 1000));
+    const windowEnds = clock.now() + options.maxBatchingWindowSeconds * 1000;
+    while (batch.length < options.batchSize && clock.now() < windowEnds && !stopping.signal.aborted) {
+      const waitSeconds = Math.min(20, Math.floor((windowEnds - clock.now()) / 1000));
       const more = await receive(options.batchSize - batch.length, waitSeconds);
       if (more.length === 0 && waitSeconds === 0) break;
       batch.push(...more);
@@ -184,10 +192,10 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       if (invocation.outcome === 'timeout') return { outcome: 'timeout', cold: invocation.cold };
       return { outcome: 'error', error: invocation.error, cold: invocation.cold };
     }
-    const context = createLambdaContext({ functionName, timeoutMs });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const context = createLambdaContext({ functionName, timeoutMs, clock: options.clock });
+    let timer: unknown;
     const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+      timer = clock.setTimeout(resolve, timeoutMs, TIMED_OUT);
     });
     try {
       const result = await Promise.race([options.handler(event, context), timedOut]);
@@ -195,7 +203,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     } catch (error) {
       return { outcome: 'error', error };
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
     }
   };
 

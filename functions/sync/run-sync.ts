@@ -57,7 +57,8 @@ export function createSyncHandler(options: SyncHandlerOptions): JobHandler<typeo
     for (;;) {
       const outOfTime = slowestPageMs > 0 && context.remainingTimeMs() < slowestPageMs * PAGE_TIME_HEADROOM;
       if (context.signal.aborted || outOfTime) break;
-      const started = Date.now();
+      // Pages are timed on the clock the decision above reads: the invocation's remaining time.
+      const remainingBefore = context.remainingTimeMs();
       let page: Awaited<ReturnType<SyncSource['fetchPage']>>;
       try {
         page = await resolved.source.fetchPage({ cursor, limit: resolved.pageSize, signal: context.signal });
@@ -79,7 +80,7 @@ export function createSyncHandler(options: SyncHandlerOptions): JobHandler<typeo
         completed,
         updatedAt: now().toISOString(),
       });
-      slowestPageMs = Math.max(slowestPageMs, Date.now() - started);
+      slowestPageMs = Math.max(slowestPageMs, remainingBefore - context.remainingTimeMs());
       pagesThisInvocation += 1;
       if (completed) {
         context.logger.info('Sync completed', { pages, items });

@@ -5,9 +5,10 @@
 import { createHash } from 'node:crypto';
 import { encodeTime } from 'ulid';
 import * as z from 'zod/mini';
+import type { $ZodIssue, $ZodType } from 'zod/v4/core';
 import { ENVELOPE_VERSION } from '../constants.js';
-import { EnvelopeError } from '../errors.js';
-import { check, describeIssues } from '../validation.js';
+import { EnvelopeError, type ValidationIssue } from '../errors.js';
+import { describeIssues, formatPath, toValidationIssues } from '../validation.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN, type JobDefinition } from './define-job.js';
 
 /** Job ids are opaque to consumers; Hangar makes ULIDs (time-sortable). */
@@ -121,10 +122,52 @@ export function decodeEnvelope(body: string): JobEnvelope {
     );
   }
   if (isPlainJobEnvelope(data)) return data;
-  const result = check(envelopeSchema, data);
-  if (!result.ok)
-    throw new EnvelopeError(`Invalid envelope: ${describeIssues(result.issues)}`, result.issues);
-  return toJobEnvelope(result.value);
+  // Checked against its closest form alone, so the reason names the fields that are wrong; the
+  // union of both forms could only say that neither matched.
+  const form = 'firing' in data ? ENVELOPE_FORMS.firing : ENVELOPE_FORMS.job;
+  const result = z.safeParse(form.schema, data);
+  if (!result.success) {
+    const issues = fieldIssues(result.error.issues, form.schema, data);
+    throw new EnvelopeError(`Invalid envelope (${form.name}): ${describeIssues(issues)}`, issues);
+  }
+  return toJobEnvelope(result.data);
+}
+
+/**
+ * The two forms of envelope v1, told apart by the one key only the firing form has: a body with
+ * `firing` is read as a schedule's firing, any other as a job envelope — the form producers send.
+ * Each accepts exactly what `envelopeSchema` accepts of the bodies read as it.
+ */
+const ENVELOPE_FORMS = {
+  job: { name: 'job form', schema: jobEnvelopeSchema },
+  firing: { name: 'firing form', schema: firingEnvelopeSchema },
+} as const;
+
+const MISSING = 'is missing';
+
+/**
+ * The form's issues as a producer needs to hear them: a missing field as missing (zod says it
+ * expected a string and received undefined), an unknown key with the key it most likely meant.
+ */
+function fieldIssues(issues: readonly $ZodIssue[], form: $ZodType, data: object): ValidationIssue[] {
+  const missing = new Set(issues.filter((i) => isAbsent(data, i.path)).map((i) => formatPath(i.path)));
+  return toValidationIssues(issues, undefined, form).map((issue) =>
+    missing.has(issue.path) ? { path: issue.path, message: MISSING } : issue,
+  );
+}
+
+/** Whether `path` names a key its (object) parent does not have. */
+function isAbsent(data: object, path: readonly PropertyKey[]): boolean {
+  const key = path.at(-1);
+  if (key === undefined) return false;
+  let parent: unknown = data;
+  for (const step of path.slice(0, -1)) {
+    parent =
+      typeof parent === 'object' && parent !== null
+        ? (parent as Record<PropertyKey, unknown>)[step]
+        : undefined;
+  }
+  return typeof parent === 'object' && parent !== null && !Array.isArray(parent) && !(key in parent);
 }
 
 const REQUIRED_KEYS = 7; // version, jobId, name, payload, enqueuedAt, attempt, continuation

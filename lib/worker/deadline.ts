@@ -4,6 +4,36 @@
  */
 import type { Context } from 'aws-lambda';
 
+/**
+ * Where a deadline reads the time and sets its timers. Lambda has one clock, the system's; the
+ * local runtime lets a test bring a virtual one on the context, so it moves time instead of
+ * waiting for it.
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Calls `callback(arg)` after `delayMs`; the handle is for `clearTimeout`. */
+  setTimeout<A>(callback: (arg: A) => void, delayMs: number, arg: A): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The system clock, looked up at each call so that vitest's fake timers drive it too. */
+export const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs, arg) => setTimeout(callback, delayMs, arg),
+  clearTimeout(handle: ReturnType<typeof setTimeout> | undefined) {
+    clearTimeout(handle);
+  },
+};
+
+/**
+ * What a deadline reads from the Lambda context: its remaining time, and the clock that time counts
+ * on when the context names one (a test's, through `createLambdaContext`); otherwise the system's.
+ */
+export interface DeadlineContext extends Pick<Context, 'getRemainingTimeInMillis'> {
+  readonly clock?: Clock;
+}
+
 /** Why a job's signal fired. */
 export class DeadlineReachedError extends Error {
   constructor(marginMs: number) {
@@ -38,11 +68,7 @@ export interface Deadline {
  * const deadline = createDeadline(context, 3_000, 1_000);
  * try { await Promise.race([work(deadline.signal), deadline.hardStop]); } finally { deadline.dispose(); }
  */
-export function createDeadline(
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
-  marginMs: number,
-  reserveMs: number,
-): Deadline {
+export function createDeadline(context: DeadlineContext, marginMs: number, reserveMs: number): Deadline {
   return new InvocationDeadline(context, marginMs, reserveMs);
 }
 
@@ -54,28 +80,31 @@ export function createDeadline(
  */
 class InvocationDeadline implements Deadline {
   readonly #marginMs: number;
+  readonly #clock: Clock;
   /** Epoch milliseconds of the margin and of the hard stop. */
   readonly #abortAt: number;
   readonly #stopAt: number;
   #reached: boolean;
   #stopped = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #controller: AbortController | undefined;
   #hardStop: Promise<void> | undefined;
   #resolveStop: (() => void) | undefined;
 
-  constructor(context: Pick<Context, 'getRemainingTimeInMillis'>, marginMs: number, reserveMs: number) {
-    const now = Date.now();
+  constructor(context: DeadlineContext, marginMs: number, reserveMs: number) {
+    const clock = context.clock ?? SYSTEM_CLOCK;
+    const now = clock.now();
     const remaining = context.getRemainingTimeInMillis();
     const abortIn = Math.max(0, remaining - marginMs);
     this.#marginMs = marginMs;
+    this.#clock = clock;
     this.#abortAt = now + abortIn;
     this.#stopAt = now + Math.max(0, remaining - Math.min(reserveMs, marginMs));
     this.#reached = abortIn === 0;
     // The callback gets the deadline as an argument: no closure per invocation.
     this.#timer = this.#reached
-      ? setTimeout(fireStop, this.#stopAt - now, this)
-      : setTimeout(fireMargin, abortIn, this);
+      ? clock.setTimeout(fireStop, this.#stopAt - now, this)
+      : clock.setTimeout(fireMargin, abortIn, this);
   }
 
   get reached(): boolean {
@@ -102,11 +131,11 @@ class InvocationDeadline implements Deadline {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.#abortAt - Date.now());
+    return Math.max(0, this.#abortAt - this.#clock.now());
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -114,7 +143,7 @@ class InvocationDeadline implements Deadline {
   margin(): void {
     this.#reached = true;
     this.#controller?.abort(new DeadlineReachedError(this.#marginMs));
-    this.#timer = setTimeout(fireStop, Math.max(0, this.#stopAt - Date.now()), this);
+    this.#timer = this.#clock.setTimeout(fireStop, Math.max(0, this.#stopAt - this.#clock.now()), this);
   }
 
   /** @internal the timer reached the hard stop. */

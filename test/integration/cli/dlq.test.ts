@@ -28,22 +28,28 @@ async function threeDead() {
   return { queues, envelopes };
 }
 
-/** Every message body in the DLQ, received with a 1 s hold (so they are back for the next test step). */
+/**
+ * The job id of every message in the DLQ, each once. Held for 30 s, so none comes back while the
+ * loop still reads (a short hold let a slow loop read the same message again), and counted by
+ * message id all the same.
+ */
 async function dlqJobIds(url: string): Promise<string[]> {
-  const ids: string[] = [];
+  const ids = new Map<string, string>();
   for (;;) {
     const out = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
-        VisibilityTimeout: 2,
+        VisibilityTimeout: 30,
         WaitTimeSeconds: 1,
       }),
     );
     if (!out.Messages?.length) break;
-    ids.push(...out.Messages.map((m) => (JSON.parse(m.Body ?? '{}') as { jobId: string }).jobId));
+    for (const m of out.Messages) {
+      ids.set(m.MessageId ?? '', (JSON.parse(m.Body ?? '{}') as { jobId: string }).jobId);
+    }
   }
-  return ids.sort();
+  return [...ids.values()].sort();
 }
 
 describe('Function: peekDlq', () => {

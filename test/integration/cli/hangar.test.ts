@@ -249,18 +249,21 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
   });
 
   it('on Ctrl-C stops a slow redrive, gives back what it held, and exits 130', async () => {
-    // Prepare
+    // Prepare: one message per 100 s, longer than any test may run.
+    const RATE = 0.01;
     const { email } = await deadMail();
-    const child = spawn(process.execPath, [HANGAR_BIN, 'redrive', 'email.send', '--rate', '0.5'], {
+    const child = spawn(process.execPath, [HANGAR_BIN, 'redrive', 'email.send', '--rate', String(RATE)], {
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_ENDPOINT_URL_SQS: emulator.endpoint },
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the process can exit before its last output is read from the pipe.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
-    // Act: the first message goes at once, the next one 2 s later; interrupt in between.
+    // Act: the first message goes at once, the next one not before the test would time out;
+    // interrupt in between.
     await waitFor('the first message to move', async () =>
       (await bodies(email.url)).length > 0 ? true : undefined,
     );

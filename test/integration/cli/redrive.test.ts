@@ -308,6 +308,30 @@ describe('Function: selectiveRedrive', () => {
     expect(await queues.depth(queues.url)).toBe(1);
     expect((await drain(queues.dlqUrl)).length).toBe(3);
   });
+
+  it('stops at once when interrupted between two sends, however slow its pace', async () => {
+    // Prepare: one message per 1000 s on the real clock; Ctrl-C lands right after the first send,
+    // before the pacer's wait for the second begins.
+    const { queues } = await fourDead();
+    const interrupt = new AbortController();
+
+    // Act
+    const result = await selectiveRedrive(sqs, {
+      ...options(queues),
+      rate: 0.001,
+      signal: interrupt.signal,
+      recorder: {
+        recordRedrive: async () => {
+          interrupt.abort();
+        },
+      },
+    });
+
+    // Assess: it did not wait out the pace (the test would time out); one moved, three given back.
+    expect(result.interrupted).toBe(true);
+    expect(result.moved).toHaveLength(1);
+    expect(result.skipped.map((s) => s.reason)).toEqual(['interrupted', 'interrupted', 'interrupted']);
+  });
 });
 
 describe('Function: selectiveRedrive on a FIFO job', () => {

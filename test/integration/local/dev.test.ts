@@ -31,7 +31,6 @@ interface Line {
 describe('npm run dev', () => {
   it('starts, prints where everything is, and exits 0 on SIGINT after stopping', async () => {
     // Prepare
-    const started = Date.now();
     const dev = spawn(process.execPath, [TSX, 'local/dev.ts', ...FREE_PORTS], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
@@ -60,18 +59,17 @@ describe('npm run dev', () => {
       lines.push(line);
       for (const listener of listeners) listener(line);
     });
-    const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the process can exit before its last lines are read from the pipe.
+    const exited = new Promise<number | null>((resolve) => dev.once('close', (code) => resolve(code)));
 
     // Act
     const ready = await next('Hangar local runtime ready');
-    const readyAfterMs = Date.now() - started;
     const dashboard = await fetch(String(ready.dashboard));
     const page = await dashboard.text();
     dev.kill('SIGINT');
     const code = await exited;
 
-    // Assess
-    expect(readyAfterMs).toBeLessThan(30_000);
+    // Assess (how fast it starts is the benchmark's business, not a test's)
     expect(ready.endpoints).toMatchObject({
       sqs: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       ses: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),

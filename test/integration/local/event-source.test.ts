@@ -1,10 +1,16 @@
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EventSource, type InvocationReport, startEventSource } from '../../../local/event-source.js';
 import { noteJob } from '../../helpers/jobs.js';
 import { createTestQueues, type TestQueues } from '../../helpers/queues.js';
 import { sqsClient, startSqs } from '../../helpers/sqs.js';
+import { virtualClock } from '../../helpers/virtual-clock.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let emulator: Awaited<ReturnType<typeof startSqs>>;
@@ -37,16 +43,27 @@ const send = (count: number) =>
 
 describe('Local event source', () => {
   it('waits up to the batching window to fill a batch, and never exceeds the batch size', async () => {
-    // Prepare
+    // Prepare: batch size 3, a 2 s window on a virtual clock (it ends only when the test moves it).
     queues = await createTestQueues(sqs, noteJob());
+    const clock = virtualClock();
     const batches: number[] = [];
     const reports: InvocationReport[] = [];
     const handler = async (event: SQSEvent) => {
       batches.push(event.Records.length);
       return undefined;
     };
+    const inFlight = (count: number) =>
+      waitFor(`${count} message(s) in flight`, async () => {
+        const out = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queues?.url,
+            AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible) === count ? true : undefined;
+      });
 
-    // Act: 2 messages now, 2 more 500 ms later, all inside a 2 s window; batch size 3.
+    // Act: 2 messages, and 4 more once the first two wait in the window; then 1, and the window passes.
     await send(2);
     source = await startEventSource({
       sqs,
@@ -56,31 +73,44 @@ describe('Local event source', () => {
       maxBatchingWindowSeconds: 2,
       functionTimeoutSeconds: 5,
       pollWaitSeconds: 1,
+      clock,
       onInvocation: (report) => reports.push(report),
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await send(2);
-    await waitFor('four records', () => (batches.reduce((a, b) => a + b, 0) >= 4 ? true : undefined));
+    await inFlight(2);
+    await send(4);
+    await waitFor('six records', () => (batches.reduce((a, b) => a + b, 0) >= 6 ? true : undefined));
+    await send(1);
+    await inFlight(1);
+    clock.tick(2_000);
+    await waitFor('seven records', () => (batches.reduce((a, b) => a + b, 0) >= 7 ? true : undefined));
 
-    // Assess: the first batch waited for the late messages and stopped at three.
-    expect(batches).toEqual([3, 1]);
+    // Assess: the first batch waited for the late messages and stopped at three; the last one went
+    // out short, when its window ended.
+    expect(batches).toEqual([3, 3, 1]);
     expect(reports.every((r) => r.outcome === 'ok' && r.deleted === r.records)).toBe(true);
   });
 
   it('runs at most maxConcurrency invocations at once', async () => {
+    // Prepare: the first invocation holds on until a second one runs beside it.
     queues = await createTestQueues(sqs, noteJob());
     let running = 0;
     let most = 0;
     let done = 0;
+    let secondStarted: () => void = () => undefined;
+    const two = new Promise<void>((resolve) => {
+      secondStarted = resolve;
+    });
     const handler = async () => {
       running += 1;
       most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (running === 2) secondStarted();
+      await two;
       running -= 1;
       done += 1;
       return undefined;
     };
 
+    // Act
     await send(6);
     source = await startEventSource({
       sqs,
@@ -94,6 +124,7 @@ describe('Local event source', () => {
     });
     await waitFor('six invocations', () => (done >= 6 ? true : undefined));
 
+    // Assess
     expect(most).toBe(2);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobClient } from '../../../lib/index.js';
 import { workerFunctionName } from '../../../local/function-environment.js';
-import { localTestRegistry, SLOW_BUSY_MS, slowRun } from '../../fixtures/local/jobs.js';
+import { localTestRegistry, slowRun } from '../../fixtures/local/jobs.js';
 import { startTestLocal, type TestLocal } from '../../helpers/local.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('startLocal: function timeout', () => {
   it('terminates a handler that outlives its timeout; its side effect never lands, its record is redelivered and succeeds', async () => {
-    // Prepare: slow.run keeps the CPU busy for 3 s on attempt 1 and then records; its timeout is 1 s.
+    // Prepare: slow.run keeps the CPU busy forever on attempt 1, recording nothing; its timeout is 1 s.
     running = await startTestLocal({ workers: [slowRun.name] });
     const { local } = running;
     const client = new JobClient({ registry: localTestRegistry, sqs: local.sqs });
@@ -36,8 +36,6 @@ describe('startLocal: function timeout', () => {
       (await running?.depth(queues.queue.url)) === 0 ? true : undefined,
     );
     expect(await running.depth(queues.dlq.url)).toBe(0);
-    // The killed attempt would have recorded SLOW_BUSY_MS after it started, long before now: it never did.
-    expect((done?.at ?? 0) - enqueuedAt).toBeGreaterThan(SLOW_BUSY_MS);
     expect(running.events()).toHaveLength(1);
     // The killed instance was replaced: the second invocation started cold.
     expect(local.functions.get(workerFunctionName(slowRun.name))?.stats).toEqual({

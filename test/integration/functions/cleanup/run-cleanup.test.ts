@@ -14,10 +14,12 @@ import { type InvocationReport, startEventSource } from '../../../../local/event
 import { createLedgerTable, documentClient, dynamoClient, startDynamo } from '../../../helpers/dynamodb.js';
 import { createTestQueues } from '../../../helpers/queues.js';
 import { sqsClient, startSqs } from '../../../helpers/sqs.js';
+import { virtualClock } from '../../../helpers/virtual-clock.js';
 import { waitFor } from '../../../helpers/wait.js';
 
-// cleanup.run with a 3 s function whose signal fires at 2.2 s; pages are slowed to ~700 ms so a
-// run of 5 pages must continue across invocations.
+// cleanup.run with a 3 s function whose signal fires at 2.2 s, on a virtual clock that each page
+// moves by PAGE_MS: after one page 1.5 s are left (enough for 1.5 × a page), after two 0.8 s, so
+// every invocation deletes two pages and continues.
 const cleanup = defineJob({
   name: cleanupRun.name,
   schema: cleanupPayloadSchema,
@@ -27,7 +29,7 @@ const cleanup = defineJob({
   batch: { size: 1 },
   resources: ['ledger'],
 });
-const PAGE_DELAY_MS = 700;
+const PAGE_MS = 700;
 const CUTOFF = '2026-11-20T03:00:00.000Z';
 const CUTOFF_SECONDS = Date.parse(CUTOFF) / 1000;
 
@@ -54,7 +56,7 @@ function record(pk: string, kind: string, expiresAt: number) {
 }
 
 describe('cleanup.run through the worker on fauxqs and dynalite', () => {
-  it('deletes exactly the records expiring at or before the cut-off, over 5 pages and several invocations', async () => {
+  it('deletes exactly the records expiring at or before the cut-off, two pages per invocation', async () => {
     // Prepare: 8 expired job records (the last exactly at the cut-off) and one a second after it;
     // 4 stale items and 2 fresh ones; an idempotency key expired long ago.
     const queues = await createTestQueues(sqs, cleanup);
@@ -79,10 +81,14 @@ describe('cleanup.run through the worker on fauxqs and dynalite', () => {
           RequestItems: { [table.tableName]: rows.map((Item) => ({ PutRequest: { Item } })) },
         }),
       );
-      const slow = (store: ExpiryStore): ExpiryStore => ({
-        expired: async (...args) => {
-          await new Promise((resolve) => setTimeout(resolve, PAGE_DELAY_MS));
-          return store.expired(...args);
+      const clock = virtualClock();
+      const pages: string[] = [];
+      const timed = (store: ExpiryStore): ExpiryStore => ({
+        expired: async (kind, ...rest) => {
+          clock.tick(PAGE_MS);
+          const page = await store.expired(kind, ...rest);
+          pages.push(`${kind} ${page.keys.length}`);
+          return page;
         },
         delete: (keys) => store.delete(keys),
       });
@@ -92,7 +98,7 @@ describe('cleanup.run through the worker on fauxqs and dynalite', () => {
           handle(
             cleanup,
             createCleanupHandler({
-              store: slow(new DynamoExpiryStore({ doc, tableName: table.tableName })),
+              store: timed(new DynamoExpiryStore({ doc, tableName: table.tableName })),
               kinds: CLEANUP_KINDS,
               pageSize: 3,
             }),
@@ -103,6 +109,7 @@ describe('cleanup.run through the worker on fauxqs and dynalite', () => {
         ledger,
       });
       const reports: InvocationReport[] = [];
+      const pagesAtEnd: number[] = [];
       const source = await startEventSource({
         sqs,
         queueUrl: queues.url,
@@ -111,7 +118,11 @@ describe('cleanup.run through the worker on fauxqs and dynalite', () => {
         maxBatchingWindowSeconds: 0,
         functionTimeoutSeconds: cleanup.timeoutSeconds,
         pollWaitSeconds: 1,
-        onInvocation: (report) => reports.push(report),
+        clock,
+        onInvocation: (report) => {
+          reports.push(report);
+          pagesAtEnd.push(pages.length);
+        },
       });
       const client = new JobClient({
         registry: createRegistry([cleanup]),
@@ -132,9 +143,19 @@ describe('cleanup.run through the worker on fauxqs and dynalite', () => {
       await source.stop();
 
       // Assess
-      expect(done).toMatchObject({ status: 'succeeded', result: { deleted: 13, cutoff: CUTOFF } });
-      expect(done.continuation).toBeGreaterThanOrEqual(2);
-      expect(reports.filter((r) => r.records > 0).length).toBeGreaterThanOrEqual(3);
+      expect(done).toMatchObject({
+        status: 'succeeded',
+        continuation: 2,
+        result: { deleted: 13, cutoff: CUTOFF },
+      });
+      expect(reports.map((r) => r.outcome)).toEqual(['ok', 'ok', 'ok']);
+      // Pages of 3, kind by kind (8 job records, 1 idempotency key, 4 stale items), two per invocation.
+      const [job, key, item] = [RECORD_KINDS.job, RECORD_KINDS.idempotencyKey, SYNC_ITEM_KIND];
+      expect(pagesAtEnd.map((end, i) => pages.slice(pagesAtEnd[i - 1] ?? 0, end))).toEqual([
+        [`${job} 3`, `${job} 3`],
+        [`${job} 2`, `${key} 1`],
+        [`${item} 3`, `${item} 1`],
+      ]);
       const left = await doc.send(
         new ScanCommand({
           TableName: table.tableName,

@@ -16,10 +16,12 @@ import { createLedgerTable, documentClient, dynamoClient, startDynamo } from '..
 import { type FakeSourceOptions, startFakeSource } from '../../../helpers/fake-source.js';
 import { createTestQueues, type TestQueues } from '../../../helpers/queues.js';
 import { sqsClient, startSqs } from '../../../helpers/sqs.js';
+import { type VirtualClock, virtualClock } from '../../../helpers/virtual-clock.js';
 import { waitFor } from '../../../helpers/wait.js';
 
-// sync.run with test-sized numbers: backoff from 1 s, and a 3 s function whose signal fires at
-// 2.2 s. With ~650 ms pages and the sync's 1.5× headroom, two pages fit an invocation, a third does not.
+// sync.run with test-sized numbers: backoff from 1 s, and a 3 s function whose signal fires at 2.2 s
+// — on a virtual clock, moved only by the fake source: each page takes PAGE_MS of it. After one page
+// 1.5 s are left, enough for 1.5 × a page; after two, 0.8 s: the sync continues instead of a third.
 const sync = defineJob({
   name: syncRun.name,
   schema: syncPayloadSchema,
@@ -29,6 +31,7 @@ const sync = defineJob({
   deadlineMarginMs: 800,
   resources: ['ledger'],
 });
+const PAGE_MS = 700;
 
 let sqsEmulator: Awaited<ReturnType<typeof startSqs>>;
 let dynamoEmulator: Awaited<ReturnType<typeof startDynamo>>;
@@ -52,7 +55,12 @@ afterAll(async () => {
   await Promise.all([sqsEmulator.stop(), dynamoEmulator.stop()]);
 });
 
-async function setup(source: FakeSourceOptions, options: { pollers?: number } = {}) {
+/**
+ * The sync worker behind the local event source, on `clock` (a fresh one nobody moves unless given:
+ * then no deadline ever fires, however slow the machine).
+ */
+async function setup(source: FakeSourceOptions, options: { pollers?: number; clock?: VirtualClock } = {}) {
+  const clock = options.clock ?? virtualClock();
   const fake = await startFakeSource(source);
   const queues: TestQueues = await createTestQueues(sqs, sync);
   const table = await createLedgerTable(dynamo);
@@ -74,6 +82,8 @@ async function setup(source: FakeSourceOptions, options: { pollers?: number } = 
     random: () => 0.5,
   });
   const reports: InvocationReport[] = [];
+  /** How many requests the source had seen when each invocation ended. */
+  const requestsAtEnd: number[] = [];
   const source_: EventSource = await startEventSource({
     sqs,
     queueUrl: queues.url,
@@ -83,7 +93,11 @@ async function setup(source: FakeSourceOptions, options: { pollers?: number } = 
     functionTimeoutSeconds: sync.timeoutSeconds,
     maxConcurrency: options.pollers ?? 1,
     pollWaitSeconds: 1,
-    onInvocation: (report) => reports.push(report),
+    clock,
+    onInvocation: (report) => {
+      reports.push(report);
+      requestsAtEnd.push(fake.requests.length);
+    },
   });
   cleanups.push(() => source_.stop());
   const client = new JobClient({
@@ -111,27 +125,39 @@ async function setup(source: FakeSourceOptions, options: { pollers?: number } = 
       },
       40_000,
     );
-  return { fake, queues, table, ledger, client, reports, items, settled };
+  /** Each invocation's requests, as `<cursor> <status>`, once no request is pending. */
+  const requestsByInvocation = async () => {
+    await waitFor('every request to the source to end', () =>
+      fake.requests.every((r) => r.status !== undefined) ? true : undefined,
+    );
+    const described = fake.requests.map((r) => `${r.cursor ?? 'first'} ${r.status}`);
+    return requestsAtEnd.map((end, i) => described.slice(requestsAtEnd[i - 1] ?? 0, end));
+  };
+  return { fake, queues, table, ledger, client, reports, items, settled, requestsByInvocation };
 }
 
 describe('sync.run through the worker on fauxqs and dynalite', () => {
   it('syncs 5 pages two per invocation through a 429 and a slow page, every item exactly once', async () => {
     // Prepare
-    const { fake, client, reports, items, settled, table } = await setup({
-      pages: 5,
-      perPage: 3,
-      pageDelayMs: 600,
-      throttleOnce: { page: 3, retryAfterSeconds: 1 },
-      slowPage: { page: 4, delayMs: 2_500 },
-    });
+    const clock = virtualClock();
+    const { fake, client, reports, items, settled, table, requestsByInvocation } = await setup(
+      {
+        pages: 5,
+        perPage: 3,
+        pageDelayMs: PAGE_MS,
+        throttleOnce: { page: 3, retryAfterSeconds: 1 },
+        slowPage: 4,
+        clock,
+      },
+      { clock },
+    );
 
     // Act
     const { jobId } = await client.enqueue(sync, { sourceId: 'crm' });
     const record = await settled(jobId);
 
-    // Assess: the job succeeded under one id, across continuations and one retry.
-    expect(record).toMatchObject({ status: 'succeeded', result: { pages: 5, items: 15 } });
-    expect(record.continuation).toBeGreaterThanOrEqual(2);
+    // Assess: the job succeeded under one id, across two continuations and one retry.
+    expect(record).toMatchObject({ status: 'succeeded', continuation: 2, result: { pages: 5, items: 15 } });
     const ids = await items();
     expect(ids).toHaveLength(15);
     expect(new Set(ids).size).toBe(15);
@@ -144,20 +170,18 @@ describe('sync.run through the worker on fauxqs and dynalite', () => {
       }),
     );
     expect(state.Items?.[0]).toMatchObject({ jobId, cursor: null, pages: 5, items: 15, completed: true });
-    // No invocation ran past its timeout, and none completed more than two pages.
-    expect(reports.every((r) => r.outcome === 'ok')).toBe(true);
-    const pagesPerInvocation = reports.map(
-      (r) =>
-        fake.requests.filter(
-          (q) => q.status === 200 && q.startedAt >= r.startedAt && q.endedAt <= r.startedAt + r.durationMs,
-        ).length,
-    );
-    expect(Math.max(...pagesPerInvocation)).toBe(2);
-    expect(pagesPerInvocation.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(5);
-    const throttled = fake.requests.filter((r) => r.status === 429);
-    expect(throttled).toHaveLength(1);
-    const afterThrottle = fake.requests.find((r) => r.startedAt > (throttled[0]?.endedAt ?? 0));
-    expect((afterThrottle?.startedAt ?? 0) - (throttled[0]?.endedAt ?? 0)).toBeGreaterThanOrEqual(1_000);
+    // Four invocations, none past its timeout: two pages (a third would not fit); the 429 (a retry);
+    // a page and the slow one, cut off by the signal (a continuation); the last two pages.
+    expect(reports.map((r) => r.outcome)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(await requestsByInvocation()).toEqual([
+      ['first 200', 'p2 200'],
+      ['p3 429'],
+      ['p3 200', 'p4 abandoned'],
+      ['p4 200', 'p5 200'],
+    ]);
+    // The retry waited for Retry-After (real time: SQS holds the message back).
+    const [throttled, retried] = fake.requests.slice(2, 4);
+    expect((retried?.startedAt ?? 0) - (throttled?.endedAt ?? 0)).toBeGreaterThanOrEqual(1_000);
   });
 
   it('dead-letters a malformed page with its reason', async () => {
@@ -179,6 +203,7 @@ describe('sync.run through the worker on fauxqs and dynalite', () => {
 
   it('never runs two syncs of the same source at once', async () => {
     // Prepare: two pollers could run two invocations in parallel; the FIFO group must not let them.
+    // Pages take 300 ms of real time, so that a second sync, if it ran, would overlap the first.
     const { fake, client, settled, items } = await setup(
       { pages: 3, perPage: 2, pageDelayMs: 300 },
       { pollers: 2 },

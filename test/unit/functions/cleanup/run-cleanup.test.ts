@@ -4,6 +4,7 @@ import {
   createCleanupHandler,
   decodeCursor,
   encodeCursor,
+  PAGE_TIME_HEADROOM,
 } from '../../../../functions/cleanup/run-cleanup.js';
 import { PermanentJobError } from '../../../../lib/index.js';
 import { cleanupRun } from '../../../../lib/jobs/builtin/index.js';
@@ -126,6 +127,52 @@ describe('Function: createCleanupHandler', () => {
     expect(second).toEqual({ deleted: 9, cutoff: CUTOFF });
     expect(live.size).toBe(0);
     expect(queries.map((q) => q.start)).toEqual([undefined, { pk: 'job#002' }, { pk: 'job#005' }]);
+  });
+
+  // Each page takes PAGE_MS of the invocation's time; another starts only if PAGE_TIME_HEADROOM × that is left.
+  const PAGE_MS = 20;
+  const fits = PAGE_MS * PAGE_TIME_HEADROOM;
+  it.each([
+    {
+      what: 'continues rather than start a page it has no time for',
+      leftAfterFirstPage: fits - 1,
+      pages: 1,
+      result: undefined,
+      continuedAfter: [3],
+    },
+    {
+      what: 'starts another page when just enough time is left for it',
+      leftAfterFirstPage: fits,
+      pages: 2,
+      result: { deleted: 6, cutoff: CUTOFF },
+      continuedAfter: [],
+    },
+  ])('$what', async ({ leftAfterFirstPage, pages, result, continuedAfter }) => {
+    // Prepare: 2 pages of 3; the remaining time counts down only as pages take it.
+    const { store, queries } = memoryStore(rows('job', 6, (i) => CUTOFF_SECONDS - 50 + i));
+    let remaining = PAGE_MS + leftAfterFirstPage;
+    const timed: ExpiryStore = {
+      expired: async (...args) => {
+        remaining -= PAGE_MS;
+        return store.expired(...args);
+      },
+      delete: (keys) => store.delete(keys),
+    };
+    const fake = controllableJobContext(cleanupRun, { remainingMs: () => remaining });
+    const handler = createCleanupHandler({
+      store: timed,
+      kinds: ['job'],
+      pageSize: 3,
+      now: () => new Date(CUTOFF),
+    });
+
+    // Act
+    const returned = await handler({}, fake.context);
+
+    // Assess
+    expect(queries).toHaveLength(pages);
+    expect(returned).toEqual(result);
+    expect(fake.continueWith.mock.calls.map(([payload]) => payload.deleted)).toEqual(continuedAfter);
   });
 
   it('round-trips its cursor and rejects one it did not write', () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncState, SyncStore } from '../../../../functions/sync/item-store.js';
-import { createSyncHandler, SYNC_NO_PROGRESS } from '../../../../functions/sync/run-sync.js';
+import {
+  createSyncHandler,
+  PAGE_TIME_HEADROOM,
+  SYNC_NO_PROGRESS,
+} from '../../../../functions/sync/run-sync.js';
 import type { SyncItem, SyncSource } from '../../../../functions/sync/source.js';
 import { PermanentJobError, RetryableJobError } from '../../../../lib/index.js';
 import { syncRun } from '../../../../lib/jobs/builtin/index.js';
@@ -123,13 +127,32 @@ describe('Function: createSyncHandler', () => {
     expect(fake.continueWith).not.toHaveBeenCalled();
   });
 
-  it('continues rather than start a page it has no time for', async () => {
-    // Prepare: each page takes ~20 ms; 25 ms remain after the first page → 25 < 1.5 × 20.
-    let remaining = 60_000;
+  // Each page takes PAGE_MS of the invocation's time; another starts only if PAGE_TIME_HEADROOM × that is left.
+  const PAGE_MS = 20;
+  const fits = PAGE_MS * PAGE_TIME_HEADROOM;
+  it.each([
+    {
+      what: 'continues rather than start a page it has no time for',
+      leftAfterFirstPage: fits - 1,
+      fetched: ['first'],
+      result: undefined,
+      continued: [[{ sourceId: 'crm', cursor: 'p2', pages: 1, items: 1 }]],
+    },
+    {
+      what: 'starts another page when just enough time is left for it',
+      leftAfterFirstPage: fits,
+      fetched: ['first', 'p2'],
+      result: { pages: 2, items: 2 },
+      continued: [],
+    },
+  ])('$what', async ({ leftAfterFirstPage, fetched, result, continued }) => {
+    // Prepare: the remaining time counts down only as pages take it.
+    let remaining = PAGE_MS + leftAfterFirstPage;
+    const seen: string[] = [];
     const source: SyncSource = {
       async fetchPage({ cursor }) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        remaining = 25;
+        remaining -= PAGE_MS;
+        seen.push(cursor ?? 'first');
         return {
           items: [{ id: cursor ?? 'first', data: {} }],
           nextCursor: cursor === undefined ? 'p2' : null,
@@ -139,9 +162,16 @@ describe('Function: createSyncHandler', () => {
     const { store } = memoryStore();
     const fake = controllableJobContext(syncRun, { remainingMs: () => remaining });
 
-    await createSyncHandler({ resolve: resolveWith(source), store })({ sourceId: 'crm' }, fake.context);
+    // Act
+    const returned = await createSyncHandler({ resolve: resolveWith(source), store })(
+      { sourceId: 'crm' },
+      fake.context,
+    );
 
-    expect(fake.continueWith).toHaveBeenCalledWith({ sourceId: 'crm', cursor: 'p2', pages: 1, items: 1 });
+    // Assess
+    expect(seen).toEqual(fetched);
+    expect(returned).toEqual(result);
+    expect(fake.continueWith.mock.calls).toEqual(continued);
   });
 
   it('resumes a continuation from its own saved cursor', async () => {

@@ -1,10 +1,14 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeEnvelope,
   encodeEnvelope,
   envelopeSchema,
+  firingEnvelopeSchema,
   firingJobId,
+  jobEnvelopeSchema,
   renderFiring,
 } from '../../../../lib/deploy/index.js';
 import { EnvelopeError, type JobEnvelope } from '../../../../lib/index.js';
@@ -65,9 +69,87 @@ describe('Function: decodeEnvelope', () => {
     const error = caught as EnvelopeError;
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/^Invalid envelope: /);
+    expect(error.message).toMatch(/^Invalid envelope \(job form\): /);
     expect(error.message).toContain('name: must be a job name such as "email.send"');
     expect(error.message).toContain('attempt: Too small: expected number to be >=1');
+  });
+
+  // Every invalid fixture, and the reason a producer reads in the DLQ's error-message attribute.
+  const JOB_KEYS = Object.keys(jobEnvelopeSchema.shape).join(', ');
+  const FIRING_KEYS = Object.keys(firingEnvelopeSchema.shape).join(', ');
+  const INVALID_FIXTURE_REASONS: Record<string, string> = {
+    'array-body.json': 'Message body is not a JSON object',
+    'attempt-fraction.json':
+      'Invalid envelope (job form): attempt: Invalid input: expected int, received number',
+    'attempt-zero.json': 'Invalid envelope (job form): attempt: Too small: expected number to be >=1',
+    'empty-idempotency-key.json':
+      'Invalid envelope (job form): idempotencyKey: Too small: expected string to have >=1 characters',
+    'enqueued-at-feb-30.json': 'Invalid envelope (job form): enqueuedAt: Invalid ISO datetime',
+    'enqueued-at-no-zone.json': 'Invalid envelope (job form): enqueuedAt: Invalid ISO datetime',
+    'firing-with-job-id.json': `Invalid envelope (firing form): jobId: is not a known key (known: ${FIRING_KEYS})`,
+    'firing-without-execution-id.json': 'Invalid envelope (firing form): firing.executionId: is missing',
+    'job-id-with-space.json': 'Invalid envelope (job form): jobId: must be 1–64 letters, digits, "-" or "_"',
+    'missing-job-id.json': 'Invalid envelope (job form): jobId: is missing',
+    'missing-payload.json': 'Invalid envelope (job form): payload: is missing',
+    'name-upper-case.json': 'Invalid envelope (job form): name: must be a job name such as "email.send"',
+    'negative-continuation.json':
+      'Invalid envelope (job form): continuation: Too small: expected number to be >=0',
+    'unknown-field.json': `Invalid envelope (job form): priority: is not a known key (known: ${JOB_KEYS})`,
+    'version-2.json': 'Unknown envelope version 2; this worker reads version 1',
+    'version-string.json': 'Unknown envelope version "1"; this worker reads version 1',
+  };
+  const invalidDir = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'envelopes', 'invalid');
+
+  it('has a reason for every invalid fixture', () => {
+    expect(readdirSync(invalidDir).sort()).toEqual(Object.keys(INVALID_FIXTURE_REASONS).sort());
+  });
+
+  it.each(Object.entries(INVALID_FIXTURE_REASONS))(
+    'names what is wrong with %s, against the closest envelope form',
+    (file, reason) => {
+      const error = catchError(() => decodeEnvelope(readFileSync(join(invalidDir, file), 'utf8')));
+
+      expect(error).toBeInstanceOf(EnvelopeError);
+      expect(error).toHaveProperty('message', reason);
+    },
+  );
+
+  it('names the missing and unknown fields of a first try in another naming style, with field paths', () => {
+    // Prepare: snake_case keys, and one the envelope does not have.
+    const { jobId, enqueuedAt, ...rest } = envelope;
+    const body = JSON.stringify({ ...rest, job_id: jobId, enqueued_at: enqueuedAt, priority: 'high' });
+
+    // Act
+    const error = catchError(() => decodeEnvelope(body));
+
+    // Assess
+    expect(error).toBeInstanceOf(EnvelopeError);
+    expect(error).toMatchObject({
+      message: `Invalid envelope (job form): enqueuedAt: is missing; jobId: is missing; job_id: is not a known key; did you mean "jobId"?; enqueued_at: is not a known key; did you mean "enqueuedAt"?; priority: is not a known key (known: ${JOB_KEYS})`,
+      issues: [
+        { path: 'enqueuedAt', message: 'is missing' },
+        { path: 'jobId', message: 'is missing' },
+        { path: 'job_id', message: 'is not a known key; did you mean "jobId"?' },
+        { path: 'enqueued_at', message: 'is not a known key; did you mean "enqueuedAt"?' },
+        { path: 'priority', message: `is not a known key (known: ${JOB_KEYS})` },
+      ],
+    });
+  });
+
+  it('names a nested missing field of a firing by its path', () => {
+    const firing = {
+      ...envelope,
+      jobId: undefined,
+      firing: { schedule: 'cleanup-run', execution_id: 'e-1' },
+    };
+
+    const error = catchError(() => decodeEnvelope(JSON.stringify(firing)));
+
+    expect(error).toBeInstanceOf(EnvelopeError);
+    expect(error).toMatchObject({
+      message:
+        'Invalid envelope (firing form): firing.executionId: is missing; firing.execution_id: is not a known key; did you mean "executionId"?',
+    });
   });
 
   it('does not overflow on deeply nested payloads', () => {
@@ -215,3 +297,12 @@ describe('Function: decodeEnvelope (fast path)', () => {
     expect(accepted).toBeGreaterThan(250);
   });
 });
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../../../lib/worker/deadline.js';
 import { DeadlineReachedError } from '../../../../lib/worker/index.js';
+import { createLambdaContext } from '../../../../local/lambda-context.js';
 import { fakeContext } from '../../../helpers/lambda-context.js';
+import { virtualClock } from '../../../helpers/virtual-clock.js';
 
 describe('Function: createDeadline', () => {
   afterEach(() => {
@@ -76,5 +78,36 @@ describe('Function: createDeadline', () => {
 
     expect(signal.aborted).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('runs on the clock the Lambda context names, and on no timer of its own', async () => {
+    // Prepare: 10 s left on a virtual clock, margin 3 s, reserve 1 s; the system timers are fake, to count them.
+    vi.useFakeTimers();
+    const clock = virtualClock();
+    const context = createLambdaContext({ functionName: 'clocked', timeoutMs: 10_000, clock });
+    const deadline = createDeadline(context, 3_000, 1_000);
+    let stopped = false;
+    void deadline.hardStop.then(() => {
+      stopped = true;
+    });
+
+    // Act
+    clock.tick(6_999);
+    const before = { reached: deadline.reached, remaining: deadline.remainingMs() };
+    clock.tick(1);
+    const atMargin = { reached: deadline.reached, aborted: deadline.signal.aborted };
+    clock.tick(1_999);
+    await Promise.resolve();
+    const beforeStop = stopped;
+    clock.tick(1);
+    await Promise.resolve();
+
+    // Assess
+    expect(before).toEqual({ reached: false, remaining: 1 });
+    expect(atMargin).toEqual({ reached: true, aborted: true });
+    expect(beforeStop).toBe(false);
+    expect(stopped).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    deadline.dispose();
   });
 });
