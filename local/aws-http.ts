@@ -34,7 +34,8 @@ export async function drain(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     bytes += buffer.length;
-    if (bytes > MAX_BODY_BYTES) throw new AwsApiError('ValidationException', 'The request body is too large.', 400);
+    if (bytes > MAX_BODY_BYTES)
+      throw new AwsApiError('ValidationException', 'The request body is too large.', 400);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -103,7 +103,9 @@ export class LocalEventSourceMappings {
   }
 
   /** `ListEventSourceMappings`, filtered as Lambda filters it (by function name or ARN, and by source ARN). */
-  list(filter: { readonly functionName?: string; readonly eventSourceArn?: string } = {}): MappingDescription[] {
+  list(
+    filter: { readonly functionName?: string; readonly eventSourceArn?: string } = {},
+  ): MappingDescription[] {
     return [...this.#mappings.values()]
       .filter(
         (m) =>
@@ -111,7 +113,9 @@ export class LocalEventSourceMappings {
           m.functionName === filter.functionName ||
           this.#functionArn(m) === filter.functionName,
       )
-      .filter((m) => filter.eventSourceArn === undefined || m.source.mapping.queueArn === filter.eventSourceArn)
+      .filter(
+        (m) => filter.eventSourceArn === undefined || m.source.mapping.queueArn === filter.eventSourceArn,
+      )
       .map((m) => this.#describe(m));
   }
 

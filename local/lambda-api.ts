@@ -6,7 +6,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { epochSeconds, isRecord, readJson, sendError, sendJson } from './aws-http.js';
-import { LambdaApiError, type LocalEventSourceMappings, type MappingDescription } from './event-source-mappings.js';
+import {
+  LambdaApiError,
+  type LocalEventSourceMappings,
+  type MappingDescription,
+} from './event-source-mappings.js';
 
 const PATH = /^\/2015-03-31\/event-source-mappings\/?(?:([^/]+))?$/;
 
@@ -41,7 +45,12 @@ export async function handleLambdaRequest(
     sendJson(res, 202, wire(await mappings.update(uuid, parseUpdate(await readJson(req)))));
     return true;
   }
-  sendError(res, 405, 'InvalidParameterValueException', `Method ${req.method} not allowed on ${url.pathname}`);
+  sendError(
+    res,
+    405,
+    'InvalidParameterValueException',
+    `Method ${req.method} not allowed on ${url.pathname}`,
+  );
   return true;
 }
 

@@ -35,7 +35,11 @@ export class SchedulerApiError extends AwsApiError {
     name: 'ResourceNotFoundException' | 'ConflictException' | 'ValidationException',
     message: string,
   ) {
-    super(name, message, name === 'ResourceNotFoundException' ? 404 : name === 'ConflictException' ? 409 : 400);
+    super(
+      name,
+      message,
+      name === 'ResourceNotFoundException' ? 404 : name === 'ConflictException' ? 409 : 400,
+    );
   }
 }
 
