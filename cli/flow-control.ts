@@ -24,8 +24,10 @@ import type { Target } from './target.js';
 
 /** How long a pause or resume is waited for, named once (the README quotes them). */
 export const PAUSE_RULES = {
-  /** Between two `GetEventSourceMapping` calls. */
+  /** Between two `GetEventSourceMapping` calls on a stage. */
   pollIntervalMs: 2_000,
+  /** The same against the local runtime, which settles as soon as its pollers' long polls end. */
+  localPollIntervalMs: 100,
   /** AWS usually settles within seconds, and documents no bound; past this the CLI stops waiting. */
   maxWaitMs: 180_000,
 } as const;
@@ -67,7 +69,7 @@ export async function findMapping(
 export interface PauseOptions {
   /** Wait until the mapping reports `Disabled` (`Enabled`). @default true */
   readonly wait?: boolean;
-  /** @default PAUSE_RULES.pollIntervalMs */
+  /** @default PAUSE_RULES.pollIntervalMs, or PAUSE_RULES.localPollIntervalMs locally */
   readonly pollIntervalMs?: number;
   /** @default PAUSE_RULES.maxWaitMs */
   readonly maxWaitMs?: number;
@@ -119,7 +121,9 @@ export async function setQueuePaused(
 
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
-  const interval = options.pollIntervalMs ?? PAUSE_RULES.pollIntervalMs;
+  const interval =
+    options.pollIntervalMs ??
+    (target.kind === 'local' ? PAUSE_RULES.localPollIntervalMs : PAUSE_RULES.pollIntervalMs);
   const maxWaitMs = options.maxWaitMs ?? PAUSE_RULES.maxWaitMs;
   const deadline = now() + maxWaitMs;
   while (now() < deadline) {
