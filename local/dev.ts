@@ -7,6 +7,7 @@ import { resolveTarget } from '../cli/target.js';
 import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
 import { EmfCollector, metricsLog } from '../dashboard/server/metrics/emf-collector.js';
 import { type Dashboard, startDashboard } from '../dashboard/server/start-dashboard.js';
+import { targetFlowControl } from '../dashboard/server/target-flow-control.js';
 import { errorMessage } from '../lib/errors.js';
 import { registry } from '../lib/jobs/builtin/index.js';
 import { renderBanner, summarize } from './banner.js';
@@ -125,7 +126,13 @@ async function main(): Promise<void> {
   const target = await resolveTarget({ env: local.environment, registry });
   let dashboard: Dashboard;
   try {
-    dashboard = await startDashboard({ target, registry, metrics, port: options.dashboardPort });
+    dashboard = await startDashboard({
+      target,
+      registry,
+      metrics,
+      port: options.dashboardPort,
+      flowControl: targetFlowControl(target, registry),
+    });
   } catch (error) {
     log.event('dev', 'error', 'The dashboard did not start', { error: errorMessage(error) });
     target.destroy();
