@@ -52,7 +52,7 @@ const program = new Command('npm run dev --')
   .description('Runs Hangar locally: emulators, queues, workers, the API and the scheduler on 127.0.0.1.')
   .option(
     '--persist <dir>',
-    'keep queues, messages, the table and one-time schedules in <dir> across restarts',
+    'keep queues, messages, the table, one-time schedules and pauses in <dir> across restarts',
   )
   .option('--sender <email>', 'the address e-mail is sent as', LOCAL_DEFAULTS.senderEmail)
   .option('--time-zone <zone>', "the stage's time zone (nightly cleanup, scheduled sync sources)")
