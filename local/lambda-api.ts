@@ -61,9 +61,7 @@ function parseUpdate(body: unknown): boolean {
   const { Enabled, ...rest } = body;
   const others = Object.keys(rest);
   if (others.length > 0) {
-    throw invalid(
-      `The local runtime updates only Enabled; ${others.join(', ')} come from the job's settings.`,
-    );
+    throw invalid(`The local runtime updates only Enabled; the job's settings decide ${others.join(', ')}.`);
   }
   if (typeof Enabled !== 'boolean') throw invalid('Enabled (true or false) is required.');
   return Enabled;

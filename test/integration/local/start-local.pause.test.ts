@@ -5,12 +5,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  GetEventSourceMappingCommand,
+  InvalidParameterValueException,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ResourceNotFoundException,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setQueuePaused, setSchedulePaused } from '../../../cli/flow-control.js';
 import { queueDepth } from '../../../cli/queues.js';
 import { resolveTarget, type Target } from '../../../cli/target.js';
 import { JobClient, type JobRegistry } from '../../../lib/index.js';
 import { registry as builtinRegistry, cleanupRun } from '../../../lib/jobs/builtin/index.js';
+import { LOCAL_CREDENTIALS } from '../../../local/function-environment.js';
 import { localTestRegistry, noteFifo, noteRun } from '../../fixtures/local/jobs.js';
 import { startTestLocal, type TestLocal } from '../../helpers/local.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -101,5 +110,51 @@ describe('startLocal: a paused queue', () => {
     expect(labelsWhilePaused).toEqual(['witness']);
     expect(held).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
     expect(resume).toMatchObject({ job: noteRun.name, state: 'active', settled: true });
+  });
+});
+
+describe('startLocal: the Lambda event-source-mapping API', () => {
+  it('lists a worker by its queue, and answers as Lambda does for an unknown mapping or a change it does not make', async () => {
+    // Prepare
+    running = await startTestLocal({
+      registry: localTestRegistry,
+      workers: [noteRun.name],
+      pollWaitSeconds: 1,
+    });
+    const { local } = running;
+    const lambda = new LambdaClient({
+      region: local.region,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: local.endpoints.lambda,
+    });
+    const queueArn = local.queues[noteRun.name]?.queue.arn ?? '';
+
+    try {
+      // Act
+      const listed = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: queueArn }));
+      const uuid = listed.EventSourceMappings?.[0]?.UUID ?? '';
+      const unknown = lambda.send(new GetEventSourceMappingCommand({ UUID: 'no-such-mapping' }));
+      const resize = lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, BatchSize: 5 }));
+
+      // Assess
+      expect(listed.EventSourceMappings).toEqual([
+        expect.objectContaining({
+          EventSourceArn: queueArn,
+          FunctionArn: `arn:aws:lambda:${local.region}:000000000000:function:note-run-worker`,
+          State: 'Enabled',
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        }),
+      ]);
+      await expect(unknown).rejects.toBeInstanceOf(ResourceNotFoundException);
+      await expect(unknown).rejects.toThrow(
+        'The resource you requested does not exist. (Event source mapping no-such-mapping)',
+      );
+      await expect(resize).rejects.toBeInstanceOf(InvalidParameterValueException);
+      await expect(resize).rejects.toThrow(
+        "The local runtime updates only Enabled; the job's settings decide BatchSize.",
+      );
+    } finally {
+      lambda.destroy();
+    }
   });
 });
