@@ -1,28 +1,17 @@
 /**
- * Pause and resume from the page, in real Chromium against a real local runtime: the buttons call
- * what `hangar schedules pause|resume` and `hangar pause|resume` call, through the runtime's
- * Scheduler and Lambda endpoints. A schedule paused from the page does not fire when the driven
- * clock reaches its time and fires again after resume; a queue paused from the overview holds its
- * job while another queue runs, and drains after resume.
+ * Pausing a queue from the overview, in real Chromium against a real local runtime: the buttons
+ * call what `hangar pause|resume` call, through the runtime's Lambda endpoint. A paused queue holds
+ * its job while another queue runs, and drains after resume. (Pausing a schedule: schedules.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { resourceStem } from '../../lib/deploy/index.js';
 import { faultRun, tickRun } from '../fixtures/dashboard/jobs.js';
 import { useChromium } from '../helpers/browser.js';
 import { useDashboardPage } from '../helpers/dashboard.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** 02:59 in Berlin (UTC+1 in November): one minute before the nightly 03:00 firing. */
-const START = new Date('2026-11-23T01:59:00.000Z');
-const schedule = resourceStem(tickRun.name);
-
 const browser = useChromium();
-const { env, page } = useDashboardPage(browser, () => ({
-  local: { clock: { start: START } },
-  dashboard: { now: () => env().local.scheduler.now() },
-}));
+const { env, page } = useDashboardPage(browser);
 
-const scheduleRow = () => page().locator(`[data-testid="schedules"] tr[data-schedule="${schedule}"]`);
 const queueRow = (job: string) => page().locator(`[data-testid="queues"] tr[data-job="${job}"]`);
 const ran = (label: string) => () =>
   env()
@@ -30,34 +19,6 @@ const ran = (label: string) => () =>
     .some((e) => e.label === label)
     ? true
     : undefined;
-
-describe('Page: schedules, pause and resume', () => {
-  it('a schedule paused from the page does not fire when its time comes, and fires after resume', async () => {
-    // Prepare
-    await page().goto(`${env().dashboard.url}/#/schedules`);
-    await scheduleRow().waitFor();
-
-    // Act: pause, and let the clock pass its 03:00 Berlin firing.
-    await scheduleRow().getByRole('button', { name: 'Pause' }).click();
-    const paused = (await page().locator('.notice.good').textContent()) ?? '';
-    await scheduleRow().locator('.badge.state-disabled').waitFor();
-    const whilePaused = await env().local.scheduler.advanceTo(new Date('2026-11-23T02:00:00.000Z'));
-
-    // Act: resume; the next night's firing comes.
-    await scheduleRow().getByRole('button', { name: 'Resume' }).click();
-    await scheduleRow().locator('.badge.state-enabled').waitFor();
-    const afterResume = await env().local.scheduler.advanceTo(new Date('2026-11-24T02:00:00.000Z'));
-    await waitFor('the firing’s job to run', ran('nightly'));
-
-    // Assess
-    expect(paused).toBe(`${schedule} paused.`);
-    expect(whilePaused).toEqual([]);
-    expect(afterResume.map((f) => [f.scheduleName, f.scheduledAt.toISOString()])).toEqual([
-      [schedule, '2026-11-24T02:00:00.000Z'],
-    ]);
-    expect(env().events()).toHaveLength(1);
-  });
-});
 
 describe('Page: overview, pause and resume', () => {
   it('a queue paused from the overview holds its job while another queue runs, and drains after resume', async () => {
