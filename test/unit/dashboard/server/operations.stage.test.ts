@@ -306,6 +306,23 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     });
   });
 
+  it('overview: still answers, without the state, when Lambda refuses to say whether queues are paused', async () => {
+    // Prepare
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+    cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    ddbMock.on(QueryCommand).resolves({ Count: 0 });
+    lambdaMock
+      .on(ListEventSourceMappingsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+    // Act
+    const answer = await get(API_PATHS.overview);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as OverviewData).paused).toBeNull();
+  });
+
   it('chart: one GetMetricData searching each outcome over the jobs’ services, kept for a minute', async () => {
     // Prepare
     cwMock.on(GetMetricDataCommand).resolves({
