@@ -106,10 +106,11 @@ export async function setQueuePaused(
   const mapping = await findMapping(target, job);
   const uuid = mapping.UUID ?? '';
   const goal = paused ? 'Disabled' : 'Enabled';
-  let state =
-    mapping.State === goal
-      ? mapping.State
-      : (await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: !paused }))).State;
+  // Already there or on the way: Lambda refuses an update in transition (ResourceInUseException).
+  const underway = mapping.State === goal || mapping.State === (paused ? 'Disabling' : 'Enabling');
+  let state = underway
+    ? mapping.State
+    : (await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: !paused }))).State;
   const result = (settled: boolean) => ({
     job: job.name,
     mapping: uuid,

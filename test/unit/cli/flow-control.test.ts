@@ -131,6 +131,21 @@ describe('Function: setQueuePaused', () => {
     expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
   });
 
+  it('only waits when the mapping is already on its way to the state asked for', async () => {
+    // Prepare
+    lambdaMock
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [{ UUID, EventSourceArn: emailQueueArn, State: 'Disabling' }] });
+    lambdaMock.on(GetEventSourceMappingCommand).resolves({ UUID, State: 'Disabled' });
+
+    // Act
+    const result = await setQueuePaused(await stage(), emailSend, true, drivenTime());
+
+    // Assess
+    expect(result).toMatchObject({ state: 'paused', settled: true });
+    expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
+  });
+
   it("names the queue when no mapping reads it (the job's worker is not deployed)", async () => {
     // Prepare
     lambdaMock.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
