@@ -111,7 +111,7 @@ export async function runCli(
 
   const program = new Command('hangar')
     .description(
-      'Operate Hangar: send and inspect jobs, watch queues, peek, discard and redrive dead letters.',
+      'Operate Hangar: send and inspect jobs, watch, pause and resume queues and schedules, peek, discard and redrive dead letters.',
     )
     .version(version)
     .addHelpText('after', EXIT_CODE_HELP)
