@@ -29,7 +29,12 @@ afterEach(async () => {
 });
 
 const hangar = (...args: string[]): Promise<HangarRun> =>
-  runHangar(args, { AWS_ENDPOINT_URL_SQS: emulator.endpoint, HANGAR_API_URL: 'http://127.0.0.1:9' });
+  runHangar(args, {
+    AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+    HANGAR_API_URL: 'http://127.0.0.1:9',
+    // No local runtime here: whether a queue is paused cannot be known.
+    AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
+  });
 
 const mail = (to: string) => ({ to: [to], subject: 'Hi', text: 'Hello' });
 
@@ -161,6 +166,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
         dlqDepth: 3,
         oldestAgeSeconds: null,
         dlqOldestAgeSeconds: null,
+        state: null,
       },
       {
         job: 'sync.run',
@@ -172,6 +178,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
         dlqDepth: 0,
         oldestAgeSeconds: null,
         dlqOldestAgeSeconds: null,
+        state: null,
       },
       {
         job: 'cleanup.run',
@@ -183,6 +190,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
         dlqDepth: 0,
         oldestAgeSeconds: null,
         dlqOldestAgeSeconds: null,
+        state: null,
       },
     ]);
   });
