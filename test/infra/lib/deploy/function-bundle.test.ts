@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleLikeTheStack } from '../../../../bench/shared/bundle-like-stack.js';
 import { bundleEntries } from '../../../../local/bundle.js';
 import { THROW_LINE } from '../../../fixtures/bundling/throws.js';
 
@@ -74,23 +75,35 @@ async function credentialsIn(env: Record<string, string>): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
+/** What a bundle's map says of its credential providers. */
+async function credentialModules(file: string) {
+  const { sources } = JSON.parse(await readFile(`${file}.map`, 'utf8')) as { sources: string[] };
+  return {
+    ours: sources.some((source) => source.endsWith('lib/deploy/function-credentials.ts')),
+    environment: sources.some((source) => source.includes('@aws-sdk/credential-provider-env/')),
+    developerSources: sources.filter((source) =>
+      /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//.test(
+        source,
+      ),
+    ),
+  };
+}
+const CREDENTIAL_MODULES_OF_A_FUNCTION = { ours: true, environment: true, developerSources: [] };
+
 describe('Bundled functions: AWS credentials', () => {
   it("hold the default chain's sources a function has, none of the profile, SSO or web-identity ones", async () => {
+    expect(await credentialModules(credentialsBundle)).toEqual(CREDENTIAL_MODULES_OF_A_FUNCTION);
+  });
+
+  it("are the same in the stack's bundles (HangarFunction) as in the local runtime's", async () => {
     // Act
-    const { sources } = JSON.parse(await readFile(`${credentialsBundle}.map`, 'utf8')) as {
-      sources: string[];
-    };
+    const { credentials } = await bundleLikeTheStack(
+      { stack: { credentials: CREDENTIALS_FIXTURE } },
+      join(dir, 'stack'),
+    );
 
     // Assess
-    expect(sources.some((source) => source.endsWith('lib/deploy/function-credentials.ts'))).toBe(true);
-    expect(sources.filter((source) => source.includes('@aws-sdk/credential-provider-env/'))).not.toEqual([]);
-    expect(
-      sources.filter((source) =>
-        /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\//.test(
-          source,
-        ),
-      ),
-    ).toEqual([]);
+    expect(await credentialModules(credentials?.file ?? 'missing')).toEqual(CREDENTIAL_MODULES_OF_A_FUNCTION);
   });
 
   it('find the credentials Lambda puts in the environment', async () => {
