@@ -95,6 +95,7 @@ try {
       stack: {
         ...Object.fromEntries(functionDirs.map((dir) => [dir, functionEntry(join(ROOT, 'functions'), dir)])),
         [BASELINES.identicalBundling]: baselineEntry,
+        [BASELINES.sdkFloor]: join(HERE, 'cold-start', 'sdk-floor-email-worker.ts'),
         overheadRaw: join(HERE, 'worker-overhead', 'handlers', 'raw.ts'),
         overheadPowertools: join(HERE, 'worker-overhead', 'handlers', 'powertools.ts'),
         overheadHangar: functionEntry(fileURLToPath(BENCH_FUNCTIONS), 'noop'),

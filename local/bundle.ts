@@ -20,6 +20,7 @@ export const FUNCTION_BUILD_OPTIONS: Readonly<BuildOptions> = {
   sourcesContent: FUNCTION_BUNDLE.sourceMap.sourcesContent,
   inject: [...FUNCTION_BUNDLE.inject],
   define: { ...FUNCTION_BUNDLE.define },
+  alias: { ...FUNCTION_BUNDLE.alias },
   // `.cjs`, not the stack's `index.js`: the build directory may lie inside a `"type": "module"` package.
   outExtension: { '.js': '.cjs' },
 };

@@ -3,7 +3,8 @@
  * process that loads the bundle and handles one event whose AWS calls go to the local runtime's
  * emulators — against a baseline e-mail worker written the usual way (./baseline-email-worker.ts)
  * and bundled the usual way (`NodejsFunction`'s defaults plus `minify` and `bundleAwsSDK`). The
- * same baseline bundled exactly as Hangar's functions are is kept beside it for reference. Each
+ * same baseline bundled exactly as Hangar's functions are is kept beside it for reference, and so
+ * are the e-mail worker's AWS calls alone (./sdk-floor-email-worker.ts): the SDK's share. Each
  * process gets exactly the environment the local runtime gives that function, plus the
  * `NODE_OPTIONS` its function sets, if any. Runs are interleaved across functions.
  */
@@ -21,12 +22,14 @@ import { runChild } from '../shared/child.js';
 import { round, type Summary, summarize } from '../shared/stats.js';
 import { type ProfilePhases, phasesFile, profileArgs } from './profile.js';
 
-/** The baseline's two bundles, by name. */
+/** The bundles Hangar's e-mail worker is compared with, by name: they get its environment and its events. */
 export const BASELINES = {
   /** Bundled as a team deploys it with CDK: the baseline `coldStart.ratio` divides by. */
   usual: 'baseline',
   /** Bundled exactly as Hangar's functions are: the reference. */
   identicalBundling: 'baselineIdenticalBundling',
+  /** The e-mail worker's AWS calls alone (./sdk-floor-email-worker.ts), bundled as Hangar's functions. */
+  sdkFloor: 'sdkFloor',
 } as const;
 const isBaseline = (name: string) => (Object.values(BASELINES) as string[]).includes(name);
 
@@ -88,12 +91,16 @@ export interface ColdStartSection {
   readonly cpuRatio: number;
   /** Against the baseline bundled exactly as Hangar's functions are (the reference). */
   readonly identicalBundlingRatio: number;
+  /** The e-mail worker's AWS calls alone ÷ the baseline, wall and CPU: how low `ratio` can go with the AWS SDK. */
+  readonly sdkFloorRatio: { readonly wall: number; readonly cpu: number };
   readonly unit: string;
   readonly functions: Record<string, FunctionColdStart>;
   /** The baseline e-mail worker bundled the usual way. */
   readonly baseline: FunctionColdStart;
   /** The same baseline bundled exactly as Hangar's functions are. */
   readonly baselineIdenticalBundling: FunctionColdStart;
+  /** The e-mail worker's AWS calls alone, with the same clients, bundled as Hangar's functions. */
+  readonly sdkFloor: FunctionColdStart;
   readonly runs: number;
 }
 
@@ -148,6 +155,7 @@ function eventFor(name: string, local: LocalRuntime): unknown {
       return apiEvent('POST', '/jobs', { body: { name: emailSend.name, payload: EMAIL } });
     case BASELINES.usual:
     case BASELINES.identicalBundling:
+    case BASELINES.sdkFloor:
     case functionDir(emailSend.name):
       return sqsEvent(local, emailSend, EMAIL);
     case functionDir(syncRun.name):
@@ -238,19 +246,25 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   const functions = Object.fromEntries(names.filter((n) => !isBaseline(n)).map((n) => [n, figures(n)]));
   const baseline = figures(BASELINES.usual);
   const baselineIdenticalBundling = figures(BASELINES.identicalBundling);
+  const sdkFloor = figures(BASELINES.sdkFloor);
   const email = functions[functionDir(emailSend.name)];
-  const ratio = (of: (f: FunctionColdStart) => Summary, to: FunctionColdStart) =>
-    round((email ? of(email).median : Number.NaN) / of(to).median);
+  const ratio = (of: (f: FunctionColdStart) => Summary, to: FunctionColdStart, from = email) =>
+    round((from ? of(from).median : Number.NaN) / of(to).median);
   return {
     ratio: ratio((f) => f.coldStartMs, baseline),
     goal: '≤ 0.7',
     stretchGoal: '≤ 0.6',
     cpuRatio: ratio((f) => f.cpu.coldStartMs, baseline),
     identicalBundlingRatio: ratio((f) => f.coldStartMs, baselineIdenticalBundling),
+    sdkFloorRatio: {
+      wall: ratio((f) => f.coldStartMs, baseline, sdkFloor),
+      cpu: ratio((f) => f.cpu.coldStartMs, baseline, sdkFloor),
+    },
     unit: 'ms, import + first event (median)',
     functions,
     baseline,
     baselineIdenticalBundling,
+    sdkFloor,
     runs: options.runs,
   };
 }

@@ -56,9 +56,10 @@ function functionBundling(): BundlingOptions {
     sourcesContent: bundle.sourceMap.sourcesContent,
     inject: [...bundle.inject],
     define: { ...bundle.define },
-    esbuildArgs: Object.fromEntries(
-      Object.entries(bundle.supported).map(([feature, on]) => [`--supported:${feature}`, String(on)]),
-    ),
+    esbuildArgs: Object.fromEntries([
+      ...Object.entries(bundle.supported).map(([feature, on]) => [`--supported:${feature}`, String(on)]),
+      ...Object.entries(bundle.alias).map(([pkg, module]) => [`--alias:${pkg}`, module]),
+    ]),
     externalModules: [],
     forceDockerBundling: false,
   };

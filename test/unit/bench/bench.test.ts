@@ -144,10 +144,12 @@ describe('Function: renderResults', () => {
         stretchGoal: '≤ 0.6',
         cpuRatio: 0.78,
         identicalBundlingRatio: 1.05,
+        sdkFloorRatio: { wall: 0.64, cpu: 0.62 },
         unit: 'ms, import + first event (median)',
         functions: { api: figures(110), email: figures(100) },
         baseline: figures(125),
         baselineIdenticalBundling: figures(95),
+        sdkFloor: figures(80),
         runs: 15,
       },
     });
@@ -159,6 +161,13 @@ describe('Function: renderResults', () => {
       '| baseline e-mail worker, bundled as a team deploys it | 512 | 85.0 (±5 %) | 40.0 (±5 %) | 125.0 (±5 %) | 80.0 + 35.0 = 115.0 (±5 %) | 4.0 | 155 |',
     );
     expect(markdown).toContain('| ↳ the same, bundled as Hangar’s functions (reference) | 512 |');
+    expect(markdown).toContain(
+      '| the e-mail worker’s AWS calls alone, same clients and bundling (SDK floor) | 512 | 40.0 (±5 %) | 40.0 (±5 %) | 80.0 (±5 %) | 35.0 + 35.0 = 70.0 (±5 %) | 4.0 | 110 |',
+    );
+    expect(markdown).toContain('the AWS calls alone (SDK floor) ÷ the baseline: 0.64, in CPU time 0.62.');
+    expect(markdown).toContain(
+      "take 80 ms, 70 ms of CPU: 0.64 of the baseline (CPU 0.62). Hangar's own part is what lies above that floor: 20 ms of CPU at import",
+    );
     expect(markdown).toContain(
       "The API function's cold start (`POST /jobs`: ledger record, SQS send): 110 ms, 100 ms of CPU.",
     );

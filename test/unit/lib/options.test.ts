@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { globalConfig } from 'zod/v4/core';
 import { ConfigError } from '../../../lib/errors.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../../../lib/options.js';
 import { check } from '../../../lib/validation.js';
@@ -67,5 +68,11 @@ describe('Function: check', () => {
         { path: 'payload.c', message: 'is not a known key (known: a)' },
       ],
     });
+  });
+});
+
+describe('Zod configuration (lib/validation.ts)', () => {
+  it('parses without generated code: no parser is compiled at a cold start', () => {
+    expect(globalConfig.jitless).toBe(true);
   });
 });
