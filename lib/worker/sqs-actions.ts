@@ -21,6 +21,7 @@ import { describeError } from './describe-error.js';
 import { ACKED_PENDING, DONE, KEPT, type Outcome } from './outcome.js';
 import { WORKER_LOG_MESSAGES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
+import { settleCall } from './settle-call.js';
 
 /**
  * Retries a failed attempt after `delaySeconds` (at most the visibility timeout's maximum). A
@@ -38,15 +39,22 @@ export async function sendRetry(
   const { worker } = rt;
   if (!worker.fifo && delaySeconds <= SQS_LIMITS.maxDelaySeconds) {
     // Send before the original is deleted: a crash in between duplicates, never loses.
-    await worker.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: worker.queue.url,
-        MessageBody: encodeEnvelope({ ...envelope, attempt: failedAttempt + 1 }),
-        DelaySeconds: delaySeconds,
-      }),
-    );
-    await deleteOriginal(rt, record);
-    return ACKED_PENDING;
+    const retry = new SendMessageCommand({
+      QueueUrl: worker.queue.url,
+      MessageBody: encodeEnvelope({ ...envelope, attempt: failedAttempt + 1 }),
+      DelaySeconds: delaySeconds,
+    });
+    try {
+      await settleCall(rt, 'retry re-send', () => worker.sqs.send(retry));
+      await deleteOriginal(rt, record);
+      return ACKED_PENDING;
+    } catch (error) {
+      // The same message then comes back after the backoff; its receive count adds the attempt.
+      worker.logger.warn(WORKER_LOG_MESSAGES.retryResendFailed, {
+        messageId: record.messageId,
+        error: describeError(error).message,
+      });
+    }
   }
   await changeVisibility(rt, record, delaySeconds);
   return KEPT;
@@ -111,7 +119,7 @@ async function changeVisibility(rt: InvocationScope, record: SQSRecord, seconds:
  * unfinished (its hard stop) would otherwise bring it back, and it would run, or die, twice.
  * Best effort: the event source deletes it too when the invocation reports back.
  */
-async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<void> {
+export async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<void> {
   const { worker } = rt;
   try {
     await worker.sqs.send(
@@ -126,8 +134,9 @@ async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<v
 }
 
 /**
- * Moves a record to the DLQ with its reason as message attributes, then lets the event source
- * delete it. The body is kept byte for byte, so a redrive sends back exactly what arrived.
+ * Moves a record to the DLQ with its reason as message attributes (the send tried again within
+ * the invocation), then deletes it. The body is kept byte for byte, so a redrive sends back
+ * exactly what arrived. Rejects when the send keeps failing (see `endAsDead`).
  */
 export async function deadLetter(
   rt: InvocationScope,
@@ -154,7 +163,7 @@ export async function deadLetter(
     // The source message id: a second dead-lettering of the same delivery is dropped as a repeat.
     input.MessageDeduplicationId = record.messageId;
   }
-  await worker.sqs.send(new SendMessageCommand(input));
+  await settleCall(rt, 'DLQ send', () => worker.sqs.send(new SendMessageCommand(input)));
   await deleteOriginal(rt, record);
   rt.metrics.count(METRIC_NAMES.deadLettered);
   worker.logger.error(WORKER_LOG_MESSAGES.deadLettered, {

@@ -73,7 +73,7 @@ function fakeLedger(claim: ClaimResult = { outcome: 'claimed', token: 'tok-1' })
     fail: vi.fn<JobLedger['fail']>(async () => undefined),
     continued: vi.fn<JobLedger['continued']>(async () => undefined),
     progress: vi.fn<JobLedger['progress']>(async () => undefined),
-    deadOnArrival: vi.fn<JobLedger['deadOnArrival']>(async () => undefined),
+    deadOnArrival: vi.fn<JobLedger['deadOnArrival']>(async () => ({ outcome: 'recorded' }) as const),
   } satisfies JobLedger;
 }
 
@@ -606,6 +606,7 @@ describe('Function: createWorker', () => {
         enqueuedAt: '2026-11-23T10:00:00.000Z',
         messageId: record.messageId,
         leaseMs: note.timeoutSeconds * 1000 + WORKER_RULES.leaseSlackMs,
+        redriven: false,
       });
       expect(ledger.succeed).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'job-l' }), 'tok-1', {
         sesMessageId: 'ses-1',

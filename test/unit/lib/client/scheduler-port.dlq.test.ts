@@ -8,9 +8,9 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { clientFromStackOutputs } from '../../lib/deploy/index.js';
-import { emailSend, registry } from '../../lib/jobs/builtin/index.js';
-import { stackOutputs } from '../helpers/cli.js';
+import { clientFromStackOutputs } from '../../../../lib/deploy/index.js';
+import { emailSend, registry } from '../../../../lib/jobs/builtin/index.js';
+import { stackOutputs } from '../../../helpers/cli.js';
 
 const schedulerMock = mockClient(SchedulerClient);
 

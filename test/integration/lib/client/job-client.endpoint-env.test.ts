@@ -13,13 +13,13 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resolveTarget } from '../../cli/target.js';
-import { jobOutputKey, OUTPUT_KEYS } from '../../lib/deploy/index.js';
-import { createRegistry, JobClient } from '../../lib/index.js';
-import { createWorker, handle, RetryableJobError } from '../../lib/worker/index.js';
-import { noteJob } from '../helpers/jobs.js';
-import { fakeContext } from '../helpers/lambda-context.js';
-import { jobRecord, sqsEvent } from '../helpers/sqs-records.js';
+import { resolveTarget } from '../../../../cli/target.js';
+import { jobOutputKey, OUTPUT_KEYS } from '../../../../lib/deploy/index.js';
+import { createRegistry, JobClient, RetryableJobError } from '../../../../lib/index.js';
+import { createWorker, handle } from '../../../../lib/worker/index.js';
+import { noteJob } from '../../../helpers/jobs.js';
+import { fakeContext } from '../../../helpers/lambda-context.js';
+import { jobRecord, sqsEvent } from '../../../helpers/sqs-records.js';
 
 /** A loopback SQS stand-in that records the operations it receives and answers each plausibly. */
 async function startRecorder() {

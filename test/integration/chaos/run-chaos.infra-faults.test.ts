@@ -9,8 +9,8 @@
  * test of each defect on its own.
  */
 import { describe, expect, it } from 'vitest';
-import { runChaos } from '../../chaos/run-chaos.js';
-import { FAULT_KINDS } from '../../local/faults/fault-plan.js';
+import { runChaos } from '../../../chaos/run-chaos.js';
+import { FAULT_KINDS } from '../../../local/faults/fault-plan.js';
 
 describe('The chaos run with infrastructure faults (npm run chaos -- --infra-faults), small', () => {
   it('loses nothing, doubles nothing outside the SES window, and leaves the ledger agreeing with the queues', {

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLIENT_TIMEOUTS } from '../../lib/constants.js';
-import { decodeEnvelope } from '../../lib/deploy/index.js';
-import { JobClient, type JobDefinition } from '../../lib/index.js';
-import { DynamoJobLedger, type JobRecord } from '../../lib/ledger/index.js';
-import type { FaultRule } from '../../local/faults/fault-plan.js';
-import { isLedgerWrite } from '../../local/faults/ledger-write.js';
-import { type LocalRuntime, startLocal } from '../../local/start-local.js';
+import { AWS_CLIENT_TIMEOUTS } from '../../../../lib/constants.js';
+import { decodeEnvelope } from '../../../../lib/deploy/index.js';
+import { JobClient, type JobDefinition } from '../../../../lib/index.js';
+import { DynamoJobLedger, type JobRecord } from '../../../../lib/ledger/index.js';
+import type { FaultRule } from '../../../../local/faults/fault-plan.js';
+import { isLedgerWrite } from '../../../../local/faults/ledger-write.js';
+import { type LocalRuntime, startLocal } from '../../../../local/start-local.js';
 import {
   faultTestRegistry,
   RUN_EVENT,
@@ -28,12 +28,12 @@ import {
   settleRun,
   settleSlow,
   testEmailSend,
-} from '../fixtures/local/jobs.js';
-import { readSink } from '../fixtures/local/sink.js';
-import { FIXTURE_FUNCTIONS } from '../helpers/local.js';
-import { queueDepth } from '../helpers/queues.js';
-import { LOCAL_AWS } from '../helpers/sqs.js';
-import { waitFor } from '../helpers/wait.js';
+} from '../../../fixtures/local/jobs.js';
+import { readSink } from '../../../fixtures/local/sink.js';
+import { FIXTURE_FUNCTIONS } from '../../../helpers/local.js';
+import { queueDepth } from '../../../helpers/queues.js';
+import { LOCAL_AWS } from '../../../helpers/sqs.js';
+import { waitFor } from '../../../helpers/wait.js';
 
 /** Long enough for a record left to a 12 s visibility timeout to come back and end; far below 181 s. */
 const WAIT_MS = 60_000;
