@@ -15,6 +15,7 @@ import type { Fate } from './outcome.js';
 import { WORKER_LOG_MESSAGES } from './rules.js';
 import { type RecordRun, runRecord } from './run-record.js';
 import type { WorkerRuntime } from './runtime.js';
+import { type Settlement, sendSettlement } from './settlement.js';
 
 /**
  * One invocation: the function's runtime, its own deadline and metrics (see `InvocationScope`),
@@ -37,6 +38,11 @@ export class Invocation implements RecordRun {
    * running or handing it back now would make a second copy.
    */
   #closed = false;
+  /**
+   * Ends being written: a record whose job ran (or was judged dead) while its end is still on its
+   * way to the ledger or the DLQ, by slot. Made on first use.
+   */
+  #endings: Map<number, Ending> | undefined;
 
   constructor(worker: WorkerRuntime, context: Context) {
     this.worker = worker;
@@ -56,7 +62,12 @@ export class Invocation implements RecordRun {
             }
           })
         : runLanes(records, concurrency, (record, index) => this.#step(record, index, false));
-      await Promise.race([work, this.deadline.hardStop]);
+      const finished = await Promise.race([work.then(() => true), this.deadline.hardStop.then(() => false)]);
+      if (!finished) {
+        // No record may start now: the rescue below takes part of what is left before the deadline.
+        this.#closed = true;
+        await this.#rescueEndings();
+      }
     } finally {
       this.#closed = true;
       this.deadline.dispose();
@@ -78,6 +89,34 @@ export class Invocation implements RecordRun {
 
   settle(slot: number, fate: Fate): void {
     this.#fates[slot] ??= fate;
+    this.#endings?.delete(slot);
+  }
+
+  holdEnd(slot: number, record: SQSRecord, settlement: Settlement): void {
+    this.#endings ??= new Map();
+    this.#endings.set(slot, { record, settlement });
+  }
+
+  /**
+   * At the hard stop, a record whose job ran but whose end is still being written would be
+   * reported unfinished and run again. Its end is sent along with a copy of its message instead
+   * (one attempt each, all at once, for at most half the reserve left before the deadline); each
+   * record whose copy went out is acknowledged. A write still in flight may land later: writing
+   * the same end twice is harmless.
+   */
+  async #rescueEndings(): Promise<void> {
+    const endings = [...(this.#endings ?? [])].filter(([slot]) => this.#fates[slot] === undefined);
+    if (endings.length === 0) return;
+    const rescues = endings.map(async ([slot, { record, settlement }]) => {
+      await sendSettlement(this, record, settlement);
+      this.#fates[slot] ??= 'ack';
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.worker.reserveMs / 2);
+    });
+    await Promise.race([Promise.allSettled(rescues), budget]);
+    clearTimeout(timer);
   }
 
   /** The batch item failures: every record not acknowledged. */
@@ -106,6 +145,12 @@ export class Invocation implements RecordRun {
       this.worker.logger.warn(WORKER_LOG_MESSAGES.metricsFailed, { error: describeError(error).message });
     }
   }
+}
+
+/** An end being written (see `Invocation.#endings`). */
+interface Ending {
+  readonly record: SQSRecord;
+  readonly settlement: Settlement;
 }
 
 // Shared, settled answers of a record not run again: a record's step allocates nothing for them.

@@ -21,7 +21,7 @@ import { decideRetry } from './retry-policy.js';
 import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
 import { isFinal, settleCall } from './settle-call.js';
-import { endAsDead, endFromMessage, recordEnd } from './settlement.js';
+import { endAsDead, endFromMessage, recordEnd, type Settlement } from './settlement.js';
 import { handBack, sendRetry } from './sqs-actions.js';
 import type { JobLedger, JobResult } from './types.js';
 
@@ -29,6 +29,11 @@ import type { JobLedger, JobResult } from './types.js';
 export interface RecordRun extends InvocationScope {
   /** Keeps the fate of the record at `slot` (the first fate kept stands). */
   settle(slot: number, fate: Fate): void;
+  /**
+   * Says that the record at `slot` has an end to write (its job ran, or was judged dead), until
+   * its fate is kept: at the hard stop the invocation sends that end along with the record.
+   */
+  holdEnd(slot: number, record: SQSRecord, settlement: Settlement): void;
 }
 
 /**
@@ -51,6 +56,7 @@ export async function runRecord(
     if (!(attempt instanceof Attempt)) return settled(rt, slot, await attempt);
     const { ledger } = attempt;
     if (attempt.settlement !== undefined) {
+      rt.holdEnd(slot, record, attempt.settlement);
       return settled(rt, slot, await endFromMessage(rt, record, ledger, attempt.ref, attempt.settlement));
     }
     if (ledger !== undefined) {
@@ -65,7 +71,7 @@ export async function runRecord(
       result = (await attempt.binding.handler(attempt.payload, context)) ?? undefined;
     } catch (error) {
       rt.metrics.duration(Date.now() - started);
-      return settled(rt, slot, await failAttempt(rt, attempt, error));
+      return settled(rt, slot, await failAttempt(rt, slot, attempt, error));
     }
     rt.metrics.duration(Date.now() - started);
 
@@ -76,6 +82,7 @@ export async function runRecord(
       continuedAs === undefined
         ? ({ outcome: 'succeeded', token, ...(result === undefined ? {} : { result }) } as const)
         : ({ outcome: 'continued', token, continuation: continuedAs } as const);
+    rt.holdEnd(slot, record, end);
     return settled(rt, slot, await recordEnd(rt, record, ledger, attempt.ref, end));
   } catch (error) {
     // Only our own SQS or ledger calls land here (handler errors are classified in failAttempt).
@@ -127,11 +134,19 @@ async function claimAttempt(
 }
 
 /** Records a failed attempt in the ledger (when claimed) and retries or dead-letters its record. */
-async function failAttempt(rt: InvocationScope, attempt: Attempt, error: unknown): Promise<Outcome> {
+async function failAttempt(rt: RecordRun, slot: number, attempt: Attempt, error: unknown): Promise<Outcome> {
   const { record, envelope, job, ref, ledger, token } = attempt;
   const reason = describeError(error);
   const decision = decideRetry(error, ref.attempt, job.retry, rt.worker.random);
-  if (!decision.retry) return endAsDead(rt, record, ledger, ref, error, token);
+  if (!decision.retry) {
+    rt.holdEnd(slot, record, {
+      outcome: 'dead',
+      token,
+      errorCode: reason.code,
+      errorMessage: reason.message,
+    });
+    return endAsDead(rt, record, ledger, ref, error, token);
+  }
   const { delaySeconds } = decision;
   if (ledger !== undefined && token !== undefined) {
     const retryAt = new Date(Date.now() + delaySeconds * 1000).toISOString();

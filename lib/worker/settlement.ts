@@ -71,6 +71,34 @@ export async function handBackSettled(
   cause: unknown,
 ): Promise<Outcome> {
   const { worker } = rt;
+  const input = settlementMessage(rt, record, settlement);
+  await settleCall(rt, 'settlement re-send', () => worker.sqs.send(new SendMessageCommand(input)));
+  await deleteOriginal(rt, record);
+  worker.logger.warn(WORKER_LOG_MESSAGES.settlementHandedBack, {
+    messageId: record.messageId,
+    outcome: settlement.outcome,
+    error: describeError(cause).message,
+  });
+  return ACKED_PENDING;
+}
+
+/** Sends a copy of the record carrying its settlement and deletes the original: one try of each. */
+export async function sendSettlement(
+  rt: InvocationScope,
+  record: SQSRecord,
+  settlement: Settlement,
+): Promise<void> {
+  await rt.worker.sqs.send(new SendMessageCommand(settlementMessage(rt, record, settlement)));
+  await deleteOriginal(rt, record);
+}
+
+/** The copy of a record that carries its settlement: the same body, on the same queue (FIFO: group). */
+function settlementMessage(
+  rt: InvocationScope,
+  record: SQSRecord,
+  settlement: Settlement,
+): SendMessageCommandInput {
+  const { worker } = rt;
   const attributes: Record<string, MessageAttributeValue> = {
     [DELIVERY_ATTRIBUTES.settlement]: { DataType: 'String', StringValue: JSON.stringify(settlement) },
   };
@@ -84,14 +112,7 @@ export async function handBackSettled(
     // One settlement per delivery: a second send of the same one is dropped as a repeat.
     input.MessageDeduplicationId = `${record.messageId}-settlement`;
   }
-  await settleCall(rt, 'settlement re-send', () => worker.sqs.send(new SendMessageCommand(input)));
-  await deleteOriginal(rt, record);
-  worker.logger.warn(WORKER_LOG_MESSAGES.settlementHandedBack, {
-    messageId: record.messageId,
-    outcome: settlement.outcome,
-    error: describeError(cause).message,
-  });
-  return ACKED_PENDING;
+  return input;
 }
 
 /**

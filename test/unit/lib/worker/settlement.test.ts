@@ -300,6 +300,40 @@ describe('Module: settlement (the worker under AWS faults)', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
   });
 
+  it('sends the end of a job whose ledger write hangs at the hard stop along with its message, and acknowledges it', async () => {
+    // Prepare: the job ran; its succeed write never answers.
+    vi.useFakeTimers();
+    const ledger = fakeLedger();
+    ledger.succeed.mockReturnValue(new Promise<void>(() => undefined));
+    const record = jobRecord(note, { text: 'x' });
+    const handler = worker(async () => ({ sesMessageId: 'ses-1' }), ledger);
+
+    // Act
+    const pending = handler(sqsEvent(record), fakeContext(10_000));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await pending;
+
+    // Assess
+    expect(sends()).toEqual([
+      expect.objectContaining({
+        QueueUrl: QUEUE.url,
+        MessageBody: record.body,
+        MessageAttributes: {
+          [DELIVERY_ATTRIBUTES.settlement]: {
+            DataType: 'String',
+            StringValue: JSON.stringify({
+              outcome: 'succeeded',
+              token: 'tok-1',
+              result: { sesMessageId: 'ses-1' },
+            }),
+          },
+        },
+      }),
+    ]);
+    expect(result.batchItemFailures).toEqual([]);
+    vi.useRealTimers();
+  });
+
   it('drops, instead of dead-lettering, a delivery past its attempts whose job succeeded meanwhile', async () => {
     // Prepare
     const ledger = fakeLedger();
