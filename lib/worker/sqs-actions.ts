@@ -19,7 +19,7 @@ import { encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
 import { check, describeIssues } from '../validation.js';
 import { describeError } from './describe-error.js';
 import { ACKED_PENDING, DONE, KEPT, type Outcome } from './outcome.js';
-import { WORKER_LOG_MESSAGES } from './rules.js';
+import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
 import { settleCall } from './settle-call.js';
 
@@ -91,6 +91,23 @@ export async function handBack(
   }
   await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
   return KEPT;
+}
+
+/**
+ * One try at handing a record back unstarted on a standard queue: a fresh copy, delayed by
+ * `WORKER_RULES.handBackDelaySeconds`, then the original deleted. Rejects when the copy did not go out.
+ */
+export async function handBackCopy(rt: InvocationScope, record: SQSRecord): Promise<void> {
+  const { worker } = rt;
+  await worker.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: worker.queue.url,
+      MessageBody: record.body,
+      DelaySeconds: WORKER_RULES.handBackDelaySeconds,
+    }),
+  );
+  rt.metrics.count(METRIC_NAMES.handedBack);
+  await deleteOriginal(rt, record);
 }
 
 async function changeVisibility(rt: InvocationScope, record: SQSRecord, seconds: number): Promise<void> {

@@ -397,7 +397,7 @@ describe('Function: createWorker', () => {
       expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
     });
 
-    it('leaves the records behind one that ignored the hard stop alone once it has answered', async () => {
+    it('hands back, at the hard stop, the records waiting behind one that ignored it, and does nothing once it has answered', async () => {
       // Prepare: one record at a time; the first ignores its signal and finishes long after the hard stop.
       vi.useFakeTimers();
       const ran: string[] = [];
@@ -417,13 +417,13 @@ describe('Function: createWorker', () => {
       const result = await pending;
       await vi.advanceTimersByTimeAsync(20_000);
 
-      // Assess: both reported unfinished; the waiting one was neither run nor handed back afterwards.
-      expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
-        stuck.messageId,
-        waiting.messageId,
-      ]);
+      // Assess: the stuck one reported unfinished (its attempt did start); the waiting one handed back
+      // as a fresh copy before the answer, so no attempt is spent on it, and nothing ran afterwards.
+      expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([stuck.messageId]);
       expect(ran).toEqual(['stuck']);
-      expect(sends()).toEqual([]);
+      expect(sends()).toEqual([
+        { QueueUrl: QUEUE.url, MessageBody: waiting.body, DelaySeconds: WORKER_RULES.handBackDelaySeconds },
+      ]);
     });
 
     it('gives every invocation a fresh signal', async () => {
