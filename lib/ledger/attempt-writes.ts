@@ -74,7 +74,7 @@ export async function claim(
       .remove(A.retryAt);
     const condition =
       `${e.notExists(A.partitionKey)} OR (${e.name(A.continuation)} <= ${e.value(ref.continuation)} AND ` +
-      `(${e.in(A.status, ref.redriven === true ? CLAIMABLE_BY_REDRIVE : CLAIMABLE)} OR ${leaseEnded(e, now)}))`;
+      `(${e.in(A.status, ref.redriven === true ? CLAIMABLE_BY_REDRIVE : CLAIMABLE)} OR ${leaseEnded(e, now, ref)}))`;
     if (await table.update(jobKey(ref.jobId), e, condition)) return { outcome: 'claimed', token };
 
     const item = await table.get(jobKey(ref.jobId));
@@ -207,22 +207,32 @@ export async function deadOnArrival(
     .remove(A.leaseUntil);
   const condition =
     `${e.notExists(A.partitionKey)} OR (${e.name(A.continuation)} <= ${e.value(continuation)} AND ` +
-    `(${e.in(A.status, DEAD_ON_ARRIVAL)} OR ${leaseEnded(e, now)}))`;
+    `(${e.in(A.status, DEAD_ON_ARRIVAL)} OR ${leaseEnded(e, now, ref)}))`;
   if (await table.update(jobKey(ref.jobId), e, condition)) return RECORDED;
   const item = await table.get(jobKey(ref.jobId));
   const refusal = item === undefined ? undefined : refusalOf(item, { ...ref, redriven: true }, now.getTime());
   return refusal === undefined || refusal.outcome === 'dead' ? RECORDED : refusal;
 }
 
-/** A `running` record whose holder's lease has ended: its attempt died or could not write its end. */
-function leaseEnded(e: Expression, now: Date): string {
-  return `(${e.eq(A.status, 'running')} AND ${e.name(A.leaseUntil)} < ${e.value(now.getTime())})`;
+/**
+ * A `running` record whose holder's lease has ended: its attempt died or could not write its end.
+ * Its own message takes it over at once; another message only `takeoverAfterMs` later (see
+ * `AttemptRef.takeoverAfterMs`: the holder's end may still be on its way back).
+ */
+function leaseEnded(
+  e: Expression,
+  now: Date,
+  ref: Pick<AttemptRef, 'messageId' | 'takeoverAfterMs'>,
+): string {
+  const ownMessage = `(${e.name(A.leaseUntil)} < ${e.value(now.getTime())} AND ${e.eq(A.claimMessageId, ref.messageId)})`;
+  const anyMessage = `${e.name(A.leaseUntil)} < ${e.value(now.getTime() - (ref.takeoverAfterMs ?? 0))}`;
+  return `(${e.eq(A.status, 'running')} AND (${ownMessage} OR ${anyMessage}))`;
 }
 
 /** Why a record refuses a delivery's claim, or undefined when it would accept one now. */
 function refusalOf(
   item: StoredItem,
-  ref: Pick<AttemptRef, 'continuation' | 'redriven'>,
+  ref: Pick<AttemptRef, 'continuation' | 'redriven' | 'messageId' | 'takeoverAfterMs'>,
   nowMs: number,
 ): ClaimRefusal | undefined {
   const status = statusOf(item);
@@ -241,8 +251,10 @@ function refusalOf(
     };
   }
   const lease = item[A.leaseUntil];
-  if (status === 'running' && typeof lease === 'number' && lease >= nowMs) {
-    return { outcome: 'busy', retryAfterMs: Math.max(1, lease - nowMs) };
+  if (status === 'running' && typeof lease === 'number') {
+    const ownMessage = item[A.claimMessageId] === ref.messageId;
+    const free = ownMessage ? lease : lease + (ref.takeoverAfterMs ?? 0);
+    if (free >= nowMs) return { outcome: 'busy', retryAfterMs: Math.max(1, free - nowMs) };
   }
   return undefined;
 }

@@ -32,6 +32,7 @@ import {
 } from '../errors.js';
 import type { JobDefinition } from '../jobs/define-job.js';
 import { decodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
+import { visibilityTimeoutSeconds } from '../jobs/visibility.js';
 import { describeIssues, toValidationIssues } from '../validation.js';
 import type { Outcome } from './outcome.js';
 import { WORKER_RULES } from './rules.js';
@@ -180,6 +181,7 @@ function attemptRef(
     enqueuedAt: envelope.enqueuedAt,
     messageId: record.messageId,
     leaseMs: (job?.timeoutSeconds ?? 0) * 1000 + WORKER_RULES.leaseSlackMs,
+    takeoverAfterMs: job === undefined ? 0 : visibilityTimeoutSeconds(job) * 1000,
     redriven: isRedrive(record),
   };
 }

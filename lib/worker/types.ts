@@ -77,6 +77,15 @@ export interface AttemptRef {
   /** The claim's lease: at least the job's timeout, so a live holder is never overtaken. */
   readonly leaseMs: number;
   /**
+   * How long after a lease ended a delivery of *another* message may take the job over: the
+   * holder's own message's visibility timeout. A holder that ran the job but could not write its
+   * end sends that end back on a copy of its message (a settlement); until the holder's own
+   * message could have come back, a duplicate of the job must not run it again. The holder's own
+   * message (same message id) takes over as soon as the lease ends.
+   * @default 0
+   */
+  readonly takeoverAfterMs?: number;
+  /**
    * Whether this delivery came back from a DLQ on purpose (a redrive): only then may it run a job
    * the ledger holds as `dead` — a permanent verdict is final until someone redrives.
    * @default false

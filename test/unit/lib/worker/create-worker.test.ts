@@ -14,6 +14,7 @@ import {
   METRICS_NAMESPACE,
 } from '../../../../lib/deploy/index.js';
 import { ERROR_CODES, PermanentJobError, RetryableJobError } from '../../../../lib/index.js';
+import { visibilityTimeoutSeconds } from '../../../../lib/jobs/visibility.js';
 import {
   type ClaimResult,
   createWorker,
@@ -606,6 +607,7 @@ describe('Function: createWorker', () => {
         enqueuedAt: '2026-11-23T10:00:00.000Z',
         messageId: record.messageId,
         leaseMs: note.timeoutSeconds * 1000 + WORKER_RULES.leaseSlackMs,
+        takeoverAfterMs: visibilityTimeoutSeconds(note) * 1000,
         redriven: false,
       });
       expect(ledger.succeed).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'job-l' }), 'tok-1', {
