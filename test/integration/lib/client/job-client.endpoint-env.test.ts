@@ -1,8 +1,8 @@
 /**
- * Issue 13, defect 6 (fails until fixed): on a stage, SQS clients built from the environment
- * ignore `AWS_ENDPOINT_URL_SQS` (and `AWS_ENDPOINT_URL`). The SDK sends an SQS call to its queue
- * URL's host unless the client's endpoint comes from its configuration, so a VPC interface
- * endpoint, a FIPS endpoint or a proxy named in the environment is bypassed. Shown for the
+ * Issue 13, defect 6: on a stage, SQS clients built from the environment honour
+ * `AWS_ENDPOINT_URL_SQS` (and `AWS_ENDPOINT_URL`). The SDK sends an SQS call to its queue URL's
+ * host unless told otherwise (`useQueueUrlAsEndpoint: false`, `sqsClientConfig()`), which would
+ * bypass a VPC interface endpoint, a FIPS endpoint or a proxy named in the environment. Shown for the
  * `JobClient`, the CLI on a stage and the worker, each with its default client: both the endpoint
  * and the queue URL's host are loopback servers here, recording what reaches them.
  */

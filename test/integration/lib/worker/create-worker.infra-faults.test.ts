@@ -1,7 +1,7 @@
 /**
  * Issue 13's defects, each reproduced by the fault layer failing exactly one call of the real
- * worker, ledger and e-mail handler in the local runtime (fauxqs, dynalite, the SES emulator).
- * These tests fail until the worker and the ledger are fixed; each names what it expects then.
+ * worker, ledger and e-mail handler in the local runtime (fauxqs, dynalite, the SES emulator);
+ * each failed before the fix for its defect.
  *
  * A fault that fails "a call" fails every attempt the SDK makes of it (`AWS_CLIENT_TIMEOUTS.maxAttempts`),
  * so the call fails as it would when AWS keeps failing for a few hundred milliseconds.

@@ -1,8 +1,8 @@
 /**
- * Issue 13, defect 5 (fails until fixed): a one-time schedule (a job delayed past 15 minutes, or
- * any delayed FIFO job) has no dead-letter queue, while recurring schedules do. A firing that
- * cannot be delivered (role or queue broken, retries spent) vanishes, its record stays `scheduled`
- * and no alarm sees it.
+ * Issue 13, defect 5: a one-time schedule (a job delayed past 15 minutes, or any delayed FIFO job)
+ * has the job's dead-letter queue, as recurring schedules do. Without it, a firing that cannot be
+ * delivered (role or queue broken, retries spent) vanished, its record stayed `scheduled` and no
+ * alarm saw it.
  */
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
