@@ -62,6 +62,12 @@ export const DELIVERY_ATTRIBUTES = {
    * the outcome, so that the next delivery writes it instead of running the job again.
    */
   settlement: 'hangar.settlement',
+  /**
+   * Set by the worker on every copy it makes of a message (a retry, a hand-back, a settlement):
+   * the id of the message the copy descends from. The ledger treats a copy as the holder's own
+   * message when it takes over an ended lease (see `AttemptRef.takeoverAfterMs`).
+   */
+  origin: 'hangar.origin',
 } as const;
 
 /** CloudWatch namespace and metric names emitted by workers (EMF) and read by alarms and the dashboard. */
@@ -88,6 +94,8 @@ export const SQS_LIMITS = {
   maxDelaySeconds: 900,
   /** Visibility timeout upper bound. */
   maxVisibilitySeconds: 43_200,
+  /** Message attributes on one message. */
+  maxMessageAttributes: 10,
   /** Queue name length, including the `.fifo` suffix. */
   queueNameLength: 80,
   /** `MessageDeduplicationId` / `MessageGroupId` length. */

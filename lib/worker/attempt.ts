@@ -38,7 +38,7 @@ import type { Outcome } from './outcome.js';
 import { WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
 import { endAsDead, endFromMessage, readSettlement, type Settlement } from './settlement.js';
-import { deadLetter } from './sqs-actions.js';
+import { deadLetter, originOf } from './sqs-actions.js';
 import type { AttemptRef, JobBinding, JobLedger } from './types.js';
 
 /**
@@ -179,7 +179,7 @@ function attemptRef(
     attempt,
     continuation: envelope.continuation,
     enqueuedAt: envelope.enqueuedAt,
-    messageId: record.messageId,
+    messageId: originOf(record),
     leaseMs: (job?.timeoutSeconds ?? 0) * 1000 + WORKER_RULES.leaseSlackMs,
     takeoverAfterMs: job === undefined ? 0 : visibilityTimeoutSeconds(job) * 1000,
     redriven: isRedrive(record),

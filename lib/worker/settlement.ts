@@ -25,7 +25,7 @@ import { ACKED_PENDING, DONE, type Outcome } from './outcome.js';
 import { WORKER_LOG_MESSAGES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
 import { isFinal, settleCall } from './settle-call.js';
-import { deadLetter, deleteOriginal, handBack } from './sqs-actions.js';
+import { copyAttributes, deadLetter, deleteOriginal, handBack } from './sqs-actions.js';
 import type { AttemptRef, JobLedger, JobResult } from './types.js';
 
 const resultSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
@@ -100,6 +100,7 @@ function settlementMessage(
 ): SendMessageCommandInput {
   const { worker } = rt;
   const attributes: Record<string, MessageAttributeValue> = {
+    ...copyAttributes(record, 1),
     [DELIVERY_ATTRIBUTES.settlement]: { DataType: 'String', StringValue: JSON.stringify(settlement) },
   };
   const input: SendMessageCommandInput = {

@@ -11,7 +11,13 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  DELIVERY_ATTRIBUTES,
+  METRIC_NAMES,
+  SQS_LIMITS,
+  UNKNOWN_JOB_NAME,
+} from '../constants.js';
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
 import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
@@ -22,6 +28,39 @@ import { ACKED_PENDING, DONE, KEPT, type Outcome } from './outcome.js';
 import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
 import { settleCall } from './settle-call.js';
+
+/** The id of the message a record descends from: its own, or the original's for a copy the worker made. */
+export function originOf(record: SQSRecord): string {
+  return record.messageAttributes?.[DELIVERY_ATTRIBUTES.origin]?.stringValue ?? record.messageId;
+}
+
+/**
+ * The attributes a copy of a record carries: the record's own (a redrive's marks stay with the
+ * job when it is handed back; a settlement is set anew or not at all) and its origin. SQS takes at
+ * most 10 attributes: Hangar's own come first, and `spare` are left for the caller to add.
+ */
+export function copyAttributes(record: SQSRecord, spare = 0): Record<string, MessageAttributeValue> {
+  const entries: [string, MessageAttributeValue][] = [];
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (name === DELIVERY_ATTRIBUTES.settlement || name === DELIVERY_ATTRIBUTES.origin) continue;
+    if (value.stringValue !== undefined) {
+      entries.push([name, { DataType: value.dataType, StringValue: value.stringValue }]);
+    } else if (value.binaryValue !== undefined) {
+      entries.push([
+        name,
+        { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') },
+      ]);
+    }
+  }
+  entries.sort(([a], [b]) => Number(!a.startsWith(HANGAR_PREFIX)) - Number(!b.startsWith(HANGAR_PREFIX)));
+  const kept = entries.slice(0, SQS_LIMITS.maxMessageAttributes - 1 - spare);
+  return Object.fromEntries([
+    ...kept,
+    [DELIVERY_ATTRIBUTES.origin, { DataType: 'String', StringValue: originOf(record) }],
+  ]);
+}
+
+const HANGAR_PREFIX = 'hangar.';
 
 /**
  * Retries a failed attempt after `delaySeconds` (at most the visibility timeout's maximum). A
@@ -43,6 +82,7 @@ export async function sendRetry(
       QueueUrl: worker.queue.url,
       MessageBody: encodeEnvelope({ ...envelope, attempt: failedAttempt + 1 }),
       DelaySeconds: delaySeconds,
+      MessageAttributes: copyAttributes(record),
     });
     try {
       await settleCall(rt, 'retry re-send', () => worker.sqs.send(retry));
@@ -76,7 +116,12 @@ export async function handBack(
   if (!worker.fifo && delay <= SQS_LIMITS.maxDelaySeconds) {
     try {
       await worker.sqs.send(
-        new SendMessageCommand({ QueueUrl: worker.queue.url, MessageBody: record.body, DelaySeconds: delay }),
+        new SendMessageCommand({
+          QueueUrl: worker.queue.url,
+          MessageBody: record.body,
+          DelaySeconds: delay,
+          MessageAttributes: copyAttributes(record),
+        }),
       );
     } catch (error) {
       worker.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
@@ -104,6 +149,7 @@ export async function handBackCopy(rt: InvocationScope, record: SQSRecord): Prom
       QueueUrl: worker.queue.url,
       MessageBody: record.body,
       DelaySeconds: WORKER_RULES.handBackDelaySeconds,
+      MessageAttributes: copyAttributes(record),
     }),
   );
   rt.metrics.count(METRIC_NAMES.handedBack);

@@ -72,7 +72,11 @@ export interface AttemptRef {
   readonly attempt: number;
   readonly continuation: number;
   readonly enqueuedAt: string;
-  /** The SQS message id of this delivery (claims are per job, not per message). */
+  /**
+   * The SQS message id this delivery descends from: its own, or the original's for a copy the
+   * worker made (`DELIVERY_ATTRIBUTES.origin`). Claims are per job, not per message; this id tells
+   * the holder's own message from a duplicate (`takeoverAfterMs`).
+   */
   readonly messageId: string;
   /** The claim's lease: at least the job's timeout, so a live holder is never overtaken. */
   readonly leaseMs: number;

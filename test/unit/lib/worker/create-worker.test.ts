@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEAD_LETTER_ATTRIBUTES,
+  DELIVERY_ATTRIBUTES,
   decodeEnvelope,
   METRIC_NAMES,
   METRICS_NAMESPACE,
@@ -423,7 +424,14 @@ describe('Function: createWorker', () => {
       expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([stuck.messageId]);
       expect(ran).toEqual(['stuck']);
       expect(sends()).toEqual([
-        { QueueUrl: QUEUE.url, MessageBody: waiting.body, DelaySeconds: WORKER_RULES.handBackDelaySeconds },
+        {
+          QueueUrl: QUEUE.url,
+          MessageBody: waiting.body,
+          DelaySeconds: WORKER_RULES.handBackDelaySeconds,
+          MessageAttributes: {
+            [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: waiting.messageId },
+          },
+        },
       ]);
     });
 
@@ -642,7 +650,16 @@ describe('Function: createWorker', () => {
       await worker(handler, { ledger })(sqsEvent(record), fakeContext(30_000));
 
       expect(handler).not.toHaveBeenCalled();
-      expect(sends()).toEqual([{ QueueUrl: QUEUE.url, MessageBody: record.body, DelaySeconds: 13 }]);
+      expect(sends()).toEqual([
+        {
+          QueueUrl: QUEUE.url,
+          MessageBody: record.body,
+          DelaySeconds: 13,
+          MessageAttributes: {
+            [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: record.messageId },
+          },
+        },
+      ]);
     });
 
     it('records retrying and dead with the error', async () => {

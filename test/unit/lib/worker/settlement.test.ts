@@ -117,6 +117,7 @@ describe('Module: settlement (the worker under AWS faults)', () => {
         QueueUrl: QUEUE.url,
         MessageBody: record.body,
         MessageAttributes: {
+          [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: record.messageId },
           [DELIVERY_ATTRIBUTES.settlement]: {
             DataType: 'String',
             StringValue: JSON.stringify({
@@ -319,6 +320,7 @@ describe('Module: settlement (the worker under AWS faults)', () => {
         QueueUrl: QUEUE.url,
         MessageBody: record.body,
         MessageAttributes: {
+          [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: record.messageId },
           [DELIVERY_ATTRIBUTES.settlement]: {
             DataType: 'String',
             StringValue: JSON.stringify({
