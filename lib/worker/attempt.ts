@@ -6,8 +6,9 @@
  * Attempt arithmetic (why `maxReceiveCount` = max attempts + `SETTINGS_RULES.receiveAllowance`):
  * - The attempt of a delivery is `envelope.attempt + ApproximateReceiveCount − 1`.
  * - On a standard queue a retry is a *new* message carrying `attempt + 1` and `DelaySeconds` =
- *   the backoff (≤ 900 s), and a record handed back unstarted is re-sent unchanged; either way the
- *   original is deleted, so a message is normally received once and the envelope counts attempts.
+ *   the backoff (≤ 900 s), and a record handed back unstarted is re-sent carrying this delivery's
+ *   attempt (`copyBody`); either way the original is deleted, so a message is normally received
+ *   once and the envelope counts attempts.
  *   A backoff longer than 900 s instead extends the visibility of the same message, whose next
  *   receive then adds one — the formula holds for both.
  * - On a FIFO queue a new message would lose its place in the group, so retries and hand-backs

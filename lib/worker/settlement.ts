@@ -25,7 +25,7 @@ import { ACKED_PENDING, DONE, type Outcome } from './outcome.js';
 import { WORKER_LOG_MESSAGES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
 import { isFinal, settleCall } from './settle-call.js';
-import { copyAttributes, deadLetter, deleteOriginal, handBack } from './sqs-actions.js';
+import { copyAttributes, copyBody, deadLetter, deleteOriginal, handBack } from './sqs-actions.js';
 import type { AttemptRef, JobLedger, JobResult } from './types.js';
 
 const resultSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
@@ -105,7 +105,7 @@ function settlementMessage(
   };
   const input: SendMessageCommandInput = {
     QueueUrl: worker.queue.url,
-    MessageBody: record.body,
+    MessageBody: copyBody(record),
     MessageAttributes: attributes,
   };
   if (worker.fifo) {

@@ -21,7 +21,7 @@ import {
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
 import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
-import { encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
+import { decodeEnvelope, encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
 import { check, describeIssues } from '../validation.js';
 import { describeError } from './describe-error.js';
 import { ACKED_PENDING, DONE, KEPT, type Outcome } from './outcome.js';
@@ -61,6 +61,22 @@ export function copyAttributes(record: SQSRecord, spare = 0): Record<string, Mes
 }
 
 const HANGAR_PREFIX = 'hangar.';
+
+/**
+ * The body of a copy of a record: the same bytes, except that an envelope received more than once
+ * carries this delivery's attempt (`attempt + ApproximateReceiveCount − 1`), since the copy starts
+ * its receive count afresh — the attempts earlier receives started still count.
+ */
+export function copyBody(record: SQSRecord): string {
+  const received = Number.parseInt(record.attributes.ApproximateReceiveCount, 10);
+  if (!(received > 1)) return record.body;
+  try {
+    const envelope = decodeEnvelope(record.body);
+    return encodeEnvelope({ ...envelope, attempt: envelope.attempt + received - 1 });
+  } catch {
+    return record.body;
+  }
+}
 
 /**
  * Retries a failed attempt after `delaySeconds` (at most the visibility timeout's maximum). A
@@ -118,7 +134,7 @@ export async function handBack(
       await worker.sqs.send(
         new SendMessageCommand({
           QueueUrl: worker.queue.url,
-          MessageBody: record.body,
+          MessageBody: copyBody(record),
           DelaySeconds: delay,
           MessageAttributes: copyAttributes(record),
         }),
@@ -147,7 +163,7 @@ export async function handBackCopy(rt: InvocationScope, record: SQSRecord): Prom
   await worker.sqs.send(
     new SendMessageCommand({
       QueueUrl: worker.queue.url,
-      MessageBody: record.body,
+      MessageBody: copyBody(record),
       DelaySeconds: WORKER_RULES.handBackDelaySeconds,
       MessageAttributes: copyAttributes(record),
     }),

@@ -1,8 +1,10 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_ATTRIBUTES, SQS_LIMITS } from '../../../../lib/constants.js';
-import { copyAttributes, originOf } from '../../../../lib/worker/sqs-actions.js';
-import { sqsRecord } from '../../../helpers/sqs-records.js';
+import { decodeEnvelope } from '../../../../lib/jobs/envelope.js';
+import { copyAttributes, copyBody, originOf } from '../../../../lib/worker/sqs-actions.js';
+import { noteJob } from '../../../helpers/jobs.js';
+import { jobRecord, sqsRecord } from '../../../helpers/sqs-records.js';
 
 function withAttributes(attributes: SQSRecord['messageAttributes'], messageId = 'm-1'): SQSRecord {
   return { ...sqsRecord('{}', { messageId }), messageAttributes: attributes };
@@ -54,5 +56,27 @@ describe('Function: copyAttributes', () => {
     expect(Object.keys(copy)).toHaveLength(SQS_LIMITS.maxMessageAttributes - 1);
     expect(copy[DELIVERY_ATTRIBUTES.redrivenAt]).toBeDefined();
     expect(copy[DELIVERY_ATTRIBUTES.origin]).toBeDefined();
+  });
+});
+
+describe('Function: copyBody', () => {
+  it('keeps the bytes of a record received once', () => {
+    const record = jobRecord(noteJob(), { text: 'x' });
+
+    expect(copyBody(record)).toBe(record.body);
+  });
+
+  it("carries this delivery's attempt into a copy of an envelope received again", () => {
+    const record = jobRecord(noteJob(), { text: 'x' }, { envelope: { attempt: 2 }, receiveCount: 3 });
+
+    const copy = decodeEnvelope(copyBody(record));
+
+    expect(copy).toEqual({ ...decodeEnvelope(record.body), attempt: 4 });
+  });
+
+  it('keeps a body that is no envelope as it is', () => {
+    const record = sqsRecord('not json', { receiveCount: 2 });
+
+    expect(copyBody(record)).toBe('not json');
   });
 });
