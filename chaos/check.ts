@@ -49,9 +49,10 @@ export interface ChaosObservation {
   /** Only in a run with infrastructure faults. */
   readonly emails?: EmailObservation;
   /**
-   * Calls may have been carried out with their answers lost (a run with infrastructure faults). A
-   * dead letter sent again by the SDK after its first answer was lost is then expected — a standard
-   * queue cannot drop the repeat — and counted apart instead of failing the run.
+   * Calls may have been carried out with their answers lost: under infrastructure faults, and on
+   * any machine slow enough for an SDK attempt to outlast its request timeout while the emulator
+   * still carries it out. A dead letter sent again by the SDK is then expected — a standard queue
+   * cannot drop the repeat — and counted apart (`extraDeadLetters`) instead of failing the run.
    */
   readonly answersMayBeLost?: boolean;
   /**

@@ -377,7 +377,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ledger,
       deadLetters,
       queueDepth: await queueDepth(local.sqs, queues.queue.url),
-      ...(emails ? { emails, answersMayBeLost: true, lostReceives } : {}),
+      // Always: a late answer (a loaded machine) makes the SDK send a carried-out call again, as a lost one does.
+      answersMayBeLost: true,
+      ...(emails ? { emails, lostReceives } : {}),
     });
     const noted = (kind: string) => events.filter((e) => e.kind === kind).length;
     const infra: InfraFirings | undefined =
