@@ -38,16 +38,20 @@ export const chaosRegistry = createRegistry([chaosRun]);
 
 /**
  * `email.send` as the run with infrastructure faults declares it: the built-in job, run by the
- * real e-mail worker, with a timeout just long enough for one SDK attempt held to its request
- * timeout on top of the deadline margin (so a visibility timeout of 37 s instead of 181 s), and
- * backoff of 1–2 s. Everything else — schema, attempts, resources — is the built-in declaration's.
+ * real e-mail worker, with a timeout just long enough for one SDK call held through all of its
+ * attempts on top of the deadline margin — as the built-in 30 s timeout is in production — but no
+ * longer (so a visibility timeout of 72 s instead of 181 s), and backoff of 1–2 s. Everything else
+ * — schema, attempts, resources — is the built-in declaration's.
  */
 export const chaosEmailSend = defineJob({
   name: emailSend.name,
   description: emailSend.description,
   schema: emailSend.schema,
   retry: { maxAttempts: emailSend.retry.maxAttempts, baseDelaySeconds: 1, maxDelaySeconds: 2 },
-  timeoutSeconds: Math.ceil((AWS_CLIENT_TIMEOUTS.requestTimeoutMs + JOB_DEFAULTS.deadlineMarginMs) / 1000),
+  timeoutSeconds: Math.ceil(
+    (AWS_CLIENT_TIMEOUTS.maxAttempts * AWS_CLIENT_TIMEOUTS.requestTimeoutMs + JOB_DEFAULTS.deadlineMarginMs) /
+      1000,
+  ),
   resources: emailSend.resources,
 });
 
