@@ -44,6 +44,7 @@ import { type ChaosVerdict, checkChaos, type DeadLetter, type EmailObservation }
 import { readEvents } from './effects.js';
 import {
   CHAOS_DIR_VARIABLE,
+  CHAOS_INFRA_VARIABLE,
   chaosEmail,
   chaosEmailNumber,
   chaosEmailSend,
@@ -242,7 +243,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
     functionsDir: CHAOS_FUNCTIONS,
     workers: rate === undefined ? [chaosRun.name] : [chaosRun.name, chaosEmailSend.name],
-    environment: { [CHAOS_DIR_VARIABLE]: dir },
+    environment: {
+      [CHAOS_DIR_VARIABLE]: dir,
+      ...(rate === undefined ? {} : { [CHAOS_INFRA_VARIABLE]: '1' }),
+    },
     shutdownGraceMs: 0,
     log: observer,
     ...(rate === undefined
