@@ -11,7 +11,7 @@
  */
 import type { JobStatus } from '../lib/index.js';
 import type { ChaosEvent } from './effects.js';
-import { CHAOS_PERMANENT_CODE } from './job.js';
+import { CHAOS_PERMANENT_CODE, chaosRun } from './job.js';
 import type { ChaosPlan } from './plan.js';
 
 export interface DeadLetter {
@@ -49,11 +49,18 @@ export interface ChaosObservation {
   /** Only in a run with infrastructure faults. */
   readonly emails?: EmailObservation;
   /**
-   * Calls may have been carried out with their answers lost (a run with infrastructure faults). A
-   * dead letter sent again by the SDK after its first answer was lost is then expected — a standard
-   * queue cannot drop the repeat — and counted apart instead of failing the run.
+   * Calls may have been carried out with their answers lost: under infrastructure faults, and on
+   * any machine slow enough for an SDK attempt to outlast its request timeout while the emulator
+   * still carries it out. A dead letter sent again by the SDK is then expected — a standard queue
+   * cannot drop the repeat — and counted apart (`extraDeadLetters`) instead of failing the run.
    */
   readonly answersMayBeLost?: boolean;
+  /**
+   * Per job, receives of its message that SQS carried out but whose answer never reached the
+   * event source (a run with infrastructure faults). SQS counts each as a receive, and the worker
+   * counts attempts by receives, so each costs the job an attempt it never ran.
+   */
+  readonly lostReceives?: ReadonlyMap<string, number>;
 }
 
 export interface ChaosVerdict {
@@ -68,6 +75,11 @@ export interface ChaosVerdict {
   readonly duplicateEffects: number;
   /** E-mail jobs sent more than once only because SES's answer never reached the handler. */
   readonly duplicateEffectsInWindow: number;
+  /**
+   * Jobs dead-lettered with attempts to spare only because receives of theirs were lost: their
+   * failures plus their lost receives reached the attempt limit (see `lostReceives`).
+   */
+  readonly deadEarly: number;
   /** Planned permanent failures whose handler ran again after the job was dead. */
   readonly deadRanAgain: number;
   /** Jobs whose ledger status disagrees with where their message is. */
@@ -94,6 +106,7 @@ class Tally {
   lost = 0;
   duplicateEffects = 0;
   duplicateEffectsInWindow = 0;
+  deadEarly = 0;
   deadRanAgain = 0;
   ledgerMismatches = 0;
   stuck = 0;
@@ -213,18 +226,23 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
       }
       return;
     }
-    if (dead)
-      tally.note(
-        'unplanned dead letter',
-        `${jobId} (${job.payload.fault}): ${deadCodes.get(jobId) ?? 'no code'}`,
-        jobId,
-      );
+    if (dead) {
+      const failures = (job.payload.failures ?? 0) + (observation.lostReceives?.get(jobId) ?? 0);
+      if (failures >= chaosRun.retry.maxAttempts) tally.deadEarly += 1;
+      else
+        tally.note(
+          'unplanned dead letter',
+          `${jobId} (${job.payload.fault}): ${deadCodes.get(jobId) ?? 'no code'}`,
+          jobId,
+        );
+    }
     if (count > 0 && status === 'succeeded') tally.succeeded += 1;
     else if (count > 0)
       tally.note('side effect without a succeeded record', `${jobId}: ${status ?? 'no record'}`, jobId);
     else if (status === 'succeeded') tally.note('succeeded record without its side effect', jobId, jobId);
   });
-  if (observation.emails) checkEmails(observation.emails, tally, drained, repeatsAllowed);
+  if (observation.emails)
+    checkEmails(observation.emails, tally, drained, repeatsAllowed, observation.lostReceives);
 
   const problems = tally.problems();
   const expectedDead = plan.counts.permanent;
@@ -235,6 +253,7 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
     lost: tally.lost,
     duplicateEffects: tally.duplicateEffects,
     duplicateEffectsInWindow: tally.duplicateEffectsInWindow,
+    deadEarly: tally.deadEarly,
     deadRanAgain: tally.deadRanAgain,
     ledgerMismatches: tally.ledgerMismatches,
     stuck: tally.stuck,
@@ -245,7 +264,7 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
     ok:
       tally.lost === 0 &&
       tally.duplicateEffects === 0 &&
-      tally.dead === expectedDead &&
+      tally.dead - tally.deadEarly === expectedDead &&
       drained &&
       problems.length === 0,
   };
@@ -262,6 +281,7 @@ function checkEmails(
   tally: Tally,
   drained: boolean,
   repeatsAllowed: boolean,
+  lostReceives: ReadonlyMap<string, number> | undefined,
 ): void {
   const sent = new Map<number, string[]>();
   for (const email of emails.sent) sent.set(email.n, [...(sent.get(email.n) ?? []), email.messageId]);
@@ -283,7 +303,9 @@ function checkEmails(
         );
       } else tally.duplicateEffectsInWindow += 1;
     }
-    if (dead)
+    // An e-mail job fails only through AWS's faults: any lost receive may have cost its last attempt.
+    if (dead && (lostReceives?.get(jobId) ?? 0) > 0) tally.deadEarly += 1;
+    else if (dead)
       tally.note('unplanned dead letter', `${jobId} (e-mail): ${deadCodes.get(jobId) ?? 'no code'}`, jobId);
     else if (messageIds.length > 0 && status === 'succeeded') tally.succeeded += 1;
     else if (messageIds.length > 0)

@@ -21,38 +21,64 @@ export const chaosPayload = z.strictObject({
 });
 export type ChaosPayload = z.output<typeof chaosPayload>;
 
-export const chaosRun = defineJob({
-  name: 'chaos.run',
-  description: 'Records one side effect, after whatever fault its payload asks for.',
-  schema: chaosPayload,
-  retry: { maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 2 },
-  timeoutSeconds: 2,
-  deadlineMarginMs: 1_000,
-  // One record at a time: a record starts only when the one before it has finished, ledger write
-  // included, so a terminated invocation never cuts a finished side effect from its record.
-  batch: { size: 10, windowSeconds: 0, maxConcurrency: 5, recordConcurrency: 1 },
-  useLedger: true,
-});
+/** The chaos job with a given timeout (see `chaosRun` and `chaosRunUnderFaults`). */
+function chaosRunJob(timeoutSeconds: number) {
+  return defineJob({
+    name: 'chaos.run',
+    description: 'Records one side effect, after whatever fault its payload asks for.',
+    schema: chaosPayload,
+    retry: { maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 2 },
+    timeoutSeconds,
+    deadlineMarginMs: 1_000,
+    // One record at a time: a record starts only when the one before it has finished, ledger write
+    // included, so a terminated invocation never cuts a finished side effect from its record.
+    batch: { size: 10, windowSeconds: 0, maxConcurrency: 5, recordConcurrency: 1 },
+    useLedger: true,
+  });
+}
+
+export const chaosRun = chaosRunJob(2);
+
+/**
+ * A timeout with room for one SDK call held through all of its attempts on top of a deadline
+ * margin, as production timeouts have: with AWS's own failures in play, a 2 s invocation would
+ * end at its hard stop whenever one call is held, which no deployed job sees.
+ */
+function timeoutForHeldCalls(deadlineMarginMs: number): number {
+  return Math.ceil(
+    (AWS_CLIENT_TIMEOUTS.maxAttempts * AWS_CLIENT_TIMEOUTS.requestTimeoutMs + deadlineMarginMs) / 1000,
+  );
+}
+
+/** The chaos job of a run with infrastructure faults: `chaosRun` with room for held calls. */
+export const chaosRunUnderFaults = chaosRunJob(timeoutForHeldCalls(chaosRun.deadlineMarginMs));
+
+/** Set (to any value) in the chaos worker's environment in a run with infrastructure faults. */
+export const CHAOS_INFRA_VARIABLE = 'HANGAR_CHAOS_INFRA';
 
 export const chaosRegistry = createRegistry([chaosRun]);
 
 /**
  * `email.send` as the run with infrastructure faults declares it: the built-in job, run by the
- * real e-mail worker, with a timeout just long enough for one SDK attempt held to its request
- * timeout on top of the deadline margin (so a visibility timeout of 37 s instead of 181 s), and
- * backoff of 1–2 s. Everything else — schema, attempts, resources — is the built-in declaration's.
+ * real e-mail worker, with a timeout just long enough for one SDK call held through all of its
+ * attempts on top of the deadline margin — as the built-in 30 s timeout is in production — but no
+ * longer (so a visibility timeout of 72 s instead of 181 s), and backoff of 1–2 s. Everything else
+ * — schema, attempts, resources — is the built-in declaration's.
  */
 export const chaosEmailSend = defineJob({
   name: emailSend.name,
   description: emailSend.description,
   schema: emailSend.schema,
   retry: { maxAttempts: emailSend.retry.maxAttempts, baseDelaySeconds: 1, maxDelaySeconds: 2 },
-  timeoutSeconds: Math.ceil((AWS_CLIENT_TIMEOUTS.requestTimeoutMs + JOB_DEFAULTS.deadlineMarginMs) / 1000),
+  timeoutSeconds: Math.ceil(
+    (AWS_CLIENT_TIMEOUTS.maxAttempts * AWS_CLIENT_TIMEOUTS.requestTimeoutMs + JOB_DEFAULTS.deadlineMarginMs) /
+      1000,
+  ),
   resources: emailSend.resources,
 });
 
 /** The jobs of a run with infrastructure faults: the chaos job and real e-mails. */
-export const chaosInfraRegistry = createRegistry([chaosRun, chaosEmailSend]);
+export const chaosInfraRegistry = createRegistry([chaosRunUnderFaults, chaosEmailSend]);
 
 const EMAIL_SUBJECT = 'chaos e-mail ';
 
@@ -72,14 +98,18 @@ export function chaosEmailNumber(subject: string): number | undefined {
 export const CHAOS_PERMANENT_CODE = 'CHAOS_PERMANENT';
 
 /** How long a `blocking` job keeps the CPU busy on its first run: past the function timeout. */
-export const CHAOS_BLOCKING_MS = chaosRun.timeoutSeconds * 1000 + 1_000;
+export function chaosBlockingMs(job: Pick<typeof chaosRun, 'timeoutSeconds'>): number {
+  return job.timeoutSeconds * 1000 + 1_000;
+}
 
 /**
  * How long a `stuck` job sleeps on its first run, ignoring its signal: past the worker's hard
  * stop, but well within its claim's lease (timeout + 1 s), so the finished attempt is recorded
  * before anyone else may claim the job.
  */
-export const CHAOS_STUCK_MS = chaosRun.timeoutSeconds * 1000 + 500;
+export function chaosStuckMs(job: Pick<typeof chaosRun, 'timeoutSeconds'>): number {
+  return job.timeoutSeconds * 1000 + 500;
+}
 
 /** The variable through which the handler learns where its side-effect log lives. */
 export const CHAOS_DIR_VARIABLE = 'HANGAR_CHAOS_DIR';

@@ -44,6 +44,7 @@ import { type ChaosVerdict, checkChaos, type DeadLetter, type EmailObservation }
 import { readEvents } from './effects.js';
 import {
   CHAOS_DIR_VARIABLE,
+  CHAOS_INFRA_VARIABLE,
   chaosEmail,
   chaosEmailNumber,
   chaosEmailSend,
@@ -160,6 +161,7 @@ export type ChaosSummary = {
   | 'lost'
   | 'duplicateEffects'
   | 'duplicateEffectsInWindow'
+  | 'deadEarly'
   | 'ledgerMismatches'
   | 'stuck'
   | 'deadRanAgain'
@@ -234,13 +236,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dir = await mkdtemp(join(tmpdir(), 'hangar-chaos-'));
   const observer = new Observer();
   let sesAnswersLost = 0;
+  const lostReceives = new Map<string, number>();
   const injections: Pick<Injection, 'service' | 'operation' | 'kind' | 'requestBody'>[] = [];
   const local = await startLocal({
     ports: 'free',
     registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
     functionsDir: CHAOS_FUNCTIONS,
     workers: rate === undefined ? [chaosRun.name] : [chaosRun.name, chaosEmailSend.name],
-    environment: { [CHAOS_DIR_VARIABLE]: dir },
+    environment: {
+      [CHAOS_DIR_VARIABLE]: dir,
+      ...(rate === undefined ? {} : { [CHAOS_INFRA_VARIABLE]: '1' }),
+    },
     shutdownGraceMs: 0,
     log: observer,
     ...(rate === undefined
@@ -250,8 +256,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             seed: options.seed,
             // A failing call fails through every SDK retry: a share of calls, not of attempts.
             rules: [{ rate, per: 'call' }],
-            onInjection: ({ service, operation, kind, requestBody }) => {
+            onInjection: ({ service, operation, kind, requestBody, answerBody }) => {
               if (operation === 'SendEmail' && CARRIED_OUT_KINDS.has(kind)) sesAnswersLost += 1;
+              if (operation === 'ReceiveMessage' && CARRIED_OUT_KINDS.has(kind) && answerBody !== undefined) {
+                countJobIds(answerBody, lostReceives);
+              }
               injections.push({ service, operation, kind, requestBody });
             },
           },
@@ -372,7 +381,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ledger,
       deadLetters,
       queueDepth: await queueDepth(local.sqs, queues.queue.url),
-      ...(emails ? { emails, answersMayBeLost: true } : {}),
+      // Always: a late answer (a loaded machine) makes the SDK send a carried-out call again, as a lost one does.
+      answersMayBeLost: true,
+      ...(emails ? { emails, lostReceives } : {}),
     });
     const noted = (kind: string) => events.filter((e) => e.kind === kind).length;
     const infra: InfraFirings | undefined =
@@ -438,6 +449,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         lost: verdict.lost,
         duplicateEffects: verdict.duplicateEffects,
         duplicateEffectsInWindow: verdict.duplicateEffectsInWindow,
+        deadEarly: verdict.deadEarly,
         ledgerMismatches: verdict.ledgerMismatches,
         stuck: verdict.stuck,
         deadRanAgain: verdict.deadRanAgain,
@@ -488,6 +500,14 @@ async function traceJobs(
     client.destroy();
   }
 }
+
+/** Counts each job id (a ULID) an SQS answer names, once per message it holds. */
+function countJobIds(answerBody: string, counts: Map<string, number>): void {
+  for (const [jobId] of answerBody.matchAll(JOB_ID_IN_BODY)) counts.set(jobId, (counts.get(jobId) ?? 0) + 1);
+}
+
+/** A job id inside a message body as an SQS answer quotes it (escaped or not). */
+const JOB_ID_IN_BODY = /(?<=jobId\\?"\s*:\s*\\?")[0-9A-HJKMNP-TV-Z]{26}/g;
 
 function kindsOf(counts: OperationCounts): Record<FaultKind, number> {
   return Object.fromEntries(FAULT_KINDS.map((kind) => [kind, counts[kind]])) as Record<FaultKind, number>;

@@ -11,7 +11,12 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES, decodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  decodeEnvelope,
+  SCHEDULER_DLQ_ATTRIBUTES,
+  SQS_LIMITS,
+} from '../lib/deploy/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { JobEnvelope } from '../lib/index.js';
 
@@ -91,8 +96,13 @@ export function toDeadMessage(message: Message): DeadMessage {
     jobId: envelope?.jobId,
     jobName: attribute(message, DEAD_LETTER_ATTRIBUTES.jobName) ?? envelope?.name,
     attempt: Number.isFinite(attempt) ? attempt : undefined,
-    errorCode: attribute(message, DEAD_LETTER_ATTRIBUTES.errorCode),
-    errorMessage: attribute(message, DEAD_LETTER_ATTRIBUTES.errorMessage),
+    // A firing Scheduler could not deliver carries Scheduler's reason instead of the worker's.
+    errorCode:
+      attribute(message, DEAD_LETTER_ATTRIBUTES.errorCode) ??
+      attribute(message, SCHEDULER_DLQ_ATTRIBUTES.errorCode),
+    errorMessage:
+      attribute(message, DEAD_LETTER_ATTRIBUTES.errorMessage) ??
+      attribute(message, SCHEDULER_DLQ_ATTRIBUTES.errorMessage),
     failedAt:
       attribute(message, DEAD_LETTER_ATTRIBUTES.failedAt) ??
       (Number.isFinite(sent) ? new Date(sent).toISOString() : undefined),

@@ -16,7 +16,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { encodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
+import { DELIVERY_ATTRIBUTES, encodeEnvelope, SQS_LIMITS } from '../lib/deploy/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { JobDefinition, JobEnvelope } from '../lib/index.js';
 import { fifoDeduplicationId } from '../lib/jobs/deduplication.js';
@@ -298,11 +298,16 @@ async function sendBack(
 ) {
   const ok: { message: DeadMessage; envelope: JobEnvelope }[] = [];
   const failed: { message: DeadMessage; reason: string }[] = [];
+  const redrivenAt = new Date().toISOString();
   const entries: SendMessageBatchRequestEntry[] = chunk.map(({ message, envelope }, index) => {
     const fresh = redrivenEnvelope(envelope);
     return {
       Id: String(index),
       MessageBody: encodeEnvelope(fresh),
+      // Marks a redrive: only a redrive may run a job the ledger holds as dead.
+      MessageAttributes: {
+        [DELIVERY_ATTRIBUTES.redrivenAt]: { DataType: 'String', StringValue: redrivenAt },
+      },
       ...(options.job.fifo
         ? {
             MessageGroupId: messageGroupOf(options.job, message, envelope),

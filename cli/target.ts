@@ -12,6 +12,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { sqsClientConfig } from '../lib/config/aws-client.js';
 import {
   clientFromStackOutputs,
   dlqName,
@@ -296,7 +297,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
     return value;
   };
   const jobOutput = (job: JobDefinition, kind: JobOutput) => output(jobOutputKey(job.name, kind));
-  const sqs = options.sqs ?? new SQSClient({});
+  const sqs = options.sqs ?? new SQSClient(sqsClientConfig());
   const cloudwatch = options.cloudwatch ?? new CloudWatchClient({});
   let scheduler: SchedulerClient | undefined;
   let lambda: LambdaClient | undefined;

@@ -37,6 +37,39 @@ export const DEAD_LETTER_ATTRIBUTES = {
 } as const;
 export type DeadLetterAttribute = (typeof DEAD_LETTER_ATTRIBUTES)[keyof typeof DEAD_LETTER_ATTRIBUTES];
 
+/**
+ * The message attributes Scheduler adds to a firing it puts in a DLQ (the CLI and the dashboard
+ * read the first two as the reason of a dead letter that carries no `DEAD_LETTER_ATTRIBUTES`).
+ */
+export const SCHEDULER_DLQ_ATTRIBUTES = {
+  errorCode: 'ERROR_CODE',
+  errorMessage: 'ERROR_MESSAGE',
+  exhaustedRetryCondition: 'EXHAUSTED_RETRY_CONDITION',
+  retryAttempts: 'RETRY_ATTEMPTS',
+  targetArn: 'TARGET_ARN',
+} as const;
+
+/**
+ * SQS message attributes that steer a delivery besides the dead-letter ones. A message that
+ * carries `DEAD_LETTER_ATTRIBUTES.errorCode` (moved back by SQS's move task) or `redrivenAt` (a
+ * selective redrive) is a redrive: only a redrive runs a job the ledger holds as `dead`.
+ */
+export const DELIVERY_ATTRIBUTES = {
+  /** Set by `hangar redrive` (and the dashboard) on each message it sends back: the time of the redrive. */
+  redrivenAt: 'hangar.redriven-at',
+  /**
+   * Set by the worker on a message whose job ran but whose end it could not write to the ledger:
+   * the outcome, so that the next delivery writes it instead of running the job again.
+   */
+  settlement: 'hangar.settlement',
+  /**
+   * Set by the worker on every copy it makes of a message (a retry, a hand-back, a settlement):
+   * the id of the message the copy descends from. The ledger treats a copy as the holder's own
+   * message when it takes over an ended lease (see `AttemptRef.takeoverAfterMs`).
+   */
+  origin: 'hangar.origin',
+} as const;
+
 /** CloudWatch namespace and metric names emitted by workers (EMF) and read by alarms and the dashboard. */
 export const METRICS_NAMESPACE = 'Hangar' as const;
 export const METRIC_NAMES = {
@@ -61,6 +94,8 @@ export const SQS_LIMITS = {
   maxDelaySeconds: 900,
   /** Visibility timeout upper bound. */
   maxVisibilitySeconds: 43_200,
+  /** Message attributes on one message. */
+  maxMessageAttributes: 10,
   /** Queue name length, including the `.fifo` suffix. */
   queueNameLength: 80,
   /** `MessageDeduplicationId` / `MessageGroupId` length. */

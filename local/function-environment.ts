@@ -93,7 +93,7 @@ export function workerEnvironment(
   if (!queues) throw new ConfigError(`No queues were created for job "${settings.jobName}"`);
   const hangar = deriveWorkerEnvironment(
     settings,
-    { url: queues.queue.url, arn: queues.queue.arn, dlqUrl: queues.dlq.url },
+    { url: queues.queue.url, arn: queues.queue.arn, dlqUrl: queues.dlq.url, dlqArn: queues.dlq.arn },
     deploymentValues(stage),
   );
   return merge(
@@ -115,7 +115,10 @@ export function apiEnvironment(
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const queues = Object.fromEntries(
-    Object.values(stage.queues).map((q) => [q.jobName, { url: q.queue.url, arn: q.queue.arn }]),
+    Object.values(stage.queues).map((q) => [
+      q.jobName,
+      { url: q.queue.url, arn: q.queue.arn, dlqArn: q.dlq.arn },
+    ]),
   );
   return merge(
     deriveApiEnvironment(queues, deploymentValues(stage)),

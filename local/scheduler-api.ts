@@ -139,6 +139,9 @@ function parseDefinition(name: string, body: unknown): Omit<ScheduleDefinition, 
       ...(typeof Target.Input === 'string' ? { Input: Target.Input } : {}),
       ...(typeof groupId === 'string' ? { SqsParameters: { MessageGroupId: groupId } } : {}),
       ...(isRecord(Target.RetryPolicy) ? { RetryPolicy: Target.RetryPolicy } : {}),
+      ...(isRecord(Target.DeadLetterConfig) && typeof Target.DeadLetterConfig.Arn === 'string'
+        ? { DeadLetterConfig: { Arn: Target.DeadLetterConfig.Arn } }
+        : {}),
     },
     ...(typeof Description === 'string' ? { Description } : {}),
     ...(typeof ClientToken === 'string' ? { ClientToken } : {}),

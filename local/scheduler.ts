@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { renderFiring, type Settings } from '../lib/deploy/index.js';
+import { renderFiring, SCHEDULER_DLQ_ATTRIBUTES, type Settings } from '../lib/deploy/index.js';
 import { errorMessage } from '../lib/errors.js';
 import { ConfigError } from '../lib/index.js';
 import { AwsApiError } from './aws-http.js';
@@ -53,6 +53,8 @@ export interface ScheduleTarget {
     readonly MaximumEventAgeInSeconds?: number;
     readonly MaximumRetryAttempts?: number;
   };
+  /** Where a firing goes that could not be delivered, as Scheduler puts it there (an SQS queue ARN). */
+  readonly DeadLetterConfig?: { readonly Arn?: string };
 }
 
 /** A schedule as `CreateSchedule` takes it and `GetSchedule` returns it. */
@@ -414,15 +416,59 @@ export class LocalScheduler {
       } catch (error) {
         this.#queueUrls.delete(definition.Target.Arn);
         if (attempt >= SCHEDULER_RULES.deliveryAttempts) {
-          this.#options.log?.error('Schedule delivery failed; firing dropped', {
-            schedule: definition.Name,
-            scheduledAt: scheduledAt.toISOString(),
-            error: errorMessage(error),
-          });
+          const dlq = definition.Target.DeadLetterConfig?.Arn;
+          const kept = dlq !== undefined && (await this.#deadLetter(dlq, definition, body, error, attempt));
+          this.#options.log?.error(
+            kept
+              ? 'Schedule delivery failed; firing sent to its DLQ'
+              : 'Schedule delivery failed; firing dropped',
+            { schedule: definition.Name, scheduledAt: scheduledAt.toISOString(), error: errorMessage(error) },
+          );
           return undefined;
         }
         await new Promise((resolve) => setTimeout(resolve, SCHEDULER_RULES.deliveryRetryDelayMs * attempt));
       }
+    }
+  }
+
+  /**
+   * Puts an undeliverable firing in the target's DLQ, as Scheduler does: the input as the body and
+   * Scheduler's reason attributes. Resolves whether it went there.
+   */
+  async #deadLetter(
+    dlqArn: string,
+    definition: ScheduleDefinition,
+    body: string,
+    error: unknown,
+    attempts: number,
+  ): Promise<boolean> {
+    const text = (value: string) => ({ DataType: 'String', StringValue: value });
+    try {
+      await this.#options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: await this.#queueUrl(dlqArn),
+          MessageBody: body,
+          MessageAttributes: {
+            [SCHEDULER_DLQ_ATTRIBUTES.errorCode]: text(error instanceof Error ? error.name : 'Error'),
+            [SCHEDULER_DLQ_ATTRIBUTES.errorMessage]: text(errorMessage(error)),
+            [SCHEDULER_DLQ_ATTRIBUTES.exhaustedRetryCondition]: text('MaximumRetryAttempts'),
+            [SCHEDULER_DLQ_ATTRIBUTES.retryAttempts]: {
+              DataType: 'Number',
+              StringValue: String(attempts - 1),
+            },
+            [SCHEDULER_DLQ_ATTRIBUTES.targetArn]: text(definition.Target.Arn),
+          },
+          ...(dlqArn.endsWith('.fifo')
+            ? {
+                MessageGroupId: definition.Target.SqsParameters?.MessageGroupId ?? definition.Name,
+                MessageDeduplicationId: randomUUID(),
+              }
+            : {}),
+        }),
+      );
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -5,7 +5,8 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
-import { awsClientConfig } from '../../lib/config/aws-client.js';
+import { queueAddressSchema } from '../../lib/client/scheduler-port.js';
+import { awsClientConfig, sqsClientConfig } from '../../lib/config/aws-client.js';
 import { ENV_VARS } from '../../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type QueueAddress } from '../../lib/index.js';
 import { registry } from '../../lib/jobs/builtin/index.js';
@@ -13,7 +14,7 @@ import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
 import { createApiHandler } from './create-api-handler.js';
 
-const queuesSchema = z.record(z.string(), z.strictObject({ url: z.url(), arn: z.optional(z.string()) }));
+const queuesSchema = z.record(z.string(), queueAddressSchema);
 
 /** `HANGAR_QUEUES`: JSON `{ "<job name>": { "url": "…", "arn": "…" } }`; absent locally, where names are derived. */
 function parseQueues(value: string): Record<string, QueueAddress> | undefined {
@@ -48,7 +49,7 @@ const roleArn = env[ENV_VARS.schedulerRoleArn];
 const ledger = new DynamoJobLedger({ tableName: env[ENV_VARS.tableName] });
 const client = new JobClient({
   registry,
-  sqs: new SQSClient(awsClientConfig()),
+  sqs: new SQSClient(sqsClientConfig()),
   ...(typeof queuesJson === 'string' ? { queues: parseQueues(queuesJson) ?? {} } : {}),
   // Run-at times beyond 15 minutes, delayed FIFO jobs and cancels of scheduled jobs need it.
   ...(typeof groupName === 'string' && typeof roleArn === 'string'

@@ -102,8 +102,10 @@ export class JobSchedules extends Construct {
 
     const schedules = new Map<string, Schedule>();
     for (const jobQueue of props.queues) {
-      // One-time schedules may target any job's queue, so the role sends to all of them.
+      // One-time schedules may target any job's queue, and put what they cannot deliver in its
+      // DLQ, so the role sends to all of them.
       jobQueue.queue.grant(this.role, 'sqs:SendMessage');
+      jobQueue.deadLetterQueue.grant(this.role, 'sqs:SendMessage');
       for (const schedule of jobQueue.settings.schedules) {
         schedules.set(
           schedule.name,

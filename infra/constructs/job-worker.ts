@@ -74,7 +74,12 @@ export class JobWorker extends Construct {
 
     const environment = workerEnvironment(
       settings,
-      { url: queue.queueUrl, arn: queue.queueArn, dlqUrl: deadLetterQueue.queueUrl },
+      {
+        url: queue.queueUrl,
+        arn: queue.queueArn,
+        dlqUrl: deadLetterQueue.queueUrl,
+        dlqArn: deadLetterQueue.queueArn,
+      },
       {
         stage: props.stage,
         ...(props.ledger ? { tableName: props.ledger.tableName } : {}),

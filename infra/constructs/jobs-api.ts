@@ -75,7 +75,10 @@ export class JobsApi extends Construct {
       serviceName: serviceName(props.stage, API_FUNCTION.dir),
       environment: apiEnvironment(
         Object.fromEntries(
-          props.queues.map((q) => [q.settings.jobName, { url: q.queue.queueUrl, arn: q.queue.queueArn }]),
+          props.queues.map((q) => [
+            q.settings.jobName,
+            { url: q.queue.queueUrl, arn: q.queue.queueArn, dlqArn: q.deadLetterQueue.queueArn },
+          ]),
         ),
         {
           stage: props.stage,

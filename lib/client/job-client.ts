@@ -1,6 +1,7 @@
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import * as z from 'zod/mini';
+import { sqsClientConfig } from '../config/aws-client.js';
 import {
   ConfigError,
   EnqueueError,
@@ -17,7 +18,12 @@ import { anyOption, checkOptions, functionOption, type OptionsShape } from '../o
 import { sleep } from '../retry/backoff.js';
 import { describeIssues } from '../validation.js';
 import { type Prepared, prepareRequest, type Rejected } from './prepare.js';
-import { oneTimeScheduleName, type QueueAddress, type SchedulerPort } from './scheduler-port.js';
+import {
+  oneTimeScheduleName,
+  type QueueAddress,
+  queueAddressSchema,
+  type SchedulerPort,
+} from './scheduler-port.js';
 import { type BatchRetry, chunkBySize, failure, sendBatch, sendOne, success } from './send-batch.js';
 
 /** Per-send options. */
@@ -52,7 +58,7 @@ const OPTIONS_SCHEMA = z.strictObject({
     (value) => typeof value === 'object' && value !== null && 'get' in value,
     'is required: the registry of the jobs this client sends',
   ),
-  queues: z.optional(z.record(z.string(), z.strictObject({ url: z.string(), arn: z.optional(z.string()) }))),
+  queues: z.optional(z.record(z.string(), queueAddressSchema)),
   sqs: anyOption,
   scheduler: anyOption,
   maxSendAttempts: z.optional(z.int().check(z.minimum(1))),
@@ -86,7 +92,7 @@ export class JobClient implements JobSender {
     for (const name of Object.keys(options.queues ?? {})) options.registry.get(name);
     this.#registry = options.registry;
     this.#queues = new Map(Object.entries(options.queues ?? {}));
-    this.#sqs = options.sqs ?? new SQSClient({});
+    this.#sqs = options.sqs ?? new SQSClient(sqsClientConfig());
     this.#scheduler = options.scheduler;
     this.#retry = {
       maxSendAttempts: options.maxSendAttempts ?? CLIENT_DEFAULTS.maxSendAttempts,

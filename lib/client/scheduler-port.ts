@@ -4,13 +4,27 @@ import {
   ResourceNotFoundException,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import * as z from 'zod/mini';
 import { ConfigError } from '../errors.js';
+import type { OptionsShape } from '../options.js';
 
 /** Where a job's queue is: the URL for SQS calls, the ARN for Scheduler targets and IAM. */
 export interface QueueAddress {
   readonly url: string;
   readonly arn?: string;
+  /**
+   * The job's DLQ, where Scheduler puts a one-time schedule's message it could not deliver (the
+   * job's DLQ alarm sees it, and a redrive of the job runs it).
+   */
+  readonly dlqArn?: string;
 }
+
+/** A `QueueAddress` as configuration gives it (the client's `queues`, the API's `HANGAR_QUEUES`). */
+export const queueAddressSchema = z.strictObject({
+  url: z.string().check(z.minLength(1)),
+  arn: z.optional(z.string()),
+  dlqArn: z.optional(z.string()),
+} satisfies OptionsShape<QueueAddress>);
 
 /** A schedule that puts one message on a job's queue once, at `runAt`, and then deletes itself. */
 export interface OneTimeSchedule {
@@ -90,6 +104,9 @@ export class AwsScheduler implements SchedulerPort {
           RoleArn: this.#options.roleArn,
           Input: schedule.body,
           RetryPolicy: { MaximumEventAgeInSeconds: this.#options.maxEventAgeSeconds ?? 86_400 },
+          ...(schedule.queue.dlqArn === undefined
+            ? {}
+            : { DeadLetterConfig: { Arn: schedule.queue.dlqArn } }),
           ...(schedule.messageGroupId === undefined
             ? {}
             : { SqsParameters: { MessageGroupId: schedule.messageGroupId } }),

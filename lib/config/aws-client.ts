@@ -34,3 +34,22 @@ export function awsClientConfig(): AwsClientConfig {
     retryMode: 'standard',
   };
 }
+
+/** `awsClientConfig()` for an SQS client, which must also send every call to its configured endpoint. */
+export interface SqsClientConfig extends AwsClientConfig {
+  /**
+   * Off: the SDK otherwise sends a call to its queue URL's host whenever the endpoint does not come
+   * from the client's own options, so `AWS_ENDPOINT_URL_SQS` (a VPC interface endpoint, a FIPS
+   * endpoint, a proxy) would be bypassed. The regional endpoint serves every queue URL of its region.
+   */
+  readonly useQueueUrlAsEndpoint: false;
+}
+
+/**
+ * The configuration of an SQS client.
+ * @example
+ * const sqs = new SQSClient(sqsClientConfig());
+ */
+export function sqsClientConfig(): SqsClientConfig {
+  return { ...awsClientConfig(), useQueueUrlAsEndpoint: false };
+}

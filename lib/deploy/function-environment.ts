@@ -28,7 +28,9 @@ export function usesLedger(settings: Pick<JobSettings, 'useLedger' | 'resources'
 }
 
 /** Where the job queues are, as the API (and FIFO workers) read them from `HANGAR_QUEUES`. */
-export type QueueDirectory = Readonly<Record<string, { readonly url: string; readonly arn: string }>>;
+export type QueueDirectory = Readonly<
+  Record<string, { readonly url: string; readonly arn: string; readonly dlqArn: string }>
+>;
 
 export interface DeploymentValues {
   readonly stage: string;
@@ -54,7 +56,7 @@ function required(value: string | undefined, what: string, owner: string): strin
  */
 export function workerEnvironment(
   settings: JobSettings,
-  queue: { readonly url: string; readonly arn: string; readonly dlqUrl: string },
+  queue: { readonly url: string; readonly arn: string; readonly dlqUrl: string; readonly dlqArn: string },
   values: DeploymentValues,
 ): Record<string, string> {
   const owner = `Worker of job "${settings.jobName}"`;
@@ -80,7 +82,9 @@ export function workerEnvironment(
       owner,
     );
     environment[ENV_VARS.schedulerRoleArn] = required(values.schedulerRoleArn, 'the scheduler role', owner);
-    environment[ENV_VARS.queues] = values.toJson({ [settings.jobName]: { url: queue.url, arn: queue.arn } });
+    environment[ENV_VARS.queues] = values.toJson({
+      [settings.jobName]: { url: queue.url, arn: queue.arn, dlqArn: queue.dlqArn },
+    });
   }
   return environment;
 }

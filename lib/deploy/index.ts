@@ -15,11 +15,13 @@ export {
 } from '../api/contract.js';
 export {
   DEAD_LETTER_ATTRIBUTES,
+  DELIVERY_ATTRIBUTES,
   type DeadLetterAttribute,
   ENV_VARS,
   METRIC_NAMES,
   METRICS_NAMESPACE,
   type MetricName,
+  SCHEDULER_DLQ_ATTRIBUTES,
   SQS_LIMITS,
   UNKNOWN_JOB_NAME,
 } from '../constants.js';

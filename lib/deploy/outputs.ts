@@ -73,6 +73,7 @@ export function clientFromStackOutputs(
     queues[job.name] = {
       url: read(jobOutputKey(job.name, 'queueUrl')),
       arn: read(jobOutputKey(job.name, 'queueArn')),
+      dlqArn: read(jobOutputKey(job.name, 'dlqArn')),
     };
   }
   const groupName = read(OUTPUT_KEYS.scheduleGroupName);

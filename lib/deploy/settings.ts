@@ -10,6 +10,10 @@ import { encodeFiringTemplate } from '../jobs/envelope.js';
 import { dlqName, queueName, resourceStem } from '../jobs/names.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { DEFAULT_TIME_ZONE, scheduleExpressionSchema, timeZoneSchema } from '../jobs/schedule-rules.js';
+import {
+  VISIBILITY_TIMEOUT_FACTOR,
+  visibilityTimeoutSeconds as visibilityTimeout,
+} from '../jobs/visibility.js';
 import { LEDGER_TABLE, type LedgerTable } from '../ledger/table.js';
 import { check, describeIssues } from '../validation.js';
 
@@ -17,11 +21,8 @@ const DAY_SECONDS = 86_400;
 
 /** The rules of the derivation, named so that tests, docs and reviewers can point at them. */
 export const SETTINGS_RULES = {
-  /**
-   * AWS guidance for SQS event sources: visibility timeout ≥ 6 × function timeout (+ the batching
-   * window), so a message is not redelivered while the throttled retries of one invocation still hold it.
-   */
-  visibilityTimeoutFactor: 6,
+  /** Visibility timeout = this × function timeout + the batching window (see lib/jobs/visibility.ts). */
+  visibilityTimeoutFactor: VISIBILITY_TIMEOUT_FACTOR,
   /** DLQ retention: the SQS maximum, so an on-call engineer has two weeks to redrive. */
   dlqRetentionSeconds: 14 * DAY_SECONDS,
   /** Source-queue retention: long enough for every backoff of the longest retry policy. */
@@ -165,8 +166,7 @@ function deriveSchedules(
 /** Derives one job's settings. @throws {JobDefinitionError} when the declaration cannot be deployed. */
 export function deriveJobSettings(job: JobDefinition, options: SettingsOptions = {}): JobSettings {
   const fifo = job.fifo !== undefined;
-  const visibilityTimeoutSeconds =
-    SETTINGS_RULES.visibilityTimeoutFactor * job.timeoutSeconds + job.batch.windowSeconds;
+  const visibilityTimeoutSeconds = visibilityTimeout(job);
   if (visibilityTimeoutSeconds > SQS_LIMITS.maxVisibilitySeconds) {
     throw new JobDefinitionError(
       `Job "${job.name}": visibility timeout ${visibilityTimeoutSeconds} s exceeds the SQS maximum of ${SQS_LIMITS.maxVisibilitySeconds} s`,

@@ -8,7 +8,7 @@ import { type JobStatus, UNKNOWN_JOB_NAME } from '../constants.js';
 import { ConfigError } from '../errors.js';
 import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../jobs/define-job.js';
 import { JOB_ID_PATTERN } from '../jobs/envelope.js';
-import type { AttemptRef, ClaimResult, JobResult } from '../worker/types.js';
+import type { AttemptRef, ClaimRefusal, ClaimResult, DeadOnArrival, JobResult } from '../worker/types.js';
 import { ClaimLostError } from './errors.js';
 import { Expression } from './expressions.js';
 import type { RecordTable } from './record-table.js';
@@ -29,8 +29,13 @@ export interface AttemptFailure {
   readonly retryAt?: string;
 }
 
-/** Statuses a delivery may claim: never ran, failed and will retry, or dead and redriven. */
-export const CLAIMABLE: readonly JobStatus[] = ['queued', 'scheduled', 'retrying', 'dead'];
+/** Statuses any delivery may claim: never ran, or failed and will retry. */
+const CLAIMABLE: readonly JobStatus[] = ['queued', 'scheduled', 'retrying'];
+/** …and a redriven one also a dead job. */
+const CLAIMABLE_BY_REDRIVE: readonly JobStatus[] = [...CLAIMABLE, 'dead'];
+/** Statuses a dead-on-arrival message may overwrite (dead again is harmless). */
+const DEAD_ON_ARRIVAL: readonly JobStatus[] = [...CLAIMABLE, 'dead'];
+const RECORDED: DeadOnArrival = Object.freeze({ outcome: 'recorded' });
 
 /**
  * Write 1 of a successful attempt. Takes the job under a fresh token with a lease of
@@ -69,7 +74,7 @@ export async function claim(
       .remove(A.retryAt);
     const condition =
       `${e.notExists(A.partitionKey)} OR (${e.name(A.continuation)} <= ${e.value(ref.continuation)} AND ` +
-      `(${e.in(A.status, CLAIMABLE)} OR (${e.eq(A.status, 'running')} AND ${e.name(A.leaseUntil)} < ${e.value(now.getTime())})))`;
+      `(${e.in(A.status, ref.redriven === true ? CLAIMABLE_BY_REDRIVE : CLAIMABLE)} OR ${leaseEnded(e, now, ref)}))`;
     if (await table.update(jobKey(ref.jobId), e, condition)) return { outcome: 'claimed', token };
 
     const item = await table.get(jobKey(ref.jobId));
@@ -172,11 +177,10 @@ export async function progress(
  */
 export async function deadOnArrival(
   table: RecordTable,
-
   ref: Omit<AttemptRef, 'leaseMs'>,
   failure: { readonly errorCode: string; readonly errorMessage: string },
-): Promise<void> {
-  if (typeof ref.jobId !== 'string' || !JOB_ID_PATTERN.test(ref.jobId)) return;
+): Promise<DeadOnArrival> {
+  if (typeof ref.jobId !== 'string' || !JOB_ID_PATTERN.test(ref.jobId)) return RECORDED;
   const now = table.now();
   const continuation = wholeNumber(ref.continuation);
   const name =
@@ -203,25 +207,54 @@ export async function deadOnArrival(
     .remove(A.leaseUntil);
   const condition =
     `${e.notExists(A.partitionKey)} OR (${e.name(A.continuation)} <= ${e.value(continuation)} AND ` +
-    `${e.in(A.status, CLAIMABLE)})`;
-  await table.update(jobKey(ref.jobId), e, condition);
+    `(${e.in(A.status, DEAD_ON_ARRIVAL)} OR ${leaseEnded(e, now, ref)}))`;
+  if (await table.update(jobKey(ref.jobId), e, condition)) return RECORDED;
+  const item = await table.get(jobKey(ref.jobId));
+  const refusal = item === undefined ? undefined : refusalOf(item, { ...ref, redriven: true }, now.getTime());
+  return refusal === undefined || refusal.outcome === 'dead' ? RECORDED : refusal;
+}
+
+/**
+ * A `running` record whose holder's lease has ended: its attempt died or could not write its end.
+ * Its own message takes it over at once; another message only `takeoverAfterMs` later (see
+ * `AttemptRef.takeoverAfterMs`: the holder's end may still be on its way back).
+ */
+function leaseEnded(
+  e: Expression,
+  now: Date,
+  ref: Pick<AttemptRef, 'messageId' | 'takeoverAfterMs'>,
+): string {
+  const ownMessage = `(${e.name(A.leaseUntil)} < ${e.value(now.getTime())} AND ${e.eq(A.claimMessageId, ref.messageId)})`;
+  const anyMessage = `${e.name(A.leaseUntil)} < ${e.value(now.getTime() - (ref.takeoverAfterMs ?? 0))}`;
+  return `(${e.eq(A.status, 'running')} AND (${ownMessage} OR ${anyMessage}))`;
 }
 
 /** Why a record refuses a delivery's claim, or undefined when it would accept one now. */
 function refusalOf(
   item: StoredItem,
-  ref: AttemptRef,
+  ref: Pick<AttemptRef, 'continuation' | 'redriven' | 'messageId' | 'takeoverAfterMs'>,
   nowMs: number,
-): Exclude<ClaimResult, { outcome: 'claimed' }> | undefined {
+): ClaimRefusal | undefined {
   const status = statusOf(item);
   const stored = item[A.continuation];
   const continuation = typeof stored === 'number' ? stored : 0;
   if (continuation > ref.continuation) return { outcome: 'done', status: status ?? 'succeeded' };
   if (status === 'succeeded') return { outcome: 'done', status };
   if (status === 'cancelled') return { outcome: 'cancelled' };
+  if (status === 'dead' && ref.redriven !== true) {
+    const code = item[A.lastErrorCode];
+    const message = item[A.lastErrorMessage];
+    return {
+      outcome: 'dead',
+      errorCode: typeof code === 'string' ? code : 'DEAD',
+      errorMessage: typeof message === 'string' ? message : 'The job is dead',
+    };
+  }
   const lease = item[A.leaseUntil];
-  if (status === 'running' && typeof lease === 'number' && lease >= nowMs) {
-    return { outcome: 'busy', retryAfterMs: Math.max(1, lease - nowMs) };
+  if (status === 'running' && typeof lease === 'number') {
+    const ownMessage = item[A.claimMessageId] === ref.messageId;
+    const free = ownMessage ? lease : lease + (ref.takeoverAfterMs ?? 0);
+    if (free >= nowMs) return { outcome: 'busy', retryAfterMs: Math.max(1, free - nowMs) };
   }
   return undefined;
 }

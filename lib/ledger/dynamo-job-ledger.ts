@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 import { awsClientConfig } from '../config/aws-client.js';
 import type { JobStatus } from '../constants.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
-import type { AttemptRef, ClaimResult, JobLedger, JobResult } from '../worker/types.js';
+import type { AttemptRef, ClaimResult, DeadOnArrival, JobLedger, JobResult } from '../worker/types.js';
 import * as attempts from './attempt-writes.js';
 import {
   jobIdOfKey,
@@ -128,7 +128,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   deadOnArrival(
     ref: Omit<AttemptRef, 'leaseMs'>,
     failure: { readonly errorCode: string; readonly errorMessage: string },
-  ): Promise<void> {
+  ): Promise<DeadOnArrival> {
     return attempts.deadOnArrival(this.#table, ref, failure);
   }
 

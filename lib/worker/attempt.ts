@@ -6,8 +6,9 @@
  * Attempt arithmetic (why `maxReceiveCount` = max attempts + `SETTINGS_RULES.receiveAllowance`):
  * - The attempt of a delivery is `envelope.attempt + ApproximateReceiveCount − 1`.
  * - On a standard queue a retry is a *new* message carrying `attempt + 1` and `DelaySeconds` =
- *   the backoff (≤ 900 s), and a record handed back unstarted is re-sent unchanged; either way the
- *   original is deleted, so a message is normally received once and the envelope counts attempts.
+ *   the backoff (≤ 900 s), and a record handed back unstarted is re-sent carrying this delivery's
+ *   attempt (`copyBody`); either way the original is deleted, so a message is normally received
+ *   once and the envelope counts attempts.
  *   A backoff longer than 900 s instead extends the visibility of the same message, whose next
  *   receive then adds one — the formula holds for both.
  * - On a FIFO queue a new message would lose its place in the group, so retries and hand-backs
@@ -22,21 +23,23 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { DEAD_LETTER_ATTRIBUTES, DELIVERY_ATTRIBUTES } from '../constants.js';
 import {
   EnvelopeError,
   ERROR_CODES,
-  type JobError,
   JobValidationError,
   PermanentJobError,
   UnknownJobError,
 } from '../errors.js';
 import type { JobDefinition } from '../jobs/define-job.js';
 import { decodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
+import { visibilityTimeoutSeconds } from '../jobs/visibility.js';
 import { describeIssues, toValidationIssues } from '../validation.js';
 import type { Outcome } from './outcome.js';
 import { WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
-import { deadLetter } from './sqs-actions.js';
+import { endAsDead, endFromMessage, readSettlement, type Settlement } from './settlement.js';
+import { deadLetter, originOf } from './sqs-actions.js';
 import type { AttemptRef, JobBinding, JobLedger } from './types.js';
 
 /**
@@ -55,6 +58,8 @@ export class Attempt {
   continuedAs: number | undefined;
   /** The ledger claim's token, once claimed. */
   token: string | undefined;
+  /** The end of this job that an earlier delivery could not write: write it instead of running. */
+  readonly settlement: Settlement | undefined;
   #ref: AttemptRef | undefined;
 
   constructor(
@@ -64,6 +69,7 @@ export class Attempt {
     attempt: number,
     payload: unknown,
     ledger: JobLedger | undefined,
+    settlement: Settlement | undefined,
   ) {
     this.record = record;
     this.binding = binding;
@@ -73,6 +79,7 @@ export class Attempt {
     this.ledger = ledger;
     this.continuedAs = undefined;
     this.token = undefined;
+    this.settlement = settlement;
     this.#ref = undefined;
   }
 
@@ -106,13 +113,24 @@ export function prepareAttempt(rt: InvocationScope, record: SQSRecord): Attempt 
   }
   const attempt = envelope.attempt + receiveCount(record) - 1;
   const binding = bindings.get(envelope.name);
+  const ledger = binding === undefined || binding.job.useLedger ? rt.worker.ledger : undefined;
+  const settlement = readSettlement(record);
+  if (settlement?.outcome === 'dead') {
+    // The job's verdict was reached before; only writing it is left, whatever the message holds now.
+    return endFromMessage(
+      rt,
+      record,
+      ledger,
+      attemptRef(envelope, attempt, record, binding?.job),
+      settlement,
+    );
+  }
   if (binding === undefined) {
     const error = new UnknownJobError(envelope.name, [...bindings.keys()]);
     const ref = attemptRef(envelope, attempt, record, undefined);
-    return deadOnArrival(rt, record, rt.worker.ledger, ref, error);
+    return endAsDead(rt, record, ledger, ref, error, undefined);
   }
   const job = binding.job;
-  const ledger = job.useLedger ? rt.worker.ledger : undefined;
   const parsed = z.safeParse(job.schema, envelope.payload);
   if (!parsed.success) {
     const issues = toValidationIssues(parsed.error.issues, 'payload');
@@ -120,28 +138,29 @@ export function prepareAttempt(rt: InvocationScope, record: SQSRecord): Attempt 
       `Invalid payload for job "${job.name}": ${describeIssues(issues)}`,
       issues,
     );
-    return deadOnArrival(rt, record, ledger, attemptRef(envelope, attempt, record, job), error);
+    return endAsDead(rt, record, ledger, attemptRef(envelope, attempt, record, job), error, undefined);
   }
-  if (attempt > job.retry.maxAttempts) {
+  // A settlement was written by an attempt within the limit: the next delivery only records it.
+  if (attempt > job.retry.maxAttempts && settlement === undefined) {
     const error = new PermanentJobError(
       `Job "${job.name}" arrived for attempt ${attempt} of ${job.retry.maxAttempts}: earlier attempts ended without reporting (timeout or crash)`,
       { code: ERROR_CODES.attemptsExhausted },
     );
-    return deadOnArrival(rt, record, ledger, attemptRef(envelope, attempt, record, job), error);
+    return endAsDead(rt, record, ledger, attemptRef(envelope, attempt, record, job), error, undefined);
   }
-  return new Attempt(record, binding, envelope, attempt, parsed.data, ledger);
+  return new Attempt(record, binding, envelope, attempt, parsed.data, ledger, settlement);
 }
 
-/** Records a message that dies before it could be claimed (when its job id is known), then dead-letters it. */
-async function deadOnArrival(
-  rt: InvocationScope,
-  record: SQSRecord,
-  ledger: JobLedger | undefined,
-  ref: AttemptRef,
-  error: JobError,
-): Promise<Outcome> {
-  await ledger?.deadOnArrival(ref, { errorCode: error.code, errorMessage: error.message });
-  return deadLetter(rt, record, { jobName: ref.jobName, attempt: ref.attempt }, error);
+/**
+ * Whether a delivery came back from a DLQ on purpose: moved by SQS's move task (it keeps the
+ * reason attributes the worker added) or sent back by a selective redrive (which marks it).
+ */
+function isRedrive(record: SQSRecord): boolean {
+  const attributes = record.messageAttributes;
+  return (
+    attributes?.[DEAD_LETTER_ATTRIBUTES.errorCode] !== undefined ||
+    attributes?.[DELIVERY_ATTRIBUTES.redrivenAt] !== undefined
+  );
 }
 
 function receiveCount(record: SQSRecord): number {
@@ -161,7 +180,9 @@ function attemptRef(
     attempt,
     continuation: envelope.continuation,
     enqueuedAt: envelope.enqueuedAt,
-    messageId: record.messageId,
+    messageId: originOf(record),
     leaseMs: (job?.timeoutSeconds ?? 0) * 1000 + WORKER_RULES.leaseSlackMs,
+    takeoverAfterMs: job === undefined ? 0 : visibilityTimeoutSeconds(job) * 1000,
+    redriven: isRedrive(record),
   };
 }

@@ -18,6 +18,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { sqsClientConfig } from '../config/aws-client.js';
 import { readEnv } from '../config/env.js';
 import { ENV_VARS } from '../constants.js';
 import { ConfigError } from '../errors.js';
@@ -67,7 +68,7 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   const jobs = options.jobs.map((b) => b.job);
   const queue = options.queue ?? queueFromEnv();
   const fifo = queue.url.endsWith('.fifo');
-  const sqs = options.sqs ?? new SQSClient({});
+  const sqs = options.sqs ?? new SQSClient(sqsClientConfig());
   // The stack names each worker's service (POWERTOOLS_SERVICE_NAME); the dashboard finds metrics by it.
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'hangar';
   const logger = options.logger ?? new Logger({ serviceName });

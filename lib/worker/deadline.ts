@@ -49,6 +49,8 @@ export interface Deadline {
   readonly reached: boolean;
   /** Milliseconds until the signal fires (0 once it has). */
   remainingMs(): number;
+  /** Milliseconds until the hard stop (0 once it has come): how long the worker may still settle. */
+  untilHardStopMs(): number;
   /**
    * Resolves shortly before the hard deadline: the worker stops waiting for handlers that ignore
    * their signal and reports what is unfinished, so the invocation itself never times out.
@@ -132,6 +134,10 @@ class InvocationDeadline implements Deadline {
 
   remainingMs(): number {
     return Math.max(0, this.#abortAt - this.#clock.now());
+  }
+
+  untilHardStopMs(): number {
+    return Math.max(0, this.#stopAt - Date.now());
   }
 
   dispose(): void {

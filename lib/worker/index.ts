@@ -13,6 +13,7 @@ export {
   type AttemptRef,
   type ClaimRefusal,
   type ClaimResult,
+  type DeadOnArrival,
   handle,
   type JobBinding,
   type JobContext,

@@ -15,6 +15,8 @@ import type { Fate } from './outcome.js';
 import { WORKER_LOG_MESSAGES } from './rules.js';
 import { type RecordRun, runRecord } from './run-record.js';
 import type { WorkerRuntime } from './runtime.js';
+import { type Settlement, sendSettlement } from './settlement.js';
+import { handBackCopy } from './sqs-actions.js';
 
 /**
  * One invocation: the function's runtime, its own deadline and metrics (see `InvocationScope`),
@@ -37,6 +39,14 @@ export class Invocation implements RecordRun {
    * running or handing it back now would make a second copy.
    */
   #closed = false;
+  /**
+   * Ends being written: a record whose job ran (or was judged dead) while its end is still on its
+   * way to the ledger or the DLQ, by slot. Made on first use.
+   */
+  #endings: Map<number, Ending> | undefined;
+  /** Slots whose handler has started (an attempt that counts), by slot. Made on first use. */
+  #started: Uint8Array | undefined;
+  #records: readonly SQSRecord[] = [];
 
   constructor(worker: WorkerRuntime, context: Context) {
     this.worker = worker;
@@ -46,6 +56,7 @@ export class Invocation implements RecordRun {
 
   async run(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
     const { concurrency } = this.worker;
+    this.#records = records;
     this.#slots = repeatedIds(records);
     try {
       const work = this.worker.fifo
@@ -56,7 +67,12 @@ export class Invocation implements RecordRun {
             }
           })
         : runLanes(records, concurrency, (record, index) => this.#step(record, index, false));
-      await Promise.race([work, this.deadline.hardStop]);
+      const finished = await Promise.race([work.then(() => true), this.deadline.hardStop.then(() => false)]);
+      if (!finished) {
+        // No record may start now: the rescue below takes part of what is left before the deadline.
+        this.#closed = true;
+        await this.#rescue();
+      }
     } finally {
       this.#closed = true;
       this.deadline.dispose();
@@ -78,6 +94,54 @@ export class Invocation implements RecordRun {
 
   settle(slot: number, fate: Fate): void {
     this.#fates[slot] ??= fate;
+    this.#endings?.delete(slot);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  markStarted(slot: number): void {
+    this.#started ??= new Uint8Array(this.#records.length);
+    this.#started[slot] = 1;
+  }
+
+  holdEnd(slot: number, record: SQSRecord, settlement: Settlement): void {
+    this.#endings ??= new Map();
+    this.#endings.set(slot, { record, settlement });
+  }
+
+  /**
+   * At the hard stop, what has no fate yet would be reported unfinished and come back after its
+   * visibility timeout, one receive — one attempt — older. Two kinds need not:
+   * - a record whose job ran but whose end is still being written: its end goes along with a copy
+   *   of its message (the next delivery writes it instead of running the job again);
+   * - on a standard queue, a record whose handler never started (waiting behind a slow record, or
+   *   in its claim): a fresh copy is handed back, as at the margin, so no attempt is spent on it.
+   * One try each, all at once, for at most half the reserve left before the deadline; each record
+   * whose copy went out is acknowledged. A write still in flight may land later: writing the same
+   * end twice is harmless, and a claim that lands after this answer does not run its handler.
+   */
+  async #rescue(): Promise<void> {
+    const rescues: Promise<void>[] = [];
+    for (let index = 0; index < this.#records.length; index++) {
+      const slot = this.#slots?.[index] ?? index;
+      const record = this.#records[index];
+      if (slot !== index || record === undefined || this.#fates[slot] !== undefined) continue;
+      const ending = this.#endings?.get(slot);
+      if (ending !== undefined) {
+        rescues.push(sendSettlement(this, record, ending.settlement).then(() => this.settle(slot, 'ack')));
+      } else if (this.#started?.[slot] !== 1 && !this.worker.fifo) {
+        rescues.push(handBackCopy(this, record).then(() => this.settle(slot, 'ack')));
+      }
+    }
+    if (rescues.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.worker.reserveMs / 2);
+    });
+    await Promise.race([Promise.allSettled(rescues), budget]);
+    clearTimeout(timer);
   }
 
   /** The batch item failures: every record not acknowledged. */
@@ -106,6 +170,12 @@ export class Invocation implements RecordRun {
       this.worker.logger.warn(WORKER_LOG_MESSAGES.metricsFailed, { error: describeError(error).message });
     }
   }
+}
+
+/** An end being written (see `Invocation.#endings`). */
+interface Ending {
+  readonly record: SQSRecord;
+  readonly settlement: Settlement;
 }
 
 // Shared, settled answers of a record not run again: a record's step allocates nothing for them.

@@ -20,6 +20,16 @@ export const WORKER_RULES = {
   maxErrorCodeLength: 256,
   /** A claim's lease exceeds the function timeout by this much, for clock skew. */
   leaseSlackMs: 1_000,
+  /**
+   * Rounds of a settle call (a ledger write or SQS send that seals a record's fate) before the
+   * worker gives up on it for this invocation, on top of the SDK's own attempts. A call that failed
+   * through all of those met more than a blip; a few rounds over a second or two ride out most.
+   */
+  settleRounds: 4,
+  /** Backoff between settle rounds: from this, doubling, with equal jitter. */
+  settleBaseDelayMs: 200,
+  /** A new settle round starts only while at least this long is left before the hard stop. */
+  settleMinRemainingMs: 1_000,
 } as const;
 
 /**
@@ -36,4 +46,10 @@ export const WORKER_LOG_MESSAGES = {
   visibilityChangeFailed: 'ChangeMessageVisibility failed',
   deleteFailed: 'Deleting a settled record failed; the event source deletes it',
   metricsFailed: 'Writing metrics failed',
+  settleRetried: 'A settle call failed; trying again',
+  retryNotRecorded: 'Could not record a failed attempt in the ledger; retrying it anyway',
+  retryResendFailed: 'Re-send of a retry failed; its visibility carries the backoff instead',
+  settlementHandedBack: 'Could not record the end of a job; its outcome travels with its message',
+  settlementWritten: 'Recorded the end of a job from its message',
+  deadAgain: 'Dead job delivered again without a redrive; dead-lettered with its recorded reason',
 } as const;

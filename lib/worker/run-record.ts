@@ -12,6 +12,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { METRIC_NAMES } from '../constants.js';
+import { JobError } from '../errors.js';
 import { Attempt, prepareAttempt } from './attempt.js';
 import { describeError } from './describe-error.js';
 import { AttemptContext } from './job-context.js';
@@ -19,13 +20,24 @@ import { DONE, type Fate, KEPT, type Outcome } from './outcome.js';
 import { decideRetry } from './retry-policy.js';
 import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
-import { deadLetter, handBack, sendRetry } from './sqs-actions.js';
+import { isFinal, settleCall } from './settle-call.js';
+import { endAsDead, endFromMessage, recordEnd, type Settlement } from './settlement.js';
+import { handBack, sendRetry } from './sqs-actions.js';
 import type { JobLedger, JobResult } from './types.js';
 
 /** The invocation as a record's run sees it: its scope, and where the record's fate is kept. */
 export interface RecordRun extends InvocationScope {
   /** Keeps the fate of the record at `slot` (the first fate kept stands). */
   settle(slot: number, fate: Fate): void;
+  /**
+   * Says that the record at `slot` has an end to write (its job ran, or was judged dead), until
+   * its fate is kept: at the hard stop the invocation sends that end along with the record.
+   */
+  holdEnd(slot: number, record: SQSRecord, settlement: Settlement): void;
+  /** Says that the handler of the record at `slot` starts now: its attempt counts. */
+  markStarted(slot: number): void;
+  /** Whether the invocation has answered: nothing may start after that. */
+  readonly closed: boolean;
 }
 
 /**
@@ -47,11 +59,19 @@ export async function runRecord(
     const attempt = prepareAttempt(rt, record);
     if (!(attempt instanceof Attempt)) return settled(rt, slot, await attempt);
     const { ledger } = attempt;
+    if (attempt.settlement !== undefined) {
+      rt.holdEnd(slot, record, attempt.settlement);
+      return settled(rt, slot, await endFromMessage(rt, record, ledger, attempt.ref, attempt.settlement));
+    }
     if (ledger !== undefined) {
       const refusal = await claimAttempt(rt, attempt, ledger);
       if (refusal !== undefined) return settled(rt, slot, refusal);
     }
 
+    // A claim that lands after the invocation answered must not run: its record was handed back
+    // or reported unfinished; the lease it holds ends by itself.
+    if (rt.closed) return false;
+    rt.markStarted(slot);
     const context = new AttemptContext(rt, attempt);
     const started = Date.now();
     let result: JobResult | undefined;
@@ -59,17 +79,19 @@ export async function runRecord(
       result = (await attempt.binding.handler(attempt.payload, context)) ?? undefined;
     } catch (error) {
       rt.metrics.duration(Date.now() - started);
-      return settled(rt, slot, await failAttempt(rt, attempt, error));
+      return settled(rt, slot, await failAttempt(rt, slot, attempt, error));
     }
     rt.metrics.duration(Date.now() - started);
 
     const { continuedAs, token } = attempt;
-    if (ledger !== undefined && token !== undefined) {
-      if (continuedAs !== undefined) await ledger.continued(attempt.ref, token, continuedAs);
-      else await ledger.succeed(attempt.ref, token, result);
-    }
     rt.metrics.count(continuedAs === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued);
-    return settled(rt, slot, DONE);
+    if (ledger === undefined || token === undefined) return settled(rt, slot, DONE);
+    const end =
+      continuedAs === undefined
+        ? ({ outcome: 'succeeded', token, ...(result === undefined ? {} : { result }) } as const)
+        : ({ outcome: 'continued', token, continuation: continuedAs } as const);
+    rt.holdEnd(slot, record, end);
+    return settled(rt, slot, await recordEnd(rt, record, ledger, attempt.ref, end));
   } catch (error) {
     // Only our own SQS or ledger calls land here (handler errors are classified in failAttempt).
     // Keeping the record is always safe: it comes back after its visibility timeout.
@@ -102,6 +124,15 @@ async function claimAttempt(
     return undefined;
   }
   if (claim.outcome === 'busy') return handBack(rt, attempt.record, Math.ceil(claim.retryAfterMs / 1000));
+  if (claim.outcome === 'dead') {
+    // Its dead-lettering failed before, so the message came back: the verdict stands.
+    rt.worker.logger.warn(WORKER_LOG_MESSAGES.deadAgain, {
+      jobId: attempt.envelope.jobId,
+      errorCode: claim.errorCode,
+    });
+    const verdict = new JobError(claim.errorMessage, { code: claim.errorCode, retryable: false });
+    return endAsDead(rt, attempt.record, undefined, attempt.ref, verdict, undefined);
+  }
   rt.worker.logger.info(WORKER_LOG_MESSAGES.alreadySettled, {
     jobId: attempt.envelope.jobId,
     jobName: attempt.job.name,
@@ -111,25 +142,38 @@ async function claimAttempt(
 }
 
 /** Records a failed attempt in the ledger (when claimed) and retries or dead-letters its record. */
-async function failAttempt(rt: InvocationScope, attempt: Attempt, error: unknown): Promise<Outcome> {
+async function failAttempt(rt: RecordRun, slot: number, attempt: Attempt, error: unknown): Promise<Outcome> {
   const { record, envelope, job, ref, ledger, token } = attempt;
   const reason = describeError(error);
   const decision = decideRetry(error, ref.attempt, job.retry, rt.worker.random);
   if (!decision.retry) {
-    if (ledger !== undefined && token !== undefined) {
-      await ledger.fail(ref, token, { status: 'dead', errorCode: reason.code, errorMessage: reason.message });
-    }
-    return deadLetter(rt, record, { jobName: job.name, attempt: ref.attempt }, error);
+    rt.holdEnd(slot, record, {
+      outcome: 'dead',
+      token,
+      errorCode: reason.code,
+      errorMessage: reason.message,
+    });
+    return endAsDead(rt, record, ledger, ref, error, token);
   }
   const { delaySeconds } = decision;
   if (ledger !== undefined && token !== undefined) {
     const retryAt = new Date(Date.now() + delaySeconds * 1000).toISOString();
-    await ledger.fail(ref, token, {
+    const failure = {
       status: 'retrying',
       errorCode: reason.code,
       errorMessage: reason.message,
       retryAt,
-    });
+    } as const;
+    try {
+      await settleCall(rt, 'ledger retrying', () => ledger.fail(ref, token, failure));
+    } catch (cause) {
+      if (isFinal(cause)) throw cause;
+      // The retry still goes out: its claim takes the record over once this claim's lease ends.
+      rt.worker.logger.warn(WORKER_LOG_MESSAGES.retryNotRecorded, {
+        jobId: envelope.jobId,
+        error: describeError(cause).message,
+      });
+    }
   }
   rt.metrics.count(METRIC_NAMES.retried);
   rt.worker.logger.warn(WORKER_LOG_MESSAGES.retrying, {

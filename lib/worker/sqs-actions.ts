@@ -11,16 +11,72 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  DELIVERY_ATTRIBUTES,
+  METRIC_NAMES,
+  SQS_LIMITS,
+  UNKNOWN_JOB_NAME,
+} from '../constants.js';
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
 import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
-import { encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
+import { decodeEnvelope, encodeEnvelope, type JobEnvelope } from '../jobs/envelope.js';
 import { check, describeIssues } from '../validation.js';
 import { describeError } from './describe-error.js';
 import { ACKED_PENDING, DONE, KEPT, type Outcome } from './outcome.js';
-import { WORKER_LOG_MESSAGES } from './rules.js';
+import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
 import type { InvocationScope } from './runtime.js';
+import { settleCall } from './settle-call.js';
+
+/** The id of the message a record descends from: its own, or the original's for a copy the worker made. */
+export function originOf(record: SQSRecord): string {
+  return record.messageAttributes?.[DELIVERY_ATTRIBUTES.origin]?.stringValue ?? record.messageId;
+}
+
+/**
+ * The attributes a copy of a record carries: the record's own (a redrive's marks stay with the
+ * job when it is handed back; a settlement is set anew or not at all) and its origin. SQS takes at
+ * most 10 attributes: Hangar's own come first, and `spare` are left for the caller to add.
+ */
+export function copyAttributes(record: SQSRecord, spare = 0): Record<string, MessageAttributeValue> {
+  const entries: [string, MessageAttributeValue][] = [];
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (name === DELIVERY_ATTRIBUTES.settlement || name === DELIVERY_ATTRIBUTES.origin) continue;
+    if (value.stringValue !== undefined) {
+      entries.push([name, { DataType: value.dataType, StringValue: value.stringValue }]);
+    } else if (value.binaryValue !== undefined) {
+      entries.push([
+        name,
+        { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') },
+      ]);
+    }
+  }
+  entries.sort(([a], [b]) => Number(!a.startsWith(HANGAR_PREFIX)) - Number(!b.startsWith(HANGAR_PREFIX)));
+  const kept = entries.slice(0, SQS_LIMITS.maxMessageAttributes - 1 - spare);
+  return Object.fromEntries([
+    ...kept,
+    [DELIVERY_ATTRIBUTES.origin, { DataType: 'String', StringValue: originOf(record) }],
+  ]);
+}
+
+const HANGAR_PREFIX = 'hangar.';
+
+/**
+ * The body of a copy of a record: the same bytes, except that an envelope received more than once
+ * carries this delivery's attempt (`attempt + ApproximateReceiveCount − 1`), since the copy starts
+ * its receive count afresh — the attempts earlier receives started still count.
+ */
+export function copyBody(record: SQSRecord): string {
+  const received = Number.parseInt(record.attributes.ApproximateReceiveCount, 10);
+  if (!(received > 1)) return record.body;
+  try {
+    const envelope = decodeEnvelope(record.body);
+    return encodeEnvelope({ ...envelope, attempt: envelope.attempt + received - 1 });
+  } catch {
+    return record.body;
+  }
+}
 
 /**
  * Retries a failed attempt after `delaySeconds` (at most the visibility timeout's maximum). A
@@ -38,15 +94,23 @@ export async function sendRetry(
   const { worker } = rt;
   if (!worker.fifo && delaySeconds <= SQS_LIMITS.maxDelaySeconds) {
     // Send before the original is deleted: a crash in between duplicates, never loses.
-    await worker.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: worker.queue.url,
-        MessageBody: encodeEnvelope({ ...envelope, attempt: failedAttempt + 1 }),
-        DelaySeconds: delaySeconds,
-      }),
-    );
-    await deleteOriginal(rt, record);
-    return ACKED_PENDING;
+    const retry = new SendMessageCommand({
+      QueueUrl: worker.queue.url,
+      MessageBody: encodeEnvelope({ ...envelope, attempt: failedAttempt + 1 }),
+      DelaySeconds: delaySeconds,
+      MessageAttributes: copyAttributes(record),
+    });
+    try {
+      await settleCall(rt, 'retry re-send', () => worker.sqs.send(retry));
+      await deleteOriginal(rt, record);
+      return ACKED_PENDING;
+    } catch (error) {
+      // The same message then comes back after the backoff; its receive count adds the attempt.
+      worker.logger.warn(WORKER_LOG_MESSAGES.retryResendFailed, {
+        messageId: record.messageId,
+        error: describeError(error).message,
+      });
+    }
   }
   await changeVisibility(rt, record, delaySeconds);
   return KEPT;
@@ -68,7 +132,12 @@ export async function handBack(
   if (!worker.fifo && delay <= SQS_LIMITS.maxDelaySeconds) {
     try {
       await worker.sqs.send(
-        new SendMessageCommand({ QueueUrl: worker.queue.url, MessageBody: record.body, DelaySeconds: delay }),
+        new SendMessageCommand({
+          QueueUrl: worker.queue.url,
+          MessageBody: copyBody(record),
+          DelaySeconds: delay,
+          MessageAttributes: copyAttributes(record),
+        }),
       );
     } catch (error) {
       worker.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
@@ -83,6 +152,24 @@ export async function handBack(
   }
   await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
   return KEPT;
+}
+
+/**
+ * One try at handing a record back unstarted on a standard queue: a fresh copy, delayed by
+ * `WORKER_RULES.handBackDelaySeconds`, then the original deleted. Rejects when the copy did not go out.
+ */
+export async function handBackCopy(rt: InvocationScope, record: SQSRecord): Promise<void> {
+  const { worker } = rt;
+  await worker.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: worker.queue.url,
+      MessageBody: copyBody(record),
+      DelaySeconds: WORKER_RULES.handBackDelaySeconds,
+      MessageAttributes: copyAttributes(record),
+    }),
+  );
+  rt.metrics.count(METRIC_NAMES.handedBack);
+  await deleteOriginal(rt, record);
 }
 
 async function changeVisibility(rt: InvocationScope, record: SQSRecord, seconds: number): Promise<void> {
@@ -111,7 +198,7 @@ async function changeVisibility(rt: InvocationScope, record: SQSRecord, seconds:
  * unfinished (its hard stop) would otherwise bring it back, and it would run, or die, twice.
  * Best effort: the event source deletes it too when the invocation reports back.
  */
-async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<void> {
+export async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<void> {
   const { worker } = rt;
   try {
     await worker.sqs.send(
@@ -126,8 +213,9 @@ async function deleteOriginal(rt: InvocationScope, record: SQSRecord): Promise<v
 }
 
 /**
- * Moves a record to the DLQ with its reason as message attributes, then lets the event source
- * delete it. The body is kept byte for byte, so a redrive sends back exactly what arrived.
+ * Moves a record to the DLQ with its reason as message attributes (the send tried again within
+ * the invocation), then deletes it. The body is kept byte for byte, so a redrive sends back
+ * exactly what arrived. Rejects when the send keeps failing (see `endAsDead`).
  */
 export async function deadLetter(
   rt: InvocationScope,
@@ -154,7 +242,7 @@ export async function deadLetter(
     // The source message id: a second dead-lettering of the same delivery is dropped as a repeat.
     input.MessageDeduplicationId = record.messageId;
   }
-  await worker.sqs.send(new SendMessageCommand(input));
+  await settleCall(rt, 'DLQ send', () => worker.sqs.send(new SendMessageCommand(input)));
   await deleteOriginal(rt, record);
   rt.metrics.count(METRIC_NAMES.deadLettered);
   worker.logger.error(WORKER_LOG_MESSAGES.deadLettered, {

@@ -72,10 +72,29 @@ export interface AttemptRef {
   readonly attempt: number;
   readonly continuation: number;
   readonly enqueuedAt: string;
-  /** The SQS message id of this delivery (claims are per job, not per message). */
+  /**
+   * The SQS message id this delivery descends from: its own, or the original's for a copy the
+   * worker made (`DELIVERY_ATTRIBUTES.origin`). Claims are per job, not per message; this id tells
+   * the holder's own message from a duplicate (`takeoverAfterMs`).
+   */
   readonly messageId: string;
   /** The claim's lease: at least the job's timeout, so a live holder is never overtaken. */
   readonly leaseMs: number;
+  /**
+   * How long after a lease ended a delivery of *another* message may take the job over: the
+   * holder's own message's visibility timeout. A holder that ran the job but could not write its
+   * end sends that end back on a copy of its message (a settlement); until the holder's own
+   * message could have come back, a duplicate of the job must not run it again. The holder's own
+   * message (same message id) takes over as soon as the lease ends.
+   * @default 0
+   */
+  readonly takeoverAfterMs?: number;
+  /**
+   * Whether this delivery came back from a DLQ on purpose (a redrive): only then may it run a job
+   * the ledger holds as `dead` — a permanent verdict is final until someone redrives.
+   * @default false
+   */
+  readonly redriven?: boolean;
 }
 
 /** Why a job record should not be run now. */
@@ -85,9 +104,17 @@ export type ClaimRefusal =
   /** Cancelled before it started: acknowledge and drop. */
   | { readonly outcome: 'cancelled' }
   /** Another delivery holds a live claim: hand the message back until `retryAfterMs` has passed. */
-  | { readonly outcome: 'busy'; readonly retryAfterMs: number };
+  | { readonly outcome: 'busy'; readonly retryAfterMs: number }
+  /**
+   * Dead, and this delivery is no redrive (its dead-lettering failed before, so the message came
+   * back): dead-letter it again with the recorded reason instead of running it.
+   */
+  | { readonly outcome: 'dead'; readonly errorCode: string; readonly errorMessage: string };
 
 export type ClaimResult = { readonly outcome: 'claimed'; readonly token: string } | ClaimRefusal;
+
+/** What `deadOnArrival` did: the record is dead now, or why it is left as it is. */
+export type DeadOnArrival = { readonly outcome: 'recorded' } | Exclude<ClaimRefusal, { outcome: 'dead' }>;
 
 /**
  * The worker's view of the job ledger. Every method is one conditional write. A successful
@@ -122,11 +149,14 @@ export interface JobLedger {
     progress: Readonly<Record<string, string | number>>,
   ): Promise<void>;
   /**
-   * Records a message that died before it could be claimed (not an envelope, unknown job, bad
-   * payload) when its job id is known; no-op otherwise.
+   * Records a message that dies before it could be claimed (unknown job, bad payload, attempts
+   * spent) when its job id is known. Also takes over a `running` record whose lease has ended —
+   * the holder's last attempt died (timeout, crash) or could not write its end. Resolves
+   * `recorded` when the record is now dead (or there is none to write), else why it is not: the
+   * job succeeded or was cancelled meanwhile, or a live delivery holds it.
    */
   deadOnArrival(
     ref: Omit<AttemptRef, 'leaseMs'>,
     failure: { readonly errorCode: string; readonly errorMessage: string },
-  ): Promise<void>;
+  ): Promise<DeadOnArrival>;
 }

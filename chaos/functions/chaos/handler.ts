@@ -9,20 +9,27 @@ import { PermanentJobError, RetryableJobError } from '../../../lib/index.js';
 import { createWorker, handle } from '../../../lib/worker/index.js';
 import { firstRun, recordEvent } from '../../effects.js';
 import {
-  CHAOS_BLOCKING_MS,
   CHAOS_DIR_VARIABLE,
+  CHAOS_INFRA_VARIABLE,
   CHAOS_PERMANENT_CODE,
-  CHAOS_STUCK_MS,
+  chaosBlockingMs,
   chaosRun,
+  chaosRunUnderFaults,
+  chaosStuckMs,
 } from '../../job.js';
 
 // Wired like the built-in workers: the ledger over the table the runtime names, read once.
-const { env, ledger } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
+const { env, ledger } = ledgerFromEnv({
+  [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)),
+  [CHAOS_INFRA_VARIABLE]: z.optional(z.string()),
+});
 const dir = env[CHAOS_DIR_VARIABLE];
+// The declaration the runtime deployed this worker with (see `chaosRunUnderFaults`).
+const job = env[CHAOS_INFRA_VARIABLE] === undefined ? chaosRun : chaosRunUnderFaults;
 
 export const handler = createWorker({
   jobs: [
-    handle(chaosRun, async (payload, context) => {
+    handle(job, async (payload, context) => {
       const event = { jobId: context.jobId, n: payload.n, attempt: context.attempt };
       switch (payload.fault) {
         case 'transient':
@@ -51,7 +58,7 @@ export const handler = createWorker({
           // the record; this attempt still finishes (and records) in the background.
           if (firstRun(dir, context.jobId, 'stuck')) {
             recordEvent(dir, { ...event, kind: 'stuck' });
-            await sleep(CHAOS_STUCK_MS);
+            await sleep(chaosStuckMs(job));
           }
           break;
         case 'blocking':
@@ -60,7 +67,7 @@ export const handler = createWorker({
           // visibility timeout.
           if (firstRun(dir, context.jobId, 'blocking')) {
             recordEvent(dir, { ...event, kind: 'blocking' });
-            const until = Date.now() + CHAOS_BLOCKING_MS;
+            const until = Date.now() + chaosBlockingMs(job);
             while (Date.now() < until) {
               // busy
             }

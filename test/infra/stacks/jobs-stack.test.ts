@@ -223,7 +223,11 @@ describe('Class: JobsStack', () => {
         [ENV_VARS.schedulerRoleArn]: arnOf(stack.schedules.role),
         [ENV_VARS.queues]: stack.resolve(
           stack.toJsonString({
-            'sync.run': { url: queueOf('sync.run').queue.queueUrl, arn: queueOf('sync.run').queue.queueArn },
+            'sync.run': {
+              url: queueOf('sync.run').queue.queueUrl,
+              arn: queueOf('sync.run').queue.queueArn,
+              dlqArn: queueOf('sync.run').deadLetterQueue.queueArn,
+            },
           }),
         ),
         [ENV_VARS.syncSources]: '[]',
@@ -426,15 +430,17 @@ describe('Class: JobsStack', () => {
       });
     });
 
-    it('lets the scheduler role send to every job queue and the delivery DLQ, nothing else', () => {
+    it("lets the scheduler role send to every job queue, each job's DLQ (undeliverable one-time schedules) and the delivery DLQ, nothing else", () => {
       const statements = roleStatements(template, logicalId(stack.schedules.role));
       expect(allActions(statements)).toEqual(['sqs:SendMessage']);
       const targets = statements.flatMap((s) => s.resources.map((r) => JSON.stringify(r)));
       expect(new Set(targets)).toEqual(
         new Set(
-          [...jobs.map((j) => arnOf(queueOf(j.jobName).queue)), arnOf(stack.schedules.deadLetterQueue)].map(
-            (r) => JSON.stringify(r),
-          ),
+          [
+            ...jobs.map((j) => arnOf(queueOf(j.jobName).queue)),
+            ...jobs.map((j) => arnOf(queueOf(j.jobName).deadLetterQueue)),
+            arnOf(stack.schedules.deadLetterQueue),
+          ].map((r) => JSON.stringify(r)),
         ),
       );
     });

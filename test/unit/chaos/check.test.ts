@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ChaosObservation, checkChaos, type EmailObservation } from '../../../chaos/check.js';
 import type { ChaosEvent } from '../../../chaos/effects.js';
-import { CHAOS_PERMANENT_CODE } from '../../../chaos/job.js';
+import { CHAOS_PERMANENT_CODE, chaosRun } from '../../../chaos/job.js';
 import { planChaos } from '../../../chaos/plan.js';
 import type { JobStatus } from '../../../lib/index.js';
 
@@ -64,6 +64,32 @@ describe('Function: checkChaos', () => {
 
     expect(verdict.duplicateEffects).toBe(1);
     expect(verdict.ok).toBe(false);
+  });
+
+  it('counts a job dead-lettered early by lost receives apart, only when its failures and lost receives reach the limit', () => {
+    const run = cleanRun();
+    const index = run.plan.jobs.findIndex((job) => job.payload.fault === 'transient');
+    const job = run.plan.jobs[index];
+    const jobId = `job-${index}`;
+    const failures = job?.payload.failures ?? 0;
+    const dead = {
+      ...run,
+      events: run.events.filter((e) => e.jobId !== jobId),
+      ledger: new Map([...run.ledger, [jobId, 'dead' as const]]),
+      deadLetters: [...run.deadLetters, { jobId, errorCode: 'ATTEMPTS_EXHAUSTED' }],
+    };
+    const enough = new Map([[jobId, chaosRun.retry.maxAttempts - failures]]);
+    const tooFew = new Map([[jobId, chaosRun.retry.maxAttempts - failures - 1]]);
+
+    const early = checkChaos({ ...dead, lostReceives: enough });
+    const unexplained = checkChaos({ ...dead, lostReceives: tooFew });
+
+    expect(early).toMatchObject({ deadEarly: 1, lost: 0, problems: [], ok: true });
+    expect(unexplained.deadEarly).toBe(0);
+    expect(unexplained.ok).toBe(false);
+    expect(unexplained.problems).toEqual([
+      `unplanned dead letter: 1 (${jobId} (transient): ATTEMPTS_EXHAUSTED)`,
+    ]);
   });
 
   it('fails on an unplanned dead letter, a wrong reason, and a job dead-lettered twice', () => {

@@ -60,6 +60,7 @@ describe('Function: workerEnvironment', () => {
         'sync.run': {
           url: 'http://127.0.0.1:4566/000000000000/sync-run.fifo',
           arn: 'arn:aws:sqs:us-east-1:000000000000:sync-run.fifo',
+          dlqArn: 'arn:aws:sqs:us-east-1:000000000000:sync-run-dlq.fifo',
         },
       }),
       [ENV_VARS.syncSources]: '[]',

@@ -134,8 +134,15 @@ describe('Class: DynamoJobLedger (dynalite)', () => {
     expect(dead).toMatchObject({ status: 'dead', attempts: 2 });
     expect(dead).not.toHaveProperty('retryAt');
 
+    // a delivery that is no redrive (its dead-lettering failed) is told the verdict, and does not run it
+    expect(await l.claim(ref({ attempt: 3, messageId: 'm-2b' }))).toEqual({
+      outcome: 'dead',
+      errorCode: 'MESSAGE_REJECTED',
+      errorMessage: 'rejected',
+    });
+
     // a redrive runs it again, it checkpoints and continues
-    const a3 = await l.claim(ref({ attempt: 1, messageId: 'm-3' }));
+    const a3 = await l.claim(ref({ attempt: 1, messageId: 'm-3', redriven: true }));
     if (a3.outcome !== 'claimed') throw new Error('expected a claim');
     await l.progress(ref(), a3.token, { pages: 3, cursor: 'c-3' });
     await l.continued(ref(), a3.token, 1);

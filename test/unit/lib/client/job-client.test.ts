@@ -612,8 +612,10 @@ describe('Class: JobClient', () => {
       const outputs = [
         { OutputKey: 'TestNoteQueueUrl', OutputValue: 'https://sqs/note' },
         { OutputKey: 'TestNoteQueueArn', OutputValue: 'arn:note' },
+        { OutputKey: 'TestNoteDlqArn', OutputValue: 'arn:note-dlq' },
         { OutputKey: 'TestOrderQueueUrl', OutputValue: 'https://sqs/order.fifo' },
         { OutputKey: 'TestOrderQueueArn', OutputValue: 'arn:order.fifo' },
+        { OutputKey: 'TestOrderDlqArn', OutputValue: 'arn:order-dlq.fifo' },
         { OutputKey: 'ScheduleGroupName', OutputValue: 'hangar-prod' },
         { OutputKey: 'SchedulerRoleArn', OutputValue: 'arn:role' },
       ];
@@ -631,14 +633,18 @@ describe('Class: JobClient', () => {
       expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, { QueueUrl: 'https://sqs/note' });
       expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, {
         GroupName: 'hangar-prod',
-        Target: expect.objectContaining({ Arn: 'arn:note', RoleArn: 'arn:role' }),
+        Target: expect.objectContaining({
+          Arn: 'arn:note',
+          RoleArn: 'arn:role',
+          DeadLetterConfig: { Arn: 'arn:note-dlq' },
+        }),
       });
     });
 
     it('names every missing stack output', () => {
       expect(() => clientFromStackOutputs({ TestNoteQueueUrl: 'u' }, { registry })).toThrow(
         new ConfigError(
-          'Stack outputs are missing TestNoteQueueArn, TestOrderQueueUrl, TestOrderQueueArn, ScheduleGroupName, SchedulerRoleArn (expected per-job keys ending in QueueUrl/QueueArn/DlqUrl/DlqArn)',
+          'Stack outputs are missing TestNoteQueueArn, TestNoteDlqArn, TestOrderQueueUrl, TestOrderQueueArn, TestOrderDlqArn, ScheduleGroupName, SchedulerRoleArn (expected per-job keys ending in QueueUrl/QueueArn/DlqUrl/DlqArn)',
         ),
       );
     });

@@ -52,6 +52,7 @@ const ref: AttemptRef = {
   enqueuedAt: '2026-11-23T09:59:00.000Z',
   messageId: 'm-1',
   leaseMs: 40_000,
+  takeoverAfterMs: 60_000,
 };
 
 const conditionFailed = () =>
@@ -105,8 +106,8 @@ describe('Class: DynamoJobLedger', () => {
           '#jobName = if_not_exists(#jobName, :v11), #createdAt = if_not_exists(#createdAt, :v12), ' +
           '#enqueuedAt = if_not_exists(#enqueuedAt, :v13) ADD #claims :v14 REMOVE #retryAt',
         ConditionExpression:
-          'attribute_not_exists(#pk) OR (#continuation <= :v15 AND (#status IN (:v16, :v17, :v18, :v19) OR ' +
-          '(#status = :v20 AND #leaseUntil < :v21)))',
+          'attribute_not_exists(#pk) OR (#continuation <= :v15 AND (#status IN (:v16, :v17, :v18) OR ' +
+          '(#status = :v22 AND ((#leaseUntil < :v19 AND #claimMessageId = :v20) OR #leaseUntil < :v21))))',
         ExpressionAttributeNames: {
           '#status': 'status',
           '#claimToken': 'claimToken',
@@ -146,14 +147,29 @@ describe('Class: DynamoJobLedger', () => {
           ':v16': 'queued',
           ':v17': 'scheduled',
           ':v18': 'retrying',
-          ':v19': 'dead',
-          ':v20': 'running',
-          ':v21': NOW_MS,
+          ':v19': NOW_MS,
+          ':v20': 'm-1',
+          ':v21': NOW_MS - 60_000,
+          ':v22': 'running',
         },
       });
       expect(readable(updates()[0] ?? {}).condition).toBe(
+        'attribute_not_exists(pk) OR (continuation <= 0 AND (status IN ("queued", "scheduled", "retrying") ' +
+          `OR (status = "running" AND ((leaseUntil < ${NOW_MS} AND claimMessageId = "m-1") OR leaseUntil < ${NOW_MS - 60_000}))))`,
+      );
+    });
+
+    it('lets only a redrive take a dead job', async () => {
+      // Prepare
+      ddbMock.on(UpdateCommand).resolves({});
+
+      // Act
+      await makeLedger().claim({ ...ref, redriven: true });
+
+      // Assess
+      expect(readable(updates()[0] ?? {}).condition).toBe(
         'attribute_not_exists(pk) OR (continuation <= 0 AND (status IN ("queued", "scheduled", "retrying", "dead") ' +
-          `OR (status = "running" AND leaseUntil < ${NOW_MS})))`,
+          `OR (status = "running" AND ((leaseUntil < ${NOW_MS} AND claimMessageId = "m-1") OR leaseUntil < ${NOW_MS - 60_000}))))`,
       );
     });
 
@@ -162,8 +178,23 @@ describe('Class: DynamoJobLedger', () => {
       ['a cancelled job', item({ status: 'cancelled' }), { outcome: 'cancelled' }],
       [
         'a job another delivery runs under a live lease',
-        item({ status: 'running', claimToken: 'other', leaseUntil: NOW_MS + 12_500 }),
-        { outcome: 'busy', retryAfterMs: 12_500 },
+        item({ status: 'running', claimToken: 'other', claimMessageId: 'm-0', leaseUntil: NOW_MS + 12_500 }),
+        { outcome: 'busy', retryAfterMs: 12_500 + 60_000 },
+      ],
+      [
+        "a job whose holder's lease ended while the holder's own message may still bring its end back",
+        item({ status: 'running', claimToken: 'other', claimMessageId: 'm-0', leaseUntil: NOW_MS - 1_000 }),
+        { outcome: 'busy', retryAfterMs: 59_000 },
+      ],
+      [
+        'a job its own message holds under a live lease (a redelivery while it still runs)',
+        item({ status: 'running', claimToken: 'other', claimMessageId: 'm-1', leaseUntil: NOW_MS + 2_000 }),
+        { outcome: 'busy', retryAfterMs: 2_000 },
+      ],
+      [
+        'a dead job, to a delivery that is no redrive (its dead-lettering failed)',
+        item({ status: 'dead', lastErrorCode: 'MESSAGE_REJECTED', lastErrorMessage: 'Rejected' }),
+        { outcome: 'dead', errorCode: 'MESSAGE_REJECTED', errorMessage: 'Rejected' },
       ],
       [
         'an earlier part of a job that continued',
@@ -406,7 +437,8 @@ describe('Class: DynamoJobLedger', () => {
           `createdAt = if_not_exists(createdAt, "${NOW.toISOString()}"), ` +
           'enqueuedAt = if_not_exists(enqueuedAt, "2026-11-23T09:59:00.000Z") REMOVE leaseUntil',
         condition:
-          'attribute_not_exists(pk) OR (continuation <= 0 AND status IN ("queued", "scheduled", "retrying", "dead"))',
+          'attribute_not_exists(pk) OR (continuation <= 0 AND (status IN ("queued", "scheduled", "retrying", "dead") ' +
+          `OR (status = "running" AND ((leaseUntil < ${NOW_MS} AND claimMessageId = "m-1") OR leaseUntil < ${NOW_MS - 60_000}))))`,
       });
     });
 
@@ -416,12 +448,30 @@ describe('Class: DynamoJobLedger', () => {
       expect(readable(updates()[0] ?? {}).update).toContain('jobName = if_not_exists(jobName, "(unknown)")');
     });
 
-    it('does nothing for a job id that is not one, and ignores a record it may not change', async () => {
+    it('writes nothing for a job id that is not one', async () => {
+      await expect(makeLedger().deadOnArrival({ ...ref, jobId: '../etc' }, failure)).resolves.toEqual({
+        outcome: 'recorded',
+      });
+      expect(ddbMock.calls()).toHaveLength(0);
+    });
+
+    it.each([
+      [
+        'a job that succeeded meanwhile',
+        item({ status: 'succeeded' }),
+        { outcome: 'done', status: 'succeeded' },
+      ],
+      ['a cancelled job', item({ status: 'cancelled' }), { outcome: 'cancelled' }],
+      [
+        'a job a live delivery of its own message holds',
+        item({ status: 'running', claimToken: 'other', claimMessageId: 'm-1', leaseUntil: NOW_MS + 2_000 }),
+        { outcome: 'busy', retryAfterMs: 2_000 },
+      ],
+    ])('leaves %s alone and says why', async (_case, stored, expected) => {
       ddbMock.on(UpdateCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: stored });
 
-      await makeLedger().deadOnArrival({ ...ref, jobId: '../etc' }, failure);
-      await expect(makeLedger().deadOnArrival(ref, failure)).resolves.toBeUndefined();
-
+      await expect(makeLedger().deadOnArrival(ref, failure)).resolves.toEqual(expected);
       expect(ddbMock).toHaveReceivedCommandTimes(UpdateCommand, 1);
     });
   });

@@ -105,7 +105,9 @@ describe('Function: createWorker with garbage', () => {
     );
   });
 
-  it('never throws on generated garbage, dead-letters each bad record and runs each good one', async () => {
+  it('never throws on generated garbage, dead-letters each bad record and runs each good one', {
+    timeout: 60_000,
+  }, async () => {
     const body = fc.oneof(
       fc.string(),
       fc.string({ unit: 'binary' }),

@@ -9,11 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEAD_LETTER_ATTRIBUTES,
+  DELIVERY_ATTRIBUTES,
   decodeEnvelope,
   METRIC_NAMES,
   METRICS_NAMESPACE,
 } from '../../../../lib/deploy/index.js';
 import { ERROR_CODES, PermanentJobError, RetryableJobError } from '../../../../lib/index.js';
+import { visibilityTimeoutSeconds } from '../../../../lib/jobs/visibility.js';
 import {
   type ClaimResult,
   createWorker,
@@ -73,7 +75,7 @@ function fakeLedger(claim: ClaimResult = { outcome: 'claimed', token: 'tok-1' })
     fail: vi.fn<JobLedger['fail']>(async () => undefined),
     continued: vi.fn<JobLedger['continued']>(async () => undefined),
     progress: vi.fn<JobLedger['progress']>(async () => undefined),
-    deadOnArrival: vi.fn<JobLedger['deadOnArrival']>(async () => undefined),
+    deadOnArrival: vi.fn<JobLedger['deadOnArrival']>(async () => ({ outcome: 'recorded' }) as const),
   } satisfies JobLedger;
 }
 
@@ -397,7 +399,7 @@ describe('Function: createWorker', () => {
       expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
     });
 
-    it('leaves the records behind one that ignored the hard stop alone once it has answered', async () => {
+    it('hands back, at the hard stop, the records waiting behind one that ignored it, and does nothing once it has answered', async () => {
       // Prepare: one record at a time; the first ignores its signal and finishes long after the hard stop.
       vi.useFakeTimers();
       const ran: string[] = [];
@@ -417,13 +419,20 @@ describe('Function: createWorker', () => {
       const result = await pending;
       await vi.advanceTimersByTimeAsync(20_000);
 
-      // Assess: both reported unfinished; the waiting one was neither run nor handed back afterwards.
-      expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
-        stuck.messageId,
-        waiting.messageId,
-      ]);
+      // Assess: the stuck one reported unfinished (its attempt did start); the waiting one handed back
+      // as a fresh copy before the answer, so no attempt is spent on it, and nothing ran afterwards.
+      expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([stuck.messageId]);
       expect(ran).toEqual(['stuck']);
-      expect(sends()).toEqual([]);
+      expect(sends()).toEqual([
+        {
+          QueueUrl: QUEUE.url,
+          MessageBody: waiting.body,
+          DelaySeconds: WORKER_RULES.handBackDelaySeconds,
+          MessageAttributes: {
+            [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: waiting.messageId },
+          },
+        },
+      ]);
     });
 
     it('gives every invocation a fresh signal', async () => {
@@ -606,6 +615,8 @@ describe('Function: createWorker', () => {
         enqueuedAt: '2026-11-23T10:00:00.000Z',
         messageId: record.messageId,
         leaseMs: note.timeoutSeconds * 1000 + WORKER_RULES.leaseSlackMs,
+        takeoverAfterMs: visibilityTimeoutSeconds(note) * 1000,
+        redriven: false,
       });
       expect(ledger.succeed).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'job-l' }), 'tok-1', {
         sesMessageId: 'ses-1',
@@ -639,7 +650,16 @@ describe('Function: createWorker', () => {
       await worker(handler, { ledger })(sqsEvent(record), fakeContext(30_000));
 
       expect(handler).not.toHaveBeenCalled();
-      expect(sends()).toEqual([{ QueueUrl: QUEUE.url, MessageBody: record.body, DelaySeconds: 13 }]);
+      expect(sends()).toEqual([
+        {
+          QueueUrl: QUEUE.url,
+          MessageBody: record.body,
+          DelaySeconds: 13,
+          MessageAttributes: {
+            [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: record.messageId },
+          },
+        },
+      ]);
     });
 
     it('records retrying and dead with the error', async () => {
