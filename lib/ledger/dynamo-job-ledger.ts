@@ -23,7 +23,14 @@ import {
 } from './idempotency-keys.js';
 import type { CancelResult, NewJobRecord } from './job-records.js';
 import * as records from './job-records.js';
-import { countJobs, type JobCount, type JobListQuery, type JobPage, listJobs } from './listing.js';
+import {
+  countJobs,
+  type JobCount,
+  type JobListQuery,
+  type JobPage,
+  type ListingReads,
+  listJobs,
+} from './listing.js';
 import { RecordTable } from './record-table.js';
 import { type JobRecord, LEDGER_DEFAULTS } from './records.js';
 
@@ -72,7 +79,7 @@ const OPTIONS_SCHEMA = z.strictObject({
 /**
  * The job ledger on DynamoDB. A successful attempt costs two writes: `claim` (queued → running,
  * under a lease token) and `succeed` (running → succeeded, with the result). Listings query the
- * `by-status` and `by-name` indexes, never scan.
+ * status and name indexes (keys only) and read the records they point to, never scan.
  *
  * @example
  * const ledger = new DynamoJobLedger({ tableName: process.env.HANGAR_TABLE_NAME });
@@ -82,6 +89,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   readonly #table: RecordTable;
   readonly #idempotencyKeySeconds: number;
   readonly #newToken: () => string;
+  readonly #reads: ListingReads;
 
   constructor(options: DynamoJobLedgerOptions) {
     checkOptions('DynamoJobLedger', OPTIONS_SCHEMA, options);
@@ -97,6 +105,10 @@ export class DynamoJobLedger implements JobLedger, JobStore {
     });
     this.#idempotencyKeySeconds = options.idempotencyKeySeconds ?? LEDGER_DEFAULTS.idempotencyKeySeconds;
     this.#newToken = options.newToken ?? randomUUID;
+    this.#reads = {
+      query: (input) => this.#table.query(input),
+      read: (keys) => this.#table.getMany(keys),
+    };
   }
 
   // The worker's port: see attempt-writes.ts for each write and its condition.
@@ -151,12 +163,12 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   }
 
   listJobs(query: JobListQuery): Promise<JobPage> {
-    return listJobs((input) => this.#table.query(input), query);
+    return listJobs(this.#reads, query);
   }
 
-  /** Jobs in a status, counted up to `cap` (the `by-status` index; operators' overviews). */
+  /** Jobs in a status, counted up to `cap` (the status index; operators' overviews). */
   countJobs(status: JobStatus, cap: number): Promise<JobCount> {
-    return countJobs((input) => this.#table.query(input), status, cap);
+    return countJobs(this.#reads, status, cap);
   }
 
   /**
