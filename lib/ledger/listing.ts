@@ -151,14 +151,17 @@ async function readStream(
     const entries = out.Items ?? [];
     const records = await reads.read(entries.map(tableKey));
     const byKey = new Map(records.map((record) => [keyString(record), record]));
-    for (const entry of entries) {
+    start = out.LastEvaluatedKey as Record<string, string> | undefined;
+    for (const [i, entry] of entries.entries()) {
       const record = byKey.get(keyString(entry));
       if (!record || !belongs(record, stream, status)) continue;
       found.push({ entry, record });
-      if (found.length === limit) return { found, next: after(stream, entry) };
+      // Full: resume after this entry, or where DynamoDB stopped if it was the query's last.
+      if (found.length === limit && i < entries.length - 1) return { found, next: after(stream, entry) };
+      if (found.length === limit) break;
     }
-    start = out.LastEvaluatedKey as Record<string, string> | undefined;
     if (start === undefined) return { found, next: { state: 'done' } };
+    if (found.length === limit) break;
   }
   return { found, next: start === undefined ? { state: 'done' } : { state: 'after', key: start } };
 }
