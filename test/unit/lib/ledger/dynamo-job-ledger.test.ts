@@ -642,15 +642,14 @@ describe('Class: DynamoJobLedger', () => {
 
     it('reads the name partition until the page holds enough records in the status asked for', async () => {
       // Prepare
-      const [a, b, c] = ['a', 'b', 'c'].map((id, i) =>
-        item({ jobId: id, pk: `job#${id}`, status: i === 1 ? 'running' : 'queued', shelf: 'flow' }),
-      );
+      const stored = (id: string, status: string) => item({ jobId: id, pk: `job#${id}`, status, shelf: 'flow' });
+      const [a, b, c] = [stored('a', 'queued'), stored('b', 'running'), stored('c', 'queued')];
       const keys = ['jobName', 'createdAt'];
       const stop = { pk: 'job#b', sk: 'job', jobName: 'email.send', createdAt: 'c' };
       ddbMock
         .on(QueryCommand)
-        .resolvesOnce({ Items: [entry(a ?? {}, keys), entry(b ?? {}, keys)], LastEvaluatedKey: stop })
-        .resolvesOnce({ Items: [entry(c ?? {}, keys)] });
+        .resolvesOnce({ Items: [entry(a, keys), entry(b, keys)], LastEvaluatedKey: stop })
+        .resolvesOnce({ Items: [entry(c, keys)] });
       ddbMock
         .on(BatchGetCommand)
         .resolvesOnce({ Responses: { [TABLE]: [b, a] } })
