@@ -166,9 +166,9 @@ export class DynamoJobLedger implements JobLedger, JobStore {
     return listJobs(this.#reads, query);
   }
 
-  /** Jobs in a status, counted up to `cap` (the status index; operators' overviews). */
-  countJobs(status: JobStatus, cap: number): Promise<JobCount> {
-    return countJobs(this.#reads, status, cap);
+  /** Jobs in each status, counted up to `cap` (the status index; operators' overviews). */
+  countJobs(cap: number): Promise<Record<JobStatus, JobCount>> {
+    return countJobs(this.#reads, cap);
   }
 
   /**

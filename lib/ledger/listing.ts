@@ -7,7 +7,7 @@
  * name the name's partition, keeping the records in the status asked for.
  */
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { JobStatus } from '../constants.js';
+import { JOB_STATUSES, type JobStatus } from '../constants.js';
 import { ConfigError, JobValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor, keyAttributes, type Stream, type StreamPosition } from './cursor.js';
 import { Expression } from './expressions.js';
@@ -59,9 +59,6 @@ const BY_STATUS = indexNamed(LEDGER_INDEX_NAMES.byStatus);
 const BY_NAME = indexNamed(LEDGER_INDEX_NAMES.byName);
 /** Each partition of the status index once: together they hold every job. */
 const SHELVES = [...new Set(Object.values(STATUS_SHELVES))];
-/** Statuses that share their partition with others: listing or counting them filters. */
-const sharesShelf = (status: JobStatus) =>
-  Object.values(STATUS_SHELVES).filter((shelf) => shelf === STATUS_SHELVES[status]).length > 1;
 
 const BAD_CURSOR = 'is not a cursor this listing returned';
 
@@ -227,7 +224,9 @@ function createdAtOf(item: StoredItem): string {
 
 /** The position right after `entry` in `stream`'s index. */
 function after(stream: Stream, entry: StoredItem): StreamPosition {
-  const key = Object.fromEntries(keyAttributes(stream.index).map((name) => [name, String(entry[name] ?? '')]));
+  const key = Object.fromEntries(
+    keyAttributes(stream.index).map((name) => [name, String(entry[name] ?? '')]),
+  );
   return { state: 'after', key };
 }
 
@@ -239,42 +238,37 @@ export interface JobCount {
 }
 
 /**
- * Counts the jobs in one status through the status index, stopping past `cap` so that a large
- * partition costs no more than `cap` items' reads. A status with a partition of its own is
- * counted by the index alone (`Select: COUNT`); one that shares its partition (`flow`) is
- * counted among the partition's newest `cap` records, read from the table.
+ * Counts the jobs in each status through the status index, each partition read once and stopped
+ * past `cap`, so that a large partition costs no more than `cap` items' reads. A partition of one
+ * status is counted by the index alone (`Select: COUNT`); the shared one (`flow`) by its newest
+ * `cap` records, read from the table and counted by status (`capped`: older ones were not read).
  */
-export async function countJobs(reads: ListingReads, status: JobStatus, cap: number): Promise<JobCount> {
-  if (sharesShelf(status)) {
-    const stream = { index: BY_STATUS, partition: STATUS_SHELVES[status] };
-    let count = 0;
-    let seen = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const e = new Expression();
-      const out = await reads.query({
-        IndexName: BY_STATUS.name,
-        KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, stream.partition),
-        ScanIndexForward: false,
-        Limit: Math.min(cap - seen, LEDGER_DEFAULTS.maxListLimit),
-        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-        ...e.attributes(),
-      });
-      const entries = out.Items ?? [];
-      seen += entries.length;
-      const records = await reads.read(entries.map(tableKey));
-      count += records.filter((record) => belongs(record, stream, status)).length;
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined && seen < cap);
-    return { count, capped: start !== undefined };
-  }
+export async function countJobs(reads: ListingReads, cap: number): Promise<Record<JobStatus, JobCount>> {
+  const counts = await Promise.all(
+    SHELVES.map(async (shelf) => {
+      const statuses = JOB_STATUSES.filter((status) => STATUS_SHELVES[status] === shelf);
+      return statuses.length === 1
+        ? { [shelf]: await countPartition(reads, shelf, cap) }
+        : await countByRecord(reads, shelf, statuses, cap);
+    }),
+  );
+  const byShelfOrStatus: Record<string, JobCount> = Object.assign({}, ...counts);
+  return Object.fromEntries(
+    JOB_STATUSES.map((status) => [
+      status,
+      byShelfOrStatus[status] ?? byShelfOrStatus[STATUS_SHELVES[status]] ?? { count: 0, capped: false },
+    ]),
+  ) as Record<JobStatus, JobCount>;
+}
+
+async function countPartition(reads: ListingReads, shelf: string, cap: number): Promise<JobCount> {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const e = new Expression();
     const out = await reads.query({
       IndexName: BY_STATUS.name,
-      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, STATUS_SHELVES[status]),
+      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, shelf),
       Select: 'COUNT',
       Limit: cap + 1 - count,
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
@@ -284,4 +278,37 @@ export async function countJobs(reads: ListingReads, status: JobStatus, cap: num
     start = out.LastEvaluatedKey;
   } while (start !== undefined && count <= cap);
   return count > cap ? { count: cap, capped: true } : { count, capped: false };
+}
+
+async function countByRecord(
+  reads: ListingReads,
+  shelf: string,
+  statuses: readonly JobStatus[],
+  cap: number,
+): Promise<Record<string, JobCount>> {
+  const stream = { index: BY_STATUS, partition: shelf };
+  const counts = new Map<JobStatus, number>(statuses.map((status) => [status, 0]));
+  let seen = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const e = new Expression();
+    const out = await reads.query({
+      IndexName: BY_STATUS.name,
+      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, shelf),
+      ScanIndexForward: false,
+      Limit: Math.min(cap - seen, LEDGER_DEFAULTS.maxListLimit),
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      ...e.attributes(),
+    });
+    const entries = out.Items ?? [];
+    seen += entries.length;
+    for (const record of await reads.read(entries.map(tableKey))) {
+      const status = statusOf(record);
+      if (status !== undefined && belongs(record, stream, status))
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined && seen < cap);
+  const capped = start !== undefined;
+  return Object.fromEntries(statuses.map((status) => [status, { count: counts.get(status) ?? 0, capped }]));
 }

@@ -136,6 +136,7 @@ export class RecordTable {
   async getMany(keys: readonly RecordKey[]): Promise<StoredItem[]> {
     const items: StoredItem[] = [];
     let pending: RecordKey[] = [...keys];
+    if (pending.length === 0) return items;
     for (let round = 1; pending.length > 0; round++) {
       const out = await this.#client.send(
         new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending } } }),
@@ -145,7 +146,8 @@ export class RecordTable {
       if (pending.length > 0 && round >= BATCH_GET_ROUNDS) {
         throw new Error(`DynamoDB left ${pending.length} read(s) unprocessed after ${round} rounds`);
       }
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(round, 50, 2_000)));
+      if (pending.length > 0)
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(round, 50, 2_000)));
     }
     return items;
   }

@@ -42,7 +42,10 @@ function valueSize(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (typeof value === 'number') {
     // Significant digits: leading and trailing zeros do not count.
-    const digits = String(Math.abs(value)).replace(/e.*$/, '').replace('.', '').replace(/^0+|0+$/g, '');
+    const digits = String(Math.abs(value))
+      .replace(/e.*$/, '')
+      .replace('.', '')
+      .replace(/^0+|0+$/g, '');
     return Math.ceil(Math.max(1, digits.length) / 2) + 1;
   }
   if (typeof value === 'boolean' || value === null) return 1;
@@ -57,7 +60,11 @@ function valueSize(value: unknown): number {
 }
 
 /** The index's entry for an item, or undefined when the item is not in the index. */
-export function indexEntry(table: LedgerTable, index: TableIndexSpec, item: Item | undefined): Item | undefined {
+export function indexEntry(
+  table: LedgerTable,
+  index: TableIndexSpec,
+  item: Item | undefined,
+): Item | undefined {
   if (item === undefined) return undefined;
   const keys = [index.partitionKey.name, index.sortKey.name];
   if (keys.some((name) => item[name] === undefined)) return undefined;
@@ -73,11 +80,19 @@ export function indexEntry(table: LedgerTable, index: TableIndexSpec, item: Item
  * @example
  * writeUnits(LEDGER_TABLE, undefined, record).total; // a new job record: the table and each index it enters
  */
-export function writeUnits(table: LedgerTable, before: Item | undefined, after: Item | undefined): WriteUnits {
+export function writeUnits(
+  table: LedgerTable,
+  before: Item | undefined,
+  after: Item | undefined,
+): WriteUnits {
   const tableUnits = units(Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0));
   const indexes: Record<string, number> = {};
   for (const index of table.indexes) {
-    indexes[index.name] = indexUnits(index, indexEntry(table, index, before), indexEntry(table, index, after));
+    indexes[index.name] = indexUnits(
+      index,
+      indexEntry(table, index, before),
+      indexEntry(table, index, after),
+    );
   }
   const total = tableUnits + Object.values(indexes).reduce((sum, n) => sum + n, 0);
   return { table: tableUnits, indexes, total };

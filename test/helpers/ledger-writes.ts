@@ -46,7 +46,10 @@ class WriteRecorder {
         const input = args.input as { readonly Key?: Marshalled; readonly Item?: Marshalled };
         const marshalled = input.Key ?? input.Item ?? {};
         const key = Object.fromEntries(
-          [LEDGER_TABLE.partitionKey.name, LEDGER_TABLE.sortKey.name].map((name) => [name, marshalled[name]?.S]),
+          [LEDGER_TABLE.partitionKey.name, LEDGER_TABLE.sortKey.name].map((name) => [
+            name,
+            marshalled[name]?.S,
+          ]),
         );
         const before = await read(key);
         let succeeded = true;
@@ -66,7 +69,9 @@ class WriteRecorder {
             ...(after ? { after } : {}),
             itemBytes,
             // A failed condition still costs the table its item's units, and no index anything.
-            units: succeeded ? writeUnits(LEDGER_TABLE, before, after) : writeUnits(LEDGER_TABLE, before, before),
+            units: succeeded
+              ? writeUnits(LEDGER_TABLE, before, after)
+              : writeUnits(LEDGER_TABLE, before, before),
           });
         }
       },
@@ -187,7 +192,9 @@ export async function recordLedgerWrites(endpoint: string): Promise<LedgerWriteR
     await step('succeed (after a redrive)', () => ledger.succeed(ref(jobId, { continuation: 1 }), token));
     const scheduled = newId();
     const runAt = new Date(now.getTime() + 86_400_000).toISOString();
-    await step('create (scheduled)', () => ledger.createJob({ jobId: scheduled, name: JOB, status: 'scheduled', runAt }));
+    await step('create (scheduled)', () =>
+      ledger.createJob({ jobId: scheduled, name: JOB, status: 'scheduled', runAt }),
+    );
     await step('cancel (scheduled → cancelled)', () => ledger.cancelJob(scheduled));
     await step('dead on arrival', () => ledger.deadOnArrival(ref(newId()), failure));
     const transitions = recorder.writes.slice(from);

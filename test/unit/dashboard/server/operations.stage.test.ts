@@ -19,6 +19,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -52,9 +53,9 @@ import {
   OUTPUT_KEYS,
   resourceStem,
 } from '../../../../lib/deploy/index.js';
-import { JOB_STATUSES } from '../../../../lib/index.js';
 import { encodeFiringTemplate } from '../../../../lib/jobs/envelope.js';
 import type { JobRecord } from '../../../../lib/ledger/index.js';
+import { STATUS_SHELVES } from '../../../../lib/ledger/table.js';
 import { dashboardTestRegistry, faultRun, tickRun } from '../../../fixtures/dashboard/jobs.js';
 import { stackOutputs } from '../../../helpers/cli.js';
 import { waitFor } from '../../../helpers/wait.js';
@@ -214,6 +215,9 @@ function oneSchedule() {
   return name;
 }
 
+/** Partitions of the status index: the overview counts each once. */
+const SHELF_COUNT = new Set(Object.values(STATUS_SHELVES)).size;
+
 const record = (status: string) => ({
   pk: `job#${JOB_ID}`,
   sk: 'job',
@@ -226,6 +230,14 @@ const record = (status: string) => ({
   createdAt: '2026-11-23T11:00:00.000Z',
   updatedAt: '2026-11-23T11:00:01.000Z',
   expiresAt: 1_800_000_000,
+  shelf: status,
+});
+/** What the keys-only status index holds for that record. */
+const entry = (status: string) => ({
+  pk: `job#${JOB_ID}`,
+  sk: 'job',
+  shelf: status,
+  createdAt: '2026-11-23T11:00:00.000Z',
 });
 
 describe('Dashboard --stage: AWS calls per page refresh', () => {
@@ -247,16 +259,17 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     await get(API_PATHS.overview);
 
     // Assess
+    // One Query per partition of the status index (the shared `flow` one gave no keys to read).
     expect(once).toEqual({
       'SQS.GetQueueAttributes': 2 * dashboardTestRegistry.jobs.length,
       'CloudWatch.GetMetricData': 1,
-      'DynamoDB.Query': JOB_STATUSES.length,
+      'DynamoDB.Query': SHELF_COUNT,
     });
     // The second refresh within the count cache reads queues and ages again, not the counts.
     expect(calls()).toEqual({
       'SQS.GetQueueAttributes': 4 * dashboardTestRegistry.jobs.length,
       'CloudWatch.GetMetricData': 2,
-      'DynamoDB.Query': JOB_STATUSES.length,
+      'DynamoDB.Query': SHELF_COUNT,
     });
     expect(first.queues[0]).toEqual({
       job: faultRun.name,
@@ -270,11 +283,13 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
       dlqOldestAgeSeconds: null,
     });
     expect(first.counts?.dead).toEqual({ count: 2, capped: false });
-    expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-      IndexName: 'by-status',
-      Select: 'COUNT',
-      Limit: DASHBOARD_DEFAULTS.countCap + 1,
-    });
+    expect(ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input)).toContainEqual(
+      expect.objectContaining({
+        IndexName: 'jobs-by-status',
+        Select: 'COUNT',
+        Limit: DASHBOARD_DEFAULTS.countCap + 1,
+      }),
+    );
   });
 
   it('chart: one GetMetricData searching each outcome over the jobs’ services, kept for a minute', async () => {
@@ -307,9 +322,12 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     expect(chart.minutes).toHaveLength(60);
   });
 
-  it('jobs: one Query of the status index; a job: one GetItem; a lookup by key: two GetItems', async () => {
+  it('jobs: one Query of the status index and one BatchGetItem of its records; a job: one GetItem; a lookup by key: two GetItems', async () => {
     // Prepare
-    ddbMock.on(QueryCommand).resolves({ Items: [record('dead')] });
+    ddbMock.on(QueryCommand).resolves({ Items: [entry('dead')] });
+    ddbMock
+      .on(BatchGetCommand)
+      .resolves({ Responses: { [outputs[OUTPUT_KEYS.tableName] ?? '']: [record('dead')] } });
     // Generic first: a later, more specific definition wins.
     ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID } });
     ddbMock.on(GetCommand, { Key: { pk: `job#${JOB_ID}`, sk: 'job' } }).resolves({ Item: record('dead') });
@@ -322,17 +340,17 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     const found = await json<JobRecord>(get(`${API_PATHS.lookup}?q=order-7`));
 
     // Assess
-    expect(afterList).toEqual({ 'DynamoDB.Query': 1 });
+    expect(afterList).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.BatchGet': 1 });
     expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       TableName: outputs[OUTPUT_KEYS.tableName],
-      IndexName: 'by-status',
+      IndexName: 'jobs-by-status',
       ScanIndexForward: false,
     });
     expect(list.jobs.map((j) => j.jobId)).toEqual([JOB_ID]);
-    expect(afterDetail).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.Get': 1 });
+    expect(afterDetail).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.BatchGet': 1, 'DynamoDB.Get': 1 });
     expect(detail.deadLetterJob).toBe(faultRun.name);
     // The key is not a job id: the job's GetItem finds nothing, the key's item names the job.
-    expect(calls()).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.Get': 4 });
+    expect(calls()).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.BatchGet': 1, 'DynamoDB.Get': 4 });
     expect(found.jobId).toBe(JOB_ID);
   });
 

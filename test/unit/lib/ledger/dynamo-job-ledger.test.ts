@@ -642,7 +642,8 @@ describe('Class: DynamoJobLedger', () => {
 
     it('reads the name partition until the page holds enough records in the status asked for', async () => {
       // Prepare
-      const stored = (id: string, status: string) => item({ jobId: id, pk: `job#${id}`, status, shelf: 'flow' });
+      const stored = (id: string, status: string) =>
+        item({ jobId: id, pk: `job#${id}`, status, shelf: 'flow' });
       const [a, b, c] = [stored('a', 'queued'), stored('b', 'running'), stored('c', 'queued')];
       const keys = ['jobName', 'createdAt'];
       const stop = { pk: 'job#b', sk: 'job', jobName: 'email.send', createdAt: 'c' };

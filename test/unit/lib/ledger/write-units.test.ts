@@ -12,10 +12,22 @@ const TABLE: LedgerTable = {
       sortKey: { name: 'at', type: 'S' },
       projection: 'KEYS_ONLY',
     },
-    { name: 'all', partitionKey: { name: 'g', type: 'S' }, sortKey: { name: 'at', type: 'S' }, projection: 'ALL' },
+    {
+      name: 'all',
+      partitionKey: { name: 'g', type: 'S' },
+      sortKey: { name: 'at', type: 'S' },
+      projection: 'ALL',
+    },
   ],
 };
-const item = (overrides: Record<string, unknown> = {}) => ({ pk: 'p', sk: 's', g: 'a', at: 't', note: 'x', ...overrides });
+const item = (overrides: Record<string, unknown> = {}) => ({
+  pk: 'p',
+  sk: 's',
+  g: 'a',
+  at: 't',
+  note: 'x',
+  ...overrides,
+});
 
 describe('Function: itemSize', () => {
   it.each([
@@ -32,7 +44,11 @@ describe('Function: itemSize', () => {
 
 describe('Function: writeUnits', () => {
   it('puts a new item into every index whose keys it carries, one unit each', () => {
-    expect(writeUnits(TABLE, undefined, item())).toEqual({ table: 1, indexes: { keys: 1, all: 1 }, total: 3 });
+    expect(writeUnits(TABLE, undefined, item())).toEqual({
+      table: 1,
+      indexes: { keys: 1, all: 1 },
+      total: 3,
+    });
   });
 
   it('writes no index for an item without their key attributes (sparse)', () => {
@@ -51,7 +67,11 @@ describe('Function: writeUnits', () => {
 
   it('charges an item leaving an index one write, and a delete the table and each index it was in', () => {
     expect(writeUnits(TABLE, item(), item({ g: undefined })).indexes).toEqual({ keys: 1, all: 1 });
-    expect(writeUnits(TABLE, item(), undefined)).toEqual({ table: 1, indexes: { keys: 1, all: 1 }, total: 3 });
+    expect(writeUnits(TABLE, item(), undefined)).toEqual({
+      table: 1,
+      indexes: { keys: 1, all: 1 },
+      total: 3,
+    });
   });
 
   it('charges one unit per started KB of the larger item, in the table and in a projection that holds it', () => {
