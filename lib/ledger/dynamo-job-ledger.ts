@@ -33,6 +33,7 @@ import {
 } from './listing.js';
 import { RecordTable } from './record-table.js';
 import { type JobRecord, LEDGER_DEFAULTS } from './records.js';
+import { indexLayout, LEDGER_INDEX_SETS, type LedgerIndexSet } from './table.js';
 
 /**
  * What producers (the API, the job service) need from the ledger besides the worker's port.
@@ -65,6 +66,12 @@ export interface DynamoJobLedgerOptions {
   readonly idempotencyKeySeconds?: number;
   readonly now?: () => Date;
   readonly newToken?: () => string;
+  /**
+   * The indexes listings read: `legacy` only on a stage still stepping from the older index set
+   * (`LEDGER_INDEX_STEPS`); every write serves both.
+   * @default 'current'
+   */
+  readonly indexes?: LedgerIndexSet;
 }
 
 const OPTIONS_SCHEMA = z.strictObject({
@@ -74,6 +81,7 @@ const OPTIONS_SCHEMA = z.strictObject({
   idempotencyKeySeconds: z.optional(z.int().check(z.minimum(1))),
   now: functionOption,
   newToken: functionOption,
+  indexes: z.optional(z.enum(LEDGER_INDEX_SETS)),
 } satisfies OptionsShape<DynamoJobLedgerOptions>);
 
 /**
@@ -108,6 +116,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
     this.#reads = {
       query: (input) => this.#table.query(input),
       read: (keys) => this.#table.getMany(keys),
+      layout: indexLayout(options.indexes ?? 'current'),
     };
   }
 

@@ -22,3 +22,4 @@ export {
 } from './job-service.js';
 export type { JobCount, JobListQuery, JobPage } from './listing.js';
 export { type JobRecord, LEDGER_DEFAULTS, RECORD_KINDS, type RecordKind } from './records.js';
+export { LEDGER_INDEX_SETS, type LedgerIndexSet } from './table.js';

@@ -8,7 +8,7 @@
  */
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { JOB_STATUSES, type JobStatus } from '../constants.js';
-import { ConfigError, JobValidationError } from '../errors.js';
+import { JobValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor, keyAttributes, type Stream, type StreamPosition } from './cursor.js';
 import { Expression } from './expressions.js';
 import {
@@ -21,7 +21,7 @@ import {
   toJobRecord,
   withoutUndefined,
 } from './records.js';
-import { LEDGER_INDEX_NAMES, LEDGER_TABLE, STATUS_SHELVES, type TableIndexSpec } from './table.js';
+import type { IndexLayout } from './table.js';
 
 export interface JobListQuery {
   readonly status?: JobStatus;
@@ -44,21 +44,15 @@ export type QueryRunner = (input: Omit<QueryCommandInput, 'TableName'>) => Promi
 /** Reads records by key (the caller adds the table name); a key without a record is left out. */
 export type RecordReader = (keys: readonly RecordKey[]) => Promise<readonly StoredItem[]>;
 
-/** What a listing reads: index pages and the records they point to. */
+/** What a listing reads: index pages and the records they point to, through which indexes. */
 export interface ListingReads {
   readonly query: QueryRunner;
   readonly read: RecordReader;
+  readonly layout: IndexLayout;
 }
 
-function indexNamed(name: string): TableIndexSpec {
-  const index = LEDGER_TABLE.indexes.find((i) => i.name === name);
-  if (!index) throw new ConfigError(`TABLE_SPEC has no index "${name}"`);
-  return index;
-}
-const BY_STATUS = indexNamed(LEDGER_INDEX_NAMES.byStatus);
-const BY_NAME = indexNamed(LEDGER_INDEX_NAMES.byName);
 /** Each partition of the status index once: together they hold every job. */
-const SHELVES = [...new Set(Object.values(STATUS_SHELVES))];
+const shelvesOf = (layout: IndexLayout) => [...new Set(Object.values(layout.shelves))];
 
 const BAD_CURSOR = 'is not a cursor this listing returned';
 
@@ -70,13 +64,14 @@ export async function listJobs(reads: ListingReads, request: JobListQuery): Prom
     throw new JobValidationError(`Invalid listing: limit: ${message}`, [{ path: 'limit', message }]);
   }
   const filter = `${request.status ?? ''}|${request.name ?? ''}`;
+  const { byName, byStatus, shelves } = reads.layout;
   const streams: Stream[] =
     request.name !== undefined
-      ? [{ index: BY_NAME, partition: request.name }]
+      ? [{ index: byName, partition: request.name }]
       : request.status !== undefined
-        ? [{ index: BY_STATUS, partition: STATUS_SHELVES[request.status] }]
+        ? [{ index: byStatus, partition: shelves[request.status] }]
         : // No filter: every job is on exactly one shelf, so the shelves hold every job.
-          SHELVES.map((shelf) => ({ index: BY_STATUS, partition: shelf }));
+          shelvesOf(reads.layout).map((shelf) => ({ index: byStatus, partition: shelf }));
   const positions: StreamPosition[] =
     request.cursor === undefined
       ? streams.map(() => ({ state: 'start' }))
@@ -244,9 +239,10 @@ export interface JobCount {
  * `cap` records, read from the table and counted by status (`capped`: older ones were not read).
  */
 export async function countJobs(reads: ListingReads, cap: number): Promise<Record<JobStatus, JobCount>> {
+  const { shelves } = reads.layout;
   const counts = await Promise.all(
-    SHELVES.map(async (shelf) => {
-      const statuses = JOB_STATUSES.filter((status) => STATUS_SHELVES[status] === shelf);
+    shelvesOf(reads.layout).map(async (shelf) => {
+      const statuses = JOB_STATUSES.filter((status) => shelves[status] === shelf);
       return statuses.length === 1
         ? { [shelf]: await countPartition(reads, shelf, cap) }
         : await countByRecord(reads, shelf, statuses, cap);
@@ -256,19 +252,20 @@ export async function countJobs(reads: ListingReads, cap: number): Promise<Recor
   return Object.fromEntries(
     JOB_STATUSES.map((status) => [
       status,
-      byShelfOrStatus[status] ?? byShelfOrStatus[STATUS_SHELVES[status]] ?? { count: 0, capped: false },
+      byShelfOrStatus[status] ?? byShelfOrStatus[shelves[status]] ?? { count: 0, capped: false },
     ]),
   ) as Record<JobStatus, JobCount>;
 }
 
 async function countPartition(reads: ListingReads, shelf: string, cap: number): Promise<JobCount> {
+  const { byStatus } = reads.layout;
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const e = new Expression();
     const out = await reads.query({
-      IndexName: BY_STATUS.name,
-      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, shelf),
+      IndexName: byStatus.name,
+      KeyConditionExpression: e.eq(byStatus.partitionKey.name, shelf),
       Select: 'COUNT',
       Limit: cap + 1 - count,
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
@@ -286,15 +283,16 @@ async function countByRecord(
   statuses: readonly JobStatus[],
   cap: number,
 ): Promise<Record<string, JobCount>> {
-  const stream = { index: BY_STATUS, partition: shelf };
+  const { byStatus } = reads.layout;
+  const stream = { index: byStatus, partition: shelf };
   const counts = new Map<JobStatus, number>(statuses.map((status) => [status, 0]));
   let seen = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const e = new Expression();
     const out = await reads.query({
-      IndexName: BY_STATUS.name,
-      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, shelf),
+      IndexName: byStatus.name,
+      KeyConditionExpression: e.eq(byStatus.partitionKey.name, shelf),
       ScanIndexForward: false,
       Limit: Math.min(cap - seen, LEDGER_DEFAULTS.maxListLimit),
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),

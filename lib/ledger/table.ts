@@ -8,7 +8,7 @@
  * moves or goes (`writeUnits`), never for the attributes an attempt changes (lease, result,
  * progress). Items that carry none of the index attributes (sync state, limit state) are in no index.
  */
-import type { JobStatus } from '../constants.js';
+import { JOB_STATUSES, type JobStatus } from '../constants.js';
 
 /** Attribute names of the ledger table and its indexes. */
 export const TABLE_ATTRIBUTES = {
@@ -123,3 +123,40 @@ export const LEGACY_LEDGER_INDEXES: readonly TableIndexSpec[] = [
     projection: 'ALL',
   },
 ];
+
+/**
+ * Which indexes the ledger reads: `current` (`LEDGER_TABLE`), or `legacy` while a deployed stage
+ * steps from the older layout and its old records have no `shelf` yet (`LEDGER_INDEX_STEPS`).
+ */
+export type LedgerIndexSet = 'current' | 'legacy';
+export const LEDGER_INDEX_SETS = ['current', 'legacy'] as const satisfies readonly LedgerIndexSet[];
+
+/** The indexes of one set, by use, and the status index's partition for each status. */
+export interface IndexLayout {
+  readonly byStatus: TableIndexSpec;
+  readonly byName: TableIndexSpec;
+  readonly byExpiry: TableIndexSpec;
+  readonly shelves: Readonly<Record<JobStatus, string>>;
+}
+
+function layoutOf(
+  indexes: readonly TableIndexSpec[],
+  shelves: Readonly<Record<JobStatus, string>>,
+): IndexLayout {
+  const [byStatus, byName, byExpiry] = indexes;
+  if (!byStatus || !byName || !byExpiry) throw new Error('A ledger index set has a status, a name and an expiry index');
+  return { byStatus, byName, byExpiry, shelves };
+}
+
+const LAYOUTS: Readonly<Record<LedgerIndexSet, IndexLayout>> = {
+  current: layoutOf(LEDGER_TABLE.indexes, STATUS_SHELVES),
+  // The legacy status index is keyed by the status itself: every status is its own partition.
+  legacy: layoutOf(
+    LEGACY_LEDGER_INDEXES,
+    Object.fromEntries(JOB_STATUSES.map((status) => [status, status])) as Record<JobStatus, string>,
+  ),
+};
+
+export function indexLayout(set: LedgerIndexSet): IndexLayout {
+  return LAYOUTS[set];
+}

@@ -501,7 +501,7 @@ describe('Class: JobsStack', () => {
             { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
             { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection },
         })),
       });
       template.hasResource('AWS::DynamoDB::Table', {
