@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import {
+  FINAL_LEDGER_INDEX_STEP,
   STAGE_DEFAULTS,
   STAGE_NAME_PATTERN,
   type StageConfig,
@@ -26,6 +27,7 @@ export const STAGE_CONTEXT_KEYS = [
   'syncSources',
   'createSesIdentity',
   'production',
+  'ledgerIndexStep',
 ] as const;
 export type StageContextKey = (typeof STAGE_CONTEXT_KEYS)[number];
 
@@ -35,6 +37,8 @@ const SCHEDULE_ID_MAX_LENGTH = 32;
 const flag = z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' });
 const expression = scheduleExpressionSchema;
 const timeZone = timeZoneSchema;
+
+const stepMessage = `must be a whole number from 0 to ${FINAL_LEDGER_INDEX_STEP} (LEDGER_INDEX_STEPS)`;
 
 const pageSizeMessage = `must be a whole number from 1 to ${SYNC_DEFAULTS.maxPageSize}`;
 
@@ -74,6 +78,11 @@ const contextSchema = z.strictObject({
   ),
   createSesIdentity: z.optional(flag),
   production: z.optional(flag),
+  ledgerIndexStep: z.optional(
+    z.coerce
+      .number({ error: stepMessage })
+      .check(z.int(stepMessage), z.minimum(0, stepMessage), z.maximum(FINAL_LEDGER_INDEX_STEP, stepMessage)),
+  ),
 });
 
 /** `-c key=value` arrives as a string; cdk.json values arrive as JSON. Lists may come either way. */
@@ -139,5 +148,6 @@ export function readStageConfig(context: Readonly<Partial<Record<StageContextKey
     syncSources,
     createSesIdentity: asFlag(value.createSesIdentity, STAGE_DEFAULTS.createSesIdentity),
     production: asFlag(value.production, STAGE_DEFAULTS.production),
+    ...(value.ledgerIndexStep === undefined ? {} : { ledgerIndexStep: value.ledgerIndexStep }),
   };
 }

@@ -1,6 +1,6 @@
 /** Reads expired records through the `by-expiry` index and deletes them in batches. */
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { indexLayout, type LedgerIndexSet, TABLE_ATTRIBUTES as A } from '../../lib/ledger/table.js';
+import { TABLE_ATTRIBUTES as A, indexLayout, type LedgerIndexSet } from '../../lib/ledger/table.js';
 import { backoffDelay } from '../../lib/retry/backoff.js';
 
 export type RecordKey = Readonly<Record<string, string>>;

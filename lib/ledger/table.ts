@@ -144,7 +144,8 @@ function layoutOf(
   shelves: Readonly<Record<JobStatus, string>>,
 ): IndexLayout {
   const [byStatus, byName, byExpiry] = indexes;
-  if (!byStatus || !byName || !byExpiry) throw new Error('A ledger index set has a status, a name and an expiry index');
+  if (!byStatus || !byName || !byExpiry)
+    throw new Error('A ledger index set has a status, a name and an expiry index');
   return { byStatus, byName, byExpiry, shelves };
 }
 
