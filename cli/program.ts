@@ -11,6 +11,7 @@ import type { JobRegistry } from '../lib/index.js';
 import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
+import { ledgerMigrateCommand } from './commands/ledger-command.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
 import { redriveCommand } from './commands/redrive-command.js';
 import { runCommand, schedulesCommand } from './commands/schedule-commands.js';
@@ -163,6 +164,15 @@ export async function runCli(
       .command('queues')
       .description('per job: visible, in flight, delayed, DLQ depth, oldest message age'),
   ).action((options: CommonOptions) => run(options, (ctx) => queuesCommand(ctx)));
+
+  const ledger = program.command('ledger').description('maintain the job ledger table').exitOverride();
+  common(
+    ledger
+      .command('migrate')
+      .description(
+        'give job records written before the index redesign their status partition (a step of the deploy sequence)',
+      ),
+  ).action((options: CommonOptions) => run(options, (ctx) => ledgerMigrateCommand(ctx)));
 
   const dlq = program.command('dlq').description('inspect and clean up dead-letter queues').exitOverride();
   common(

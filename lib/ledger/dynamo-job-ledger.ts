@@ -14,6 +14,7 @@ import type { JobStatus } from '../constants.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { AttemptRef, ClaimResult, DeadOnArrival, JobLedger, JobResult } from '../worker/types.js';
 import * as attempts from './attempt-writes.js';
+import { type BackfillResult, backfillShelves } from './backfill.js';
 import {
   jobIdOfKey,
   type KeyReservation,
@@ -187,6 +188,14 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
     const jobId = await jobIdOfKey(this.#table, key);
     return jobId === undefined ? undefined : this.getJob(jobId);
+  }
+
+  /**
+   * Gives job records written before the index redesign their `shelf`, through the legacy status
+   * index (`LEDGER_INDEX_STEPS`: run once, after the last index is added).
+   */
+  backfillShelves(onPage?: (progress: BackfillResult) => void): Promise<BackfillResult> {
+    return backfillShelves(this.#table, onPage);
   }
 
   reserveIdempotencyKey(reservation: KeyReservation): Promise<KeyReservationResult> {

@@ -3,6 +3,7 @@
  * job, idempotency keys and listings — and the job service, which puts it in front of a producer.
  */
 
+export type { BackfillResult } from './backfill.js';
 export { DynamoJobLedger, type DynamoJobLedgerOptions, type JobStore } from './dynamo-job-ledger.js';
 export {
   ClaimLostError,
