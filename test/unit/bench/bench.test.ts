@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { type CpuProfile, summarizeProfiles } from '../../../bench/cold-start/profile.js';
-import { ledgerWriteUnits } from '../../../bench/cost/measure.js';
 import { type BenchResults, renderResults } from '../../../bench/report.js';
 import { median, quantile, summarize } from '../../../bench/shared/stats.js';
 
@@ -62,13 +61,6 @@ describe('Function: summarizeProfiles', () => {
       ],
     });
     expect(firstEvent.byFunction).toEqual([{ name: '(anonymous) bundle:index.js:1', ms: 7 }]);
-  });
-});
-
-describe('Function: ledgerWriteUnits', () => {
-  it('prices a successful job at 10 write units: a new record in the table and its 3 indexes, then a status and expiry move', () => {
-    // claim: 1 + 3 index puts; succeed: 1 + by-status 2 + by-name 1 + by-expiry 2.
-    expect(ledgerWriteUnits()).toBe(10);
   });
 });
 
