@@ -22,7 +22,8 @@ interface Gsi {
 function templateIndexes(template: Template): Gsi[] {
   const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
   expect(tables).toHaveLength(1);
-  return (tables[0]?.Properties as { GlobalSecondaryIndexes: Gsi[] }).GlobalSecondaryIndexes;
+  const properties = (tables[0]?.Properties ?? {}) as { GlobalSecondaryIndexes?: Gsi[] };
+  return properties.GlobalSecondaryIndexes ?? [];
 }
 
 const asGsi = (index: TableIndexSpec): Gsi => ({
