@@ -257,20 +257,30 @@ export async function countJobs(reads: ListingReads, cap: number): Promise<Recor
   ) as Record<JobStatus, JobCount>;
 }
 
-async function countPartition(reads: ListingReads, shelf: string, cap: number): Promise<JobCount> {
+/** One page of a status index partition from `start`: newest first, or only counted. */
+function queryShelf(
+  reads: ListingReads,
+  shelf: string,
+  page: { readonly limit: number; readonly count?: true },
+  start: Record<string, unknown> | undefined,
+): Promise<QueryCommandOutput> {
   const { byStatus } = reads.layout;
+  const e = new Expression();
+  return reads.query({
+    IndexName: byStatus.name,
+    KeyConditionExpression: e.eq(byStatus.partitionKey.name, shelf),
+    ...(page.count ? { Select: 'COUNT' } : { ScanIndexForward: false }),
+    Limit: page.limit,
+    ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+    ...e.attributes(),
+  });
+}
+
+async function countPartition(reads: ListingReads, shelf: string, cap: number): Promise<JobCount> {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const e = new Expression();
-    const out = await reads.query({
-      IndexName: byStatus.name,
-      KeyConditionExpression: e.eq(byStatus.partitionKey.name, shelf),
-      Select: 'COUNT',
-      Limit: cap + 1 - count,
-      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      ...e.attributes(),
-    });
+    const out = await queryShelf(reads, shelf, { limit: cap + 1 - count, count: true }, start);
     count += out.Count ?? 0;
     start = out.LastEvaluatedKey;
   } while (start !== undefined && count <= cap);
@@ -289,15 +299,12 @@ async function countByRecord(
   let seen = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const e = new Expression();
-    const out = await reads.query({
-      IndexName: byStatus.name,
-      KeyConditionExpression: e.eq(byStatus.partitionKey.name, shelf),
-      ScanIndexForward: false,
-      Limit: Math.min(cap - seen, LEDGER_DEFAULTS.maxListLimit),
-      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      ...e.attributes(),
-    });
+    const out = await queryShelf(
+      reads,
+      shelf,
+      { limit: Math.min(cap - seen, LEDGER_DEFAULTS.maxListLimit) },
+      start,
+    );
     const entries = out.Items ?? [];
     seen += entries.length;
     for (const record of await reads.read(entries.map(tableKey))) {
