@@ -128,8 +128,10 @@ export function deriveStageSettings(config: StageConfig, registry: JobRegistry):
 
   try {
     const settings = deriveSettings(registry, { schedules });
-    for (const job of settings.jobs) {
-      if (usesLedger(job)) environment[job.jobName] = { ...environment[job.jobName], ...legacyReads };
+    if (ledgerIndexStep.reads === 'legacy') {
+      for (const job of settings.jobs.filter(usesLedger)) {
+        environment[job.jobName] = { ...environment[job.jobName], ...legacyReads };
+      }
     }
     return { settings, environment, ledgerIndexStep, apiEnvironment: legacyReads };
   } catch (error) {

@@ -9,7 +9,7 @@ import { JOB_STATUSES, type JobStatus } from '../constants.js';
 import type { JobResult } from '../worker/types.js';
 import { TABLE_ATTRIBUTES } from './table.js';
 
-/** Values of the `kind` attribute: the partition of the `by-expiry` index. */
+/** Values of the `kind` attribute: the partition of the expiry index (`records-by-expiry`). */
 export const RECORD_KINDS = {
   job: 'job',
   idempotencyKey: 'idempotency',

@@ -139,6 +139,7 @@ export interface IndexLayout {
   readonly shelves: Readonly<Record<JobStatus, string>>;
 }
 
+/** Both sets list their indexes in the same order: status, name, expiry. */
 function layoutOf(
   indexes: readonly TableIndexSpec[],
   shelves: Readonly<Record<JobStatus, string>>,
