@@ -96,13 +96,44 @@ function summary(r: BenchResults): string {
     ]);
   }
   if (r.cost) {
-    rows.push([
-      '`cost`',
-      r.cost.ratio.toFixed(3),
-      '–',
-      '–',
-      'e-mail cost per million jobs ÷ the floor of SQS + Lambda + SES alone',
-    ]);
+    const c = r.cost;
+    rows.push(
+      [
+        '`cost`',
+        c.ratio.toFixed(3),
+        '–',
+        '–',
+        'e-mail cost per million jobs ÷ the floor of SQS + Lambda + SES alone',
+      ],
+      [
+        '`cost.ledgerWriteUnitsPerJob`',
+        String(c.ledgerWriteUnitsPerJob),
+        c.ledgerWriteUnitGoals.direct,
+        verdict(c.ledgerWriteUnitsPerJob, c.ledgerWriteUnitGoals.direct),
+        'DynamoDB write units of a successful job sent straight to SQS (table and indexes)',
+      ],
+      [
+        '`cost.apiLedgerWriteUnitsPerJob`',
+        String(c.apiLedgerWriteUnitsPerJob),
+        c.ledgerWriteUnitGoals.api,
+        verdict(c.apiLedgerWriteUnitsPerJob, c.ledgerWriteUnitGoals.api),
+        `…of one through the API (${c.apiKeyedLedgerWriteUnitsPerJob} with an idempotency key)`,
+      ],
+      [
+        '`cost.generic.direct`',
+        c.generic.direct.ratio.toFixed(2),
+        '–',
+        '–',
+        'a generic job (no SES) with the ledger ÷ SQS + Lambda alone, sent straight to SQS',
+      ],
+      [
+        '`cost.generic.api`',
+        c.generic.api.ratio.toFixed(2),
+        '–',
+        '–',
+        '…through the API ÷ HTTP API + SQS + Lambda alone',
+      ],
+    );
   }
   return table(['section', 'ratio', 'goal', '', 'ratio of'], rows);
 }
@@ -228,22 +259,36 @@ function cost(c: CostSection): string {
     usd(j.sqs),
     usd(j.lambdaRequests),
     usd(j.lambdaDuration),
+    usd(j.api ?? 0),
     usd(j.ledger),
     usd(j.ses),
     `**${usd(j.total)}**`,
   ];
+  const { direct, api } = c.generic;
   return [
     `## cost — ${c.unit}`,
     '',
-    `From the stack's settings (batch sizes, memory, queue types, the ledger table's ${c.ledgerWriteUnitsPerJob} write units per successful job: \`claim\` creates the record in the table and its three indexes, \`succeed\` moves its status and expiry keys) and the warm single-record durations measured in \`coldStart\`, priced at ${c.prices.region} list prices as of ${c.prices.asOf} (\`bench/cost/prices.ts\`; not re-checked on the run date). Full batches assumed; empty long polls are billed per hour, not per job, and left out. A sync's items and a cleanup's deletions come on top: ${usd(c.perThousandWriteUnits * 1_000)} per million write units.`,
+    `From the stack's settings (batch sizes, memory, queue types), the warm single-record durations measured in \`coldStart\`, and the ledger's write units per successful job — ${c.ledgerWriteUnitsPerJob} sent straight to SQS (\`claim\` creates the record in the table and its three keys-only indexes, \`succeed\` moves no index key), ${c.apiLedgerWriteUnitsPerJob} through the API (${c.apiKeyedLedgerWriteUnitsPerJob} with an idempotency key), computed from the items the ledger wrote on dynalite (at most ${c.ledgerItemBytes} bytes) and the table's index definitions — priced at ${c.prices.region} list prices as of ${c.prices.asOf} (\`bench/cost/prices.ts\`; not re-checked on the run date). Full batches assumed; empty long polls are billed per hour, not per job, and left out. A sync's items and a cleanup's deletions come on top: ${usd(c.perThousandWriteUnits * 1_000)} per million write units.`,
     '',
     table(
-      ['job', 'SQS', 'Lambda requests', 'Lambda GB-s', 'ledger writes', 'SES', 'total'],
+      ['job', 'SQS', 'Lambda requests', 'Lambda GB-s', 'HTTP API', 'ledger writes', 'SES', 'total'],
       [
         ...Object.entries(c.jobs).map(([name, j]) => row(`\`${name}\``, j)),
         row('floor for e-mail: SQS + Lambda + SES alone', c.emailFloor),
+        row(
+          `generic job, straight to SQS, with the ledger (÷ floor: ${direct.ratio.toFixed(2)})`,
+          direct.withLedger,
+        ),
+        row('floor: SQS + Lambda alone', direct.floor),
+        row(
+          `generic job, through the API, with the ledger (÷ floor: ${api.ratio.toFixed(2)})`,
+          api.withLedger,
+        ),
+        row('floor: HTTP API + SQS + Lambda alone', api.floor),
       ],
     ),
+    '',
+    'The generic job does nothing (1 ms of Lambda); with the ledger its worker also waits for the two writes, as long as the e-mail worker’s warm event outlasts the baseline’s. On the API path the API function’s measured duration is in both rows.',
   ].join('\n');
 }
 

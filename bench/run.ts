@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { functionEntry } from '../lib/deploy/index.js';
 import { startLocal } from '../local/start-local.js';
+import { startDynamo } from '../test/helpers/dynamodb.js';
+import { recordLedgerWrites } from '../test/helpers/ledger-writes.js';
 import {
   BASELINES,
   type ColdStartSection,
@@ -196,7 +198,15 @@ try {
     }
   }
 
-  if (wanted('cost') && coldStart) results.cost = measureCost(coldStart);
+  if (wanted('cost') && coldStart) {
+    log('cost: recording the ledger writes of one job on each path (dynalite)');
+    const dynamo = await startDynamo();
+    try {
+      results.cost = measureCost(coldStart, await recordLedgerWrites(dynamo.endpoint));
+    } finally {
+      await dynamo.stop();
+    }
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }

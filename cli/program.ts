@@ -17,6 +17,7 @@ import {
   queuePauseCommand,
   schedulePauseCommand,
 } from './commands/flow-commands.js';
+import { ledgerMigrateCommand } from './commands/ledger-command.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
 import { redriveCommand } from './commands/redrive-command.js';
 import { runCommand, schedulesCommand } from './commands/schedule-commands.js';
@@ -191,6 +192,14 @@ export async function runCli(
       run(options, (ctx) => queuePauseCommand(ctx, job, paused, options)),
     );
   }
+  const ledger = program.command('ledger').description('maintain the job ledger table').exitOverride();
+  common(
+    ledger
+      .command('migrate')
+      .description(
+        'give job records written before the index redesign their status partition (a step of the deploy sequence)',
+      ),
+  ).action((options: CommonOptions) => run(options, (ctx) => ledgerMigrateCommand(ctx)));
 
   const dlq = program.command('dlq').description('inspect and clean up dead-letter queues').exitOverride();
   common(

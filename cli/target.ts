@@ -305,6 +305,8 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
   const ledger = new DynamoJobLedger({
     tableName: output(OUTPUT_KEYS.tableName),
     ...(options.dynamodb ? { client: options.dynamodb } : {}),
+    // A stage on its way to the current indexes says so; listings read the legacy ones meanwhile.
+    ...(outputs.get(OUTPUT_KEYS.ledgerIndexes) === 'legacy' ? { indexes: 'legacy' } : {}),
   });
   const ref = (job: JobDefinition, url: JobOutput, arn: JobOutput): QueueRef => {
     const queueUrl = jobOutput(job, url);

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import {
+  FINAL_LEDGER_INDEX_STEP,
   STAGE_DEFAULTS,
   STAGE_NAME_PATTERN,
   type StageConfig,
@@ -28,6 +29,7 @@ export const STAGE_CONTEXT_KEYS = [
   'production',
   'pausedJobs',
   'pausedSchedules',
+  'ledgerIndexStep',
 ] as const;
 export type StageContextKey = (typeof STAGE_CONTEXT_KEYS)[number];
 
@@ -37,6 +39,8 @@ const SCHEDULE_ID_MAX_LENGTH = 32;
 const flag = z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' });
 const expression = scheduleExpressionSchema;
 const timeZone = timeZoneSchema;
+
+const stepMessage = `must be a whole number from 0 to ${FINAL_LEDGER_INDEX_STEP} (LEDGER_INDEX_STEPS)`;
 
 const pageSizeMessage = `must be a whole number from 1 to ${SYNC_DEFAULTS.maxPageSize}`;
 
@@ -78,6 +82,11 @@ const contextSchema = z.strictObject({
   production: z.optional(flag),
   pausedJobs: z.optional(z.array(z.string(), { error: 'must be a JSON array of job names' })),
   pausedSchedules: z.optional(z.array(z.string(), { error: 'must be a JSON array of schedule names' })),
+  ledgerIndexStep: z.optional(
+    z.coerce
+      .number({ error: stepMessage })
+      .check(z.int(stepMessage), z.minimum(0, stepMessage), z.maximum(FINAL_LEDGER_INDEX_STEP, stepMessage)),
+  ),
 });
 
 /** Keys whose value is JSON (a list or an object), given as a string by `-c key=value`. */
@@ -148,5 +157,6 @@ export function readStageConfig(context: Readonly<Partial<Record<StageContextKey
     production: asFlag(value.production, STAGE_DEFAULTS.production),
     pausedJobs: value.pausedJobs ?? [],
     pausedSchedules: value.pausedSchedules ?? [],
+    ...(value.ledgerIndexStep === undefined ? {} : { ledgerIndexStep: value.ledgerIndexStep }),
   };
 }

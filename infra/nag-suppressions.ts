@@ -7,9 +7,12 @@ import { type Stack, Validations } from 'aws-cdk-lib';
 // cdk-nag's own rendering of a CloudFormation value into a finding id, so ours match it exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
-import { usesLedger } from '../lib/deploy/index.js';
+import { TABLE_SPEC, usesLedger } from '../lib/deploy/index.js';
 import type { HangarFunction } from './constructs/hangar-function.js';
 import type { JobsStack } from './stacks/jobs-stack.js';
+
+/** The ledger's index names, for the reasons below (a migrating stage also has the legacy ones). */
+const LEDGER_INDEX_LIST = TABLE_SPEC.indexes.map((index) => index.name).join(', ');
 
 export interface NagAcknowledgement {
   /** The construct whose resource raises the finding (the acknowledgement covers its children). */
@@ -52,8 +55,7 @@ export function nagAcknowledgements(stack: JobsStack): NagAcknowledgement[] {
       acknowledgements.push({
         scope: defaultPolicy(fn),
         id: tableIndexes,
-        reason:
-          'The ledger table\'s own indexes (by-status, by-name, by-expiry): listings and the cleanup query them, and "index/*" names no other table',
+        reason: `The ledger table's own indexes (${LEDGER_INDEX_LIST}): listings and the cleanup query them, and "index/*" names no other table`,
       });
     }
   }
@@ -115,7 +117,7 @@ export function nagAcknowledgements(stack: JobsStack): NagAcknowledgement[] {
       {
         scope: policy,
         id: tableIndexes,
-        reason: "Operators list jobs through the ledger table's own indexes (by-status, by-name)",
+        reason: `Operators list jobs through the ledger table's own indexes (${LEDGER_INDEX_LIST})`,
       },
       {
         scope: policy,

@@ -130,6 +130,11 @@ export const ENV_VARS = {
   dlqUrl: 'HANGAR_DLQ_URL',
   /** The ledger table. */
   tableName: 'HANGAR_TABLE_NAME',
+  /**
+   * `legacy` while a stage steps from the ledger's older index set (`LEDGER_INDEX_STEPS`): the
+   * functions that read indexes (API listings, cleanup) read the old ones. Absent: `current`.
+   */
+  ledgerIndexes: 'HANGAR_LEDGER_INDEXES',
   /** JSON `{ "<job name>": { "url": "…", "arn": "…" } }` of every job queue, for the API. */
   queues: 'HANGAR_QUEUES',
   /** Schedule group and role for one-time schedules (API, and workers that continue FIFO jobs with a delay). */

@@ -11,6 +11,7 @@ export const PRICES = {
     'https://aws.amazon.com/sqs/pricing/',
     'https://aws.amazon.com/dynamodb/pricing/on-demand/',
     'https://aws.amazon.com/ses/pricing/',
+    'https://aws.amazon.com/api-gateway/pricing/',
   ],
   /** USD per Lambda request. */
   lambdaRequest: 0.2 / 1_000_000,
@@ -21,6 +22,8 @@ export const PRICES = {
   sqsFifoRequest: 0.5 / 1_000_000,
   /** USD per DynamoDB on-demand write request unit (1 KB). */
   dynamoWriteUnit: 0.625 / 1_000_000,
+  /** USD per HTTP API request (API Gateway, first 300 million a month). */
+  httpApiRequest: 1.0 / 1_000_000,
   /** USD per e-mail sent through SES (outbound, not from EC2). */
   sesEmail: 0.1 / 1_000,
 } as const;

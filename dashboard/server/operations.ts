@@ -143,12 +143,7 @@ export class DashboardOperations {
     if (!ledger) return null;
     const now = this.#now().getTime();
     if (!this.#counts || now - this.#counts.at >= this.#countCacheMs) {
-      const value = Promise.all(
-        JOB_STATUSES.map(async (status) => [
-          status,
-          await ledger.countJobs(status, DASHBOARD_DEFAULTS.countCap),
-        ]),
-      ).then((entries) => Object.fromEntries(entries) as Record<JobStatus, JobCount>);
+      const value = ledger.countJobs(DASHBOARD_DEFAULTS.countCap);
       this.#counts = { at: now, value };
       value.catch(() => {
         this.#counts = undefined;

@@ -10,7 +10,7 @@ import { awsClientConfig, sqsClientConfig } from '../../lib/config/aws-client.js
 import { ENV_VARS } from '../../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type QueueAddress } from '../../lib/index.js';
 import { registry } from '../../lib/jobs/builtin/index.js';
-import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
+import { DynamoJobLedger, JobService, LEDGER_INDEX_SETS } from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
 import { createApiHandler } from './create-api-handler.js';
 
@@ -41,12 +41,16 @@ const env = readEnv({
   ),
   [ENV_VARS.scheduleGroupName]: z.optional(nonEmpty),
   [ENV_VARS.schedulerRoleArn]: z.optional(nonEmpty),
+  [ENV_VARS.ledgerIndexes]: z.optional(z.enum(LEDGER_INDEX_SETS)),
 });
 
 const queuesJson = env[ENV_VARS.queues];
 const groupName = env[ENV_VARS.scheduleGroupName];
 const roleArn = env[ENV_VARS.schedulerRoleArn];
-const ledger = new DynamoJobLedger({ tableName: env[ENV_VARS.tableName] });
+const ledger = new DynamoJobLedger({
+  tableName: env[ENV_VARS.tableName],
+  ...(env[ENV_VARS.ledgerIndexes] === 'legacy' ? { indexes: 'legacy' } : {}),
+});
 const client = new JobClient({
   registry,
   sqs: new SQSClient(sqsClientConfig()),

@@ -1,7 +1,6 @@
 /** Reads expired records through the `by-expiry` index and deletes them in batches. */
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_SPEC } from '../../lib/deploy/index.js';
-import { TABLE_ATTRIBUTES as A } from '../../lib/ledger/table.js';
+import { TABLE_ATTRIBUTES as A, indexLayout, type LedgerIndexSet } from '../../lib/ledger/table.js';
 import { backoffDelay } from '../../lib/retry/backoff.js';
 
 export type RecordKey = Readonly<Record<string, string>>;
@@ -26,22 +25,16 @@ export interface ExpiryStore {
 const BATCH_WRITE_LIMIT = 25;
 const UNPROCESSED_ROUNDS = 8;
 
-function expiryIndexName(): string {
-  const index = TABLE_SPEC.indexes.find(
-    (i) => i.partitionKey.name === A.kind && i.sortKey.name === A.expiresAt,
-  );
-  if (!index) throw new Error('The table spec has no index on (kind, expiresAt)');
-  return index.name;
-}
-
 export class DynamoExpiryStore implements ExpiryStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #tableName: string;
-  readonly #indexName = expiryIndexName();
+  readonly #indexName: string;
 
-  constructor(options: { doc: DynamoDBDocumentClient; tableName: string }) {
+  /** @param options.indexes the ledger's index set (`current` unless a stage is migrating). */
+  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; indexes?: LedgerIndexSet }) {
     this.#doc = options.doc;
     this.#tableName = options.tableName;
+    this.#indexName = indexLayout(options.indexes ?? 'current').byExpiry.name;
   }
 
   async expired(

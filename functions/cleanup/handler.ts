@@ -11,14 +11,14 @@ import { DynamoExpiryStore } from './expiry-store.js';
 import { CLEANUP_KINDS } from './kinds.js';
 import { createCleanupHandler } from './run-cleanup.js';
 
-const { tableName, doc, ledger } = ledgerFromEnv();
+const { tableName, indexes, doc, ledger } = ledgerFromEnv();
 
 export const handler = createWorker({
   jobs: [
     handle(
       cleanupRun,
       createCleanupHandler({
-        store: new DynamoExpiryStore({ doc, tableName }),
+        store: new DynamoExpiryStore({ doc, tableName, indexes }),
         kinds: CLEANUP_KINDS,
         pageSize: CLEANUP_DEFAULTS.pageSize,
         metrics: new Metrics({

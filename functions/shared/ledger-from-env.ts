@@ -9,21 +9,27 @@ import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
 import { ENV_VARS } from '../../lib/deploy/index.js';
-import { DynamoJobLedger } from '../../lib/ledger/index.js';
+import { DynamoJobLedger, LEDGER_INDEX_SETS, type LedgerIndexSet } from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
 
 export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string | undefined>>>(
   shape: S = {} as S,
 ) {
-  const env = readEnv({ [ENV_VARS.tableName]: z.string().check(z.minLength(1)), ...shape });
+  const env = readEnv({
+    [ENV_VARS.tableName]: z.string().check(z.minLength(1)),
+    [ENV_VARS.ledgerIndexes]: z.optional(z.enum(LEDGER_INDEX_SETS)),
+    ...shape,
+  });
   const tableName = env[ENV_VARS.tableName];
+  const indexes: LedgerIndexSet = env[ENV_VARS.ledgerIndexes] === 'legacy' ? 'legacy' : 'current';
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
     env: env as { [K in keyof S]: output<S[K]> },
     tableName,
+    indexes,
     doc,
-    ledger: new DynamoJobLedger({ tableName, client: doc }),
+    ledger: new DynamoJobLedger({ tableName, client: doc, indexes }),
   };
 }

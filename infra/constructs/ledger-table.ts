@@ -8,6 +8,11 @@ type KeyType = TableSpec['partitionKey']['type'];
 export interface LedgerTableProps {
   /** The table as the settings module specifies it (`settings.table`). */
   readonly spec: TableSpec;
+  /**
+   * The global secondary indexes of this update (a step of `LEDGER_INDEX_STEPS`).
+   * @default spec.indexes
+   */
+  readonly indexes?: TableSpec['indexes'];
   /** Deletion protection and `RETAIN`: job history and sync state outlive a mistaken `cdk destroy`. */
   readonly production: boolean;
 }
@@ -30,13 +35,12 @@ export class LedgerTable extends Construct {
       deletionProtection: props.production,
       removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    for (const index of spec.indexes) {
+    for (const index of props.indexes ?? spec.indexes) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey.name, type: ATTRIBUTE_TYPES[index.partitionKey.type] },
         sortKey: { name: index.sortKey.name, type: ATTRIBUTE_TYPES[index.sortKey.type] },
-        // Listings return records without a second read per item.
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       });
     }
   }

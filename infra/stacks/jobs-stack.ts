@@ -101,6 +101,7 @@ export class JobsStack extends Stack {
 
     this.ledger = new LedgerTable(this, 'Ledger', {
       spec: this.settings.table,
+      indexes: stageSettings.ledgerIndexStep.indexes,
       production: config.production,
     });
     this.sender = new SenderIdentity(this, 'Sender', {
@@ -152,6 +153,9 @@ export class JobsStack extends Stack {
       schedules: this.schedules,
       removalPolicy,
     });
+    for (const [name, value] of Object.entries(stageSettings.apiEnvironment)) {
+      this.api.handler.function.addEnvironment(name, value);
+    }
     this.producerPolicy = new ProducerPolicy(this, 'Producer', {
       queues: allQueues,
       schedules: this.schedules,
@@ -180,6 +184,13 @@ export class JobsStack extends Stack {
     output(OUTPUT_KEYS.schedulerRoleArn, this.schedules.role.roleArn, 'Role one-time schedules pass');
     output(OUTPUT_KEYS.scheduleGroupName, this.schedules.group.scheduleGroupName, 'Schedule group');
     output(OUTPUT_KEYS.tableName, this.ledger.table.tableName, 'Job ledger table');
+    if (stageSettings.ledgerIndexStep.reads === 'legacy') {
+      output(
+        OUTPUT_KEYS.ledgerIndexes,
+        'legacy',
+        'The ledger indexes operators read while the stage migrates',
+      );
+    }
     output(OUTPUT_KEYS.producerPolicyArn, this.producerPolicy.policy.managedPolicyArn, 'Attach to send jobs');
     output(
       OUTPUT_KEYS.operatorReadOnlyPolicyArn,

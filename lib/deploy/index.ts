@@ -63,6 +63,13 @@ export {
   workerEnvironment,
 } from './function-environment.js';
 export {
+  FINAL_LEDGER_INDEX_STEP,
+  LEDGER_INDEX_STEPS,
+  LEDGER_MIGRATE_COMMAND,
+  type LedgerIndexStep,
+  ledgerIndexSteps,
+} from './ledger-index-steps.js';
+export {
   clientFromStackOutputs,
   JOB_OUTPUT_SUFFIXES,
   type JobOutput,

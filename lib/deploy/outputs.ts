@@ -14,6 +14,8 @@ export const OUTPUT_KEYS = {
   schedulerRoleArn: 'SchedulerRoleArn',
   scheduleGroupName: 'ScheduleGroupName',
   tableName: 'LedgerTableName',
+  /** `legacy` while the stage steps to the ledger's current indexes (`LEDGER_INDEX_STEPS`); absent after. */
+  ledgerIndexes: 'LedgerIndexes',
   producerPolicyArn: 'ProducerPolicyArn',
   /** What `hangar` and `hangar dashboard --read-only` need on the stage. */
   operatorReadOnlyPolicyArn: 'OperatorReadOnlyPolicyArn',

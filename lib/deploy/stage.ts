@@ -15,6 +15,8 @@ import {
 } from '../jobs/builtin/sync-run.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { DEFAULT_TIME_ZONE } from '../jobs/schedule-rules.js';
+import { usesLedger } from './function-environment.js';
+import { FINAL_LEDGER_INDEX_STEP, LEDGER_INDEX_STEPS, type LedgerIndexStep } from './ledger-index-steps.js';
 import { type ConfiguredSchedule, deriveSettings, type Settings } from './settings.js';
 
 /** Defaults of the optional keys; each `@default` below names one of these. */
@@ -54,6 +56,11 @@ export interface StageConfig {
   readonly pausedJobs?: readonly string[];
   /** Recurring schedules deployed disabled (`State: DISABLED`); the others deploy `ENABLED`. @default [] */
   readonly pausedSchedules?: readonly string[];
+  /**
+   * Where a stage deployed before the ledger's index redesign is on its way (`LEDGER_INDEX_STEPS`).
+   * @default FINAL_LEDGER_INDEX_STEP
+   */
+  readonly ledgerIndexStep?: number;
 }
 
 /** The SSM path and the Secrets Manager name prefix a stage's handlers may read. */
@@ -76,6 +83,10 @@ export interface StageSettings {
   readonly settings: Settings;
   /** Per job name, variables its worker gets besides the standard ones. */
   readonly environment: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The ledger table's indexes for this update, and which set the functions read. */
+  readonly ledgerIndexStep: LedgerIndexStep;
+  /** Variables the API function gets besides the standard ones. */
+  readonly apiEnvironment: Readonly<Record<string, string>>;
 }
 
 /**
@@ -115,8 +126,22 @@ export function deriveStageSettings(config: StageConfig, registry: JobRegistry):
     throw stageConfigError([`syncSources: the registry has no "${syncRun.name}" job to run them`]);
   }
 
+  const ledgerIndexStep = LEDGER_INDEX_STEPS[config.ledgerIndexStep ?? FINAL_LEDGER_INDEX_STEP];
+  if (!ledgerIndexStep) {
+    throw stageConfigError([`ledgerIndexStep: must be a whole number from 0 to ${FINAL_LEDGER_INDEX_STEP}`]);
+  }
+  // Only while a stage migrates: a stage on the current indexes gets no extra variable.
+  const legacyReads: Record<string, string> =
+    ledgerIndexStep.reads === 'legacy' ? { [ENV_VARS.ledgerIndexes]: ledgerIndexStep.reads } : {};
+
   try {
-    return { settings: deriveSettings(registry, { schedules }), environment };
+    const settings = deriveSettings(registry, { schedules });
+    if (ledgerIndexStep.reads === 'legacy') {
+      for (const job of settings.jobs.filter(usesLedger)) {
+        environment[job.jobName] = { ...environment[job.jobName], ...legacyReads };
+      }
+    }
+    return { settings, environment, ledgerIndexStep, apiEnvironment: legacyReads };
   } catch (error) {
     if (error instanceof JobDefinitionError || error instanceof UnknownJobError) {
       throw stageConfigError([error.message]);

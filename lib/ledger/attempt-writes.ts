@@ -3,6 +3,11 @@
  * `claim` (the job is taken under a lease token) and `succeed` — and every other outcome one
  * more conditional `UpdateItem` on the job's record, guarded by the token so that a holder whose
  * lease was taken over fails loudly instead of overwriting the new holder.
+ *
+ * Index keys move only where a listing needs it (see `table.ts`): `claim` and `succeed` keep the
+ * record in the status index's `flow` partition and keep its expiry — both follow the record's
+ * creation, failure or redrive within one attempt's timeout, and those refresh the expiry — so a
+ * successful attempt writes no index but the ones a new record enters.
  */
 import { type JobStatus, UNKNOWN_JOB_NAME } from '../constants.js';
 import { ConfigError } from '../errors.js';
@@ -20,6 +25,7 @@ import {
   type StoredItem,
   statusOf,
 } from './records.js';
+import { STATUS_SHELVES } from './table.js';
 
 /** How an attempt failed: retried later (`retryAt`), or dead. */
 export interface AttemptFailure {
@@ -57,16 +63,17 @@ export async function claim(
     const token = newToken();
     const e = new Expression()
       .set(A.status, 'running')
+      .set(A.shelf, STATUS_SHELVES.running)
       .set(A.claimToken, token)
       .set(A.leaseUntil, now.getTime() + ref.leaseMs)
       .set(A.claimMessageId, ref.messageId)
       .set(A.attempts, ref.attempt)
       .set(A.continuation, ref.continuation)
       .set(A.jobId, ref.jobId)
-      .set(A.kind, RECORD_KINDS.job)
       .set(A.startedAt, now.toISOString())
       .set(A.updatedAt, now.toISOString())
-      .set(A.expiresAt, table.expiry(now))
+      .setIfNotExists(A.kind, RECORD_KINDS.job)
+      .setIfNotExists(A.expiresAt, table.expiry(now))
       .setIfNotExists(A.jobName, ref.jobName)
       .setIfNotExists(A.createdAt, now.toISOString())
       .setIfNotExists(A.enqueuedAt, ref.enqueuedAt)
@@ -106,7 +113,6 @@ export async function succeed(
     .set(A.result, result)
     .set(A.finishedAt, now.toISOString())
     .set(A.updatedAt, now.toISOString())
-    .set(A.expiresAt, table.expiry(now))
     .remove(A.leaseUntil);
   const condition = `${e.eq(A.claimToken, token)} AND ${e.in(A.status, ['running', 'succeeded'])}`;
   if (!(await table.update(jobKey(ref.jobId), e, condition))) throw new ClaimLostError(ref.jobId, 'succeed');
@@ -123,6 +129,7 @@ export async function fail(
   const now = table.now();
   const e = new Expression()
     .set(A.status, failure.status)
+    .set(A.shelf, STATUS_SHELVES[failure.status])
     .set(A.lastErrorCode, failure.errorCode)
     .set(A.lastErrorMessage, truncate(failure.errorMessage))
     .set(A.lastErrorAt, now.toISOString())
@@ -191,6 +198,7 @@ export async function deadOnArrival(
       : UNKNOWN_JOB_NAME;
   const e = new Expression()
     .set(A.status, 'dead')
+    .set(A.shelf, STATUS_SHELVES.dead)
     .set(A.jobId, ref.jobId)
     .set(A.kind, RECORD_KINDS.job)
     .set(A.attempts, wholeNumber(ref.attempt))

@@ -14,6 +14,7 @@ import type { JobStatus } from '../constants.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { AttemptRef, ClaimResult, DeadOnArrival, JobLedger, JobResult } from '../worker/types.js';
 import * as attempts from './attempt-writes.js';
+import { type BackfillResult, backfillShelves } from './backfill.js';
 import {
   jobIdOfKey,
   type KeyReservation,
@@ -23,9 +24,17 @@ import {
 } from './idempotency-keys.js';
 import type { CancelResult, NewJobRecord } from './job-records.js';
 import * as records from './job-records.js';
-import { countJobs, type JobCount, type JobListQuery, type JobPage, listJobs } from './listing.js';
+import {
+  countJobs,
+  type JobCount,
+  type JobListQuery,
+  type JobPage,
+  type ListingReads,
+  listJobs,
+} from './listing.js';
 import { RecordTable } from './record-table.js';
 import { type JobRecord, LEDGER_DEFAULTS } from './records.js';
+import { indexLayout, LEDGER_INDEX_SETS, type LedgerIndexSet } from './table.js';
 
 /**
  * What producers (the API, the job service) need from the ledger besides the worker's port.
@@ -58,6 +67,12 @@ export interface DynamoJobLedgerOptions {
   readonly idempotencyKeySeconds?: number;
   readonly now?: () => Date;
   readonly newToken?: () => string;
+  /**
+   * The indexes listings read: `legacy` only on a stage still stepping from the older index set
+   * (`LEDGER_INDEX_STEPS`); every write serves both.
+   * @default 'current'
+   */
+  readonly indexes?: LedgerIndexSet;
 }
 
 const OPTIONS_SCHEMA = z.strictObject({
@@ -67,12 +82,13 @@ const OPTIONS_SCHEMA = z.strictObject({
   idempotencyKeySeconds: z.optional(z.int().check(z.minimum(1))),
   now: functionOption,
   newToken: functionOption,
+  indexes: z.optional(z.enum(LEDGER_INDEX_SETS)),
 } satisfies OptionsShape<DynamoJobLedgerOptions>);
 
 /**
  * The job ledger on DynamoDB. A successful attempt costs two writes: `claim` (queued → running,
  * under a lease token) and `succeed` (running → succeeded, with the result). Listings query the
- * `by-status` and `by-name` indexes, never scan.
+ * status and name indexes (keys only) and read the records they point to, never scan.
  *
  * @example
  * const ledger = new DynamoJobLedger({ tableName: process.env.HANGAR_TABLE_NAME });
@@ -82,6 +98,7 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   readonly #table: RecordTable;
   readonly #idempotencyKeySeconds: number;
   readonly #newToken: () => string;
+  readonly #reads: ListingReads;
 
   constructor(options: DynamoJobLedgerOptions) {
     checkOptions('DynamoJobLedger', OPTIONS_SCHEMA, options);
@@ -97,6 +114,11 @@ export class DynamoJobLedger implements JobLedger, JobStore {
     });
     this.#idempotencyKeySeconds = options.idempotencyKeySeconds ?? LEDGER_DEFAULTS.idempotencyKeySeconds;
     this.#newToken = options.newToken ?? randomUUID;
+    this.#reads = {
+      query: (input) => this.#table.query(input),
+      read: (keys) => this.#table.getMany(keys),
+      layout: indexLayout(options.indexes ?? 'current'),
+    };
   }
 
   // The worker's port: see attempt-writes.ts for each write and its condition.
@@ -151,12 +173,12 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   }
 
   listJobs(query: JobListQuery): Promise<JobPage> {
-    return listJobs((input) => this.#table.query(input), query);
+    return listJobs(this.#reads, query);
   }
 
-  /** Jobs in a status, counted up to `cap` (the `by-status` index; operators' overviews). */
-  countJobs(status: JobStatus, cap: number): Promise<JobCount> {
-    return countJobs((input) => this.#table.query(input), status, cap);
+  /** Jobs in each status, counted up to `cap` (the status index; operators' overviews). */
+  countJobs(cap: number): Promise<Record<JobStatus, JobCount>> {
+    return countJobs(this.#reads, cap);
   }
 
   /**
@@ -166,6 +188,14 @@ export class DynamoJobLedger implements JobLedger, JobStore {
   async findJobByIdempotencyKey(key: string): Promise<JobRecord | undefined> {
     const jobId = await jobIdOfKey(this.#table, key);
     return jobId === undefined ? undefined : this.getJob(jobId);
+  }
+
+  /**
+   * Gives job records written before the index redesign their `shelf`, through the legacy status
+   * index (`LEDGER_INDEX_STEPS`: run once, after the last index is added).
+   */
+  backfillShelves(onPage?: (progress: BackfillResult) => void): Promise<BackfillResult> {
+    return backfillShelves(this.#table, onPage);
   }
 
   reserveIdempotencyKey(reservation: KeyReservation): Promise<KeyReservationResult> {

@@ -3,6 +3,7 @@
  * job, idempotency keys and listings — and the job service, which puts it in front of a producer.
  */
 
+export type { BackfillResult } from './backfill.js';
 export { DynamoJobLedger, type DynamoJobLedgerOptions, type JobStore } from './dynamo-job-ledger.js';
 export {
   ClaimLostError,
@@ -22,3 +23,4 @@ export {
 } from './job-service.js';
 export type { JobCount, JobListQuery, JobPage } from './listing.js';
 export { type JobRecord, LEDGER_DEFAULTS, RECORD_KINDS, type RecordKind } from './records.js';
+export { LEDGER_INDEX_SETS, type LedgerIndexSet } from './table.js';

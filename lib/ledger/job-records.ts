@@ -17,6 +17,7 @@ import {
   toJobRecord,
   withoutUndefined,
 } from './records.js';
+import { STATUS_SHELVES } from './table.js';
 
 /** A job record the API writes once the job is on its queue or its schedule. */
 export interface NewJobRecord {
@@ -47,6 +48,7 @@ export async function createJob(table: RecordTable, job: NewJobRecord): Promise<
     [A.jobId]: job.jobId,
     [A.jobName]: job.name,
     [A.status]: job.status,
+    [A.shelf]: STATUS_SHELVES[job.status],
     [A.attempts]: 0,
     [A.claims]: 0,
     [A.continuation]: 0,
@@ -79,6 +81,7 @@ export async function recordRedrive(table: RecordTable, job: { readonly jobId: s
   const now = table.now();
   const e = new Expression()
     .set(A.status, 'queued')
+    .set(A.shelf, STATUS_SHELVES.queued)
     .set(A.updatedAt, now.toISOString())
     .set(A.expiresAt, table.expiry(now));
   return table.update(jobKey(job.jobId), e, e.in(A.status, ['dead']));
@@ -90,6 +93,7 @@ export async function cancelJob(table: RecordTable, jobId: string): Promise<Canc
   const e = new Expression()
     .copy(A.cancelledFrom, A.status)
     .set(A.status, 'cancelled')
+    .set(A.shelf, STATUS_SHELVES.cancelled)
     .set(A.finishedAt, now.toISOString())
     .set(A.updatedAt, now.toISOString())
     .set(A.expiresAt, table.expiry(now));

@@ -1,22 +1,27 @@
 /**
- * Listing job records, newest first, through the `by-status` and `by-name` indexes — never a
- * scan. A listing without filters reads every status partition and merges them; a listing by
- * name and status reads the name partition with a status filter.
+ * Listing job records, newest first, through the status and name indexes — never a scan. The
+ * indexes project keys only: a listing reads a page of keys from an index and then the records
+ * (`BatchGetItem`), and keeps the records the listing asks for. A listing without filters reads
+ * every partition of the status index and merges them; a listing of a status reads that status's
+ * partition (shared by `queued`, `running` and `succeeded`, see `STATUS_SHELVES`), a listing by
+ * name the name's partition, keeping the records in the status asked for.
  */
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { JOB_STATUSES, type JobStatus } from '../constants.js';
-import { ConfigError, JobValidationError } from '../errors.js';
+import { JobValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor, keyAttributes, type Stream, type StreamPosition } from './cursor.js';
 import { Expression } from './expressions.js';
 import {
   JOB_ATTRIBUTES as A,
   type JobRecord,
   LEDGER_DEFAULTS,
+  type RecordKey,
   type StoredItem,
+  statusOf,
   toJobRecord,
   withoutUndefined,
 } from './records.js';
-import { LEDGER_TABLE, type TableIndexSpec } from './table.js';
+import type { IndexLayout } from './table.js';
 
 export interface JobListQuery {
   readonly status?: JobStatus;
@@ -36,49 +41,56 @@ export interface JobPage {
 
 /** Runs one Query against the ledger table (the caller adds the table name). */
 export type QueryRunner = (input: Omit<QueryCommandInput, 'TableName'>) => Promise<QueryCommandOutput>;
+/** Reads records by key (the caller adds the table name); a key without a record is left out. */
+export type RecordReader = (keys: readonly RecordKey[]) => Promise<readonly StoredItem[]>;
 
-function indexNamed(name: string): TableIndexSpec {
-  const index = LEDGER_TABLE.indexes.find((i) => i.name === name);
-  if (!index) throw new ConfigError(`TABLE_SPEC has no index "${name}"`);
-  return index;
+/** What a listing reads: index pages and the records they point to, through which indexes. */
+export interface ListingReads {
+  readonly query: QueryRunner;
+  readonly read: RecordReader;
+  readonly layout: IndexLayout;
 }
-const BY_STATUS = indexNamed('by-status');
-const BY_NAME = indexNamed('by-name');
+
+/** Each partition of the status index once: together they hold every job. */
+const shelvesOf = (layout: IndexLayout) => [...new Set(Object.values(layout.shelves))];
 
 const BAD_CURSOR = 'is not a cursor this listing returned';
 
 /** @throws {JobValidationError} for a bad limit or cursor. */
-export async function listJobs(query: QueryRunner, request: JobListQuery): Promise<JobPage> {
+export async function listJobs(reads: ListingReads, request: JobListQuery): Promise<JobPage> {
   const limit = request.limit ?? LEDGER_DEFAULTS.listLimit;
   if (!Number.isInteger(limit) || limit < 1 || limit > LEDGER_DEFAULTS.maxListLimit) {
     const message = `must be an integer from 1 to ${LEDGER_DEFAULTS.maxListLimit}`;
     throw new JobValidationError(`Invalid listing: limit: ${message}`, [{ path: 'limit', message }]);
   }
   const filter = `${request.status ?? ''}|${request.name ?? ''}`;
+  const { byName, byStatus, shelves } = reads.layout;
   const streams: Stream[] =
     request.name !== undefined
-      ? [{ index: BY_NAME, partition: request.name }]
+      ? [{ index: byName, partition: request.name }]
       : request.status !== undefined
-        ? [{ index: BY_STATUS, partition: request.status }]
-        : // No filter: every job has exactly one status, so the status partitions hold every job.
-          JOB_STATUSES.map((status) => ({ index: BY_STATUS, partition: status }));
+        ? [{ index: byStatus, partition: shelves[request.status] }]
+        : // No filter: every job is on exactly one shelf, so the shelves hold every job.
+          shelvesOf(reads.layout).map((shelf) => ({ index: byStatus, partition: shelf }));
   const positions: StreamPosition[] =
     request.cursor === undefined
       ? streams.map(() => ({ state: 'start' }))
       : decodeCursor(request.cursor, filter, streams);
-  const statusFilter = request.name !== undefined ? request.status : undefined;
 
   try {
     const pages = await Promise.all(
       streams.map((stream, i) => {
         const position = positions[i] ?? { state: 'done' };
         return position.state === 'done'
-          ? { items: [], next: position }
-          : queryStream(query, stream, position, limit, statusFilter);
+          ? { found: [], next: position }
+          : readStream(reads, stream, position, limit, request.status);
       }),
     );
     const { taken, next } = merge(streams, positions, pages, limit);
-    return withoutUndefined({ jobs: taken.map(toJobRecord), cursor: encodeCursor(filter, next) }) as JobPage;
+    return withoutUndefined({
+      jobs: taken.map((f) => toJobRecord(f.record)),
+      cursor: encodeCursor(filter, next),
+    }) as JobPage;
   } catch (error) {
     // A start key that passed our checks but not DynamoDB's is still the caller's bad cursor.
     if (error instanceof Error && error.name === 'ValidationException' && request.cursor !== undefined) {
@@ -90,52 +102,76 @@ export async function listJobs(query: QueryRunner, request: JobListQuery): Promi
   }
 }
 
+/** A record a listing keeps, with the index entry that led to it (its position in the stream). */
+interface Found {
+  readonly entry: StoredItem;
+  readonly record: StoredItem;
+}
+
 interface StreamPage {
-  readonly items: readonly StoredItem[];
-  /** Where the partition resumes once all of `items` are used. */
+  readonly found: readonly Found[];
+  /** Where the partition resumes once all of `found` are used. */
   readonly next: StreamPosition;
 }
 
 /**
- * Up to `limit` records of one index partition, newest first, from `position`. With a status
- * filter it queries page after page until the page is full, the partition ends, or
+ * Up to `limit` records of one index partition, newest first, from `position`: a page of keys,
+ * then their records, keeping those still in the partition (the index lags the table) and in
+ * `status`. Reads page after page until the page is full, the partition ends, or
  * LEDGER_DEFAULTS.filteredQueryBudget queries are spent, and says where it stopped: after the
- * last record it returns, or where DynamoDB stopped reading.
+ * last entry it used, or where DynamoDB stopped reading.
  */
-async function queryStream(
-  query: QueryRunner,
+async function readStream(
+  reads: ListingReads,
   stream: Stream,
   position: Exclude<StreamPosition, { state: 'done' }>,
   limit: number,
-  statusFilter: JobStatus | undefined,
+  status: JobStatus | undefined,
 ): Promise<StreamPage> {
-  const items: StoredItem[] = [];
+  const found: Found[] = [];
   let start = position.state === 'after' ? position.key : undefined;
   for (let queries = 0; queries < LEDGER_DEFAULTS.filteredQueryBudget; queries++) {
     const e = new Expression();
-    const keyCondition = e.eq(stream.index.partitionKey.name, stream.partition);
-    const filter = statusFilter === undefined ? undefined : e.eq(A.status, statusFilter);
-    const out = await query({
+    const out = await reads.query({
       IndexName: stream.index.name,
-      KeyConditionExpression: keyCondition,
-      ...(filter === undefined ? {} : { FilterExpression: filter }),
+      KeyConditionExpression: e.eq(stream.index.partitionKey.name, stream.partition),
       ScanIndexForward: false,
       Limit: limit,
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
       ...e.attributes(),
     });
-    const found = out.Items ?? [];
-    const room = limit - items.length;
-    if (found.length > room) {
-      items.push(...found.slice(0, room));
-      return { items, next: after(stream, items) };
-    }
-    items.push(...found);
+    const entries = out.Items ?? [];
+    const records = await reads.read(entries.map(tableKey));
+    const byKey = new Map(records.map((record) => [keyString(record), record]));
     start = out.LastEvaluatedKey as Record<string, string> | undefined;
-    if (start === undefined) return { items, next: { state: 'done' } };
-    if (items.length === limit || statusFilter === undefined) break;
+    for (const [i, entry] of entries.entries()) {
+      const record = byKey.get(keyString(entry));
+      if (!record || !belongs(record, stream, status)) continue;
+      found.push({ entry, record });
+      // Full: resume after this entry, or where DynamoDB stopped if it was the query's last.
+      if (found.length === limit && i < entries.length - 1) return { found, next: after(stream, entry) };
+      if (found.length === limit) break;
+    }
+    if (start === undefined) return { found, next: { state: 'done' } };
+    if (found.length === limit) break;
   }
-  return { items, next: start === undefined ? { state: 'done' } : { state: 'after', key: start } };
+  return { found, next: start === undefined ? { state: 'done' } : { state: 'after', key: start } };
+}
+
+/** Whether a record read through `stream` is still in its partition and in `status`. */
+function belongs(record: StoredItem, stream: Stream, status: JobStatus | undefined): boolean {
+  const current = statusOf(record);
+  if (current === undefined) return false;
+  if (status !== undefined && current !== status) return false;
+  return record[stream.index.partitionKey.name] === stream.partition;
+}
+
+function tableKey(item: StoredItem): RecordKey {
+  return { [A.partitionKey]: String(item[A.partitionKey]), [A.sortKey]: String(item[A.sortKey]) };
+}
+
+function keyString(item: StoredItem): string {
+  return `${String(item[A.partitionKey])}\u0000${String(item[A.sortKey])}`;
 }
 
 /**
@@ -148,29 +184,30 @@ function merge(
   positions: readonly StreamPosition[],
   pages: readonly StreamPage[],
   limit: number,
-): { taken: StoredItem[]; next: StreamPosition[] } {
-  const taken: StoredItem[] = [];
+): { taken: Found[]; next: StreamPosition[] } {
+  const taken: Found[] = [];
   const heads = pages.map(() => 0);
   while (taken.length < limit) {
     let best = -1;
-    let bestItem: StoredItem | undefined;
+    let bestFound: Found | undefined;
     pages.forEach((page, i) => {
-      const candidate = page.items[heads[i] ?? 0];
-      if (candidate && (!bestItem || createdAtOf(candidate) > createdAtOf(bestItem))) {
+      const candidate = page.found[heads[i] ?? 0];
+      if (candidate && (!bestFound || createdAtOf(candidate.entry) > createdAtOf(bestFound.entry))) {
         best = i;
-        bestItem = candidate;
+        bestFound = candidate;
       }
     });
-    if (!bestItem) break;
-    taken.push(bestItem);
+    if (!bestFound) break;
+    taken.push(bestFound);
     heads[best] = (heads[best] ?? 0) + 1;
   }
   const next = pages.map((page, i): StreamPosition => {
     const used = heads[i] ?? 0;
     const stream = streams[i];
-    if (page.items.length === 0 || used === page.items.length || !stream) return page.next;
-    if (used === 0) return positions[i] ?? page.next;
-    return after(stream, page.items.slice(0, used));
+    const last = page.found[used - 1];
+    if (page.found.length === 0 || used === page.found.length || !stream) return page.next;
+    if (!last) return positions[i] ?? page.next;
+    return after(stream, last.entry);
   });
   return { taken, next };
 }
@@ -180,40 +217,103 @@ function createdAtOf(item: StoredItem): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** The position right after the last of `items` in `stream`'s index. */
-function after(stream: Stream, items: readonly StoredItem[]): StreamPosition {
-  const last = items.at(-1);
-  if (!last) return { state: 'start' };
-  const key = Object.fromEntries(keyAttributes(stream.index).map((name) => [name, String(last[name] ?? '')]));
+/** The position right after `entry` in `stream`'s index. */
+function after(stream: Stream, entry: StoredItem): StreamPosition {
+  const key = Object.fromEntries(
+    keyAttributes(stream.index).map((name) => [name, String(entry[name] ?? '')]),
+  );
   return { state: 'after', key };
 }
 
-/** How many jobs a partition holds, up to a cap. */
+/** How many jobs are in a status, up to a cap. */
 export interface JobCount {
   readonly count: number;
-  /** More than `count` exist: the count stopped at its cap. */
+  /** The count stopped at its cap: more may exist. */
   readonly capped: boolean;
 }
 
 /**
- * Counts the jobs in one status through the `by-status` index (`Select: COUNT`), stopping past
- * `cap` so that a large partition costs no more than `cap` items' reads.
+ * Counts the jobs in each status through the status index, each partition read once and stopped
+ * past `cap`, so that a large partition costs no more than `cap` items' reads. A partition of one
+ * status is counted by the index alone (`Select: COUNT`); the shared one (`flow`) by its newest
+ * `cap` records, read from the table and counted by status (`capped`: older ones were not read).
  */
-export async function countJobs(query: QueryRunner, status: JobStatus, cap: number): Promise<JobCount> {
+export async function countJobs(reads: ListingReads, cap: number): Promise<Record<JobStatus, JobCount>> {
+  const { shelves } = reads.layout;
+  const counts = await Promise.all(
+    shelvesOf(reads.layout).map(async (shelf) => {
+      const statuses = JOB_STATUSES.filter((status) => shelves[status] === shelf);
+      return statuses.length === 1
+        ? { [shelf]: await countPartition(reads, shelf, cap) }
+        : await countByRecord(reads, shelf, statuses, cap);
+    }),
+  );
+  const byShelfOrStatus: Record<string, JobCount> = Object.assign({}, ...counts);
+  return Object.fromEntries(
+    JOB_STATUSES.map((status) => [
+      status,
+      byShelfOrStatus[status] ?? byShelfOrStatus[shelves[status]] ?? { count: 0, capped: false },
+    ]),
+  ) as Record<JobStatus, JobCount>;
+}
+
+/** One page of a status index partition from `start`: newest first, or only counted. */
+function queryShelf(
+  reads: ListingReads,
+  shelf: string,
+  page: { readonly limit: number; readonly count?: true },
+  start: Record<string, unknown> | undefined,
+): Promise<QueryCommandOutput> {
+  const { byStatus } = reads.layout;
+  const e = new Expression();
+  return reads.query({
+    IndexName: byStatus.name,
+    KeyConditionExpression: e.eq(byStatus.partitionKey.name, shelf),
+    ...(page.count ? { Select: 'COUNT' } : { ScanIndexForward: false }),
+    Limit: page.limit,
+    ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+    ...e.attributes(),
+  });
+}
+
+async function countPartition(reads: ListingReads, shelf: string, cap: number): Promise<JobCount> {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const e = new Expression();
-    const out = await query({
-      IndexName: BY_STATUS.name,
-      KeyConditionExpression: e.eq(BY_STATUS.partitionKey.name, status),
-      Select: 'COUNT',
-      Limit: cap + 1 - count,
-      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      ...e.attributes(),
-    });
+    const out = await queryShelf(reads, shelf, { limit: cap + 1 - count, count: true }, start);
     count += out.Count ?? 0;
     start = out.LastEvaluatedKey;
   } while (start !== undefined && count <= cap);
   return count > cap ? { count: cap, capped: true } : { count, capped: false };
+}
+
+async function countByRecord(
+  reads: ListingReads,
+  shelf: string,
+  statuses: readonly JobStatus[],
+  cap: number,
+): Promise<Record<string, JobCount>> {
+  const { byStatus } = reads.layout;
+  const stream = { index: byStatus, partition: shelf };
+  const counts = new Map<JobStatus, number>(statuses.map((status) => [status, 0]));
+  let seen = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await queryShelf(
+      reads,
+      shelf,
+      { limit: Math.min(cap - seen, LEDGER_DEFAULTS.maxListLimit) },
+      start,
+    );
+    const entries = out.Items ?? [];
+    seen += entries.length;
+    for (const record of await reads.read(entries.map(tableKey))) {
+      const status = statusOf(record);
+      if (status !== undefined && belongs(record, stream, status))
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined && seen < cap);
+  const capped = start !== undefined;
+  return Object.fromEntries(statuses.map((status) => [status, { count: counts.get(status) ?? 0, capped }]));
 }

@@ -4,6 +4,7 @@
  * expiry every write refreshes. Every module of the ledger goes through it.
  */
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -13,8 +14,12 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { backoffDelay } from '../retry/backoff.js';
 import type { Expression } from './expressions.js';
 import { epochSeconds, type RecordKey, type StoredItem } from './records.js';
+
+/** Rounds of asking again for the keys a BatchGetItem left unprocessed (throttling). */
+const BATCH_GET_ROUNDS = 8;
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
@@ -38,7 +43,11 @@ export class RecordTable {
     this.now = options.now;
   }
 
-  /** The `expiresAt` of a job record changed at `from`: its retention starts again with every change. */
+  /**
+   * The `expiresAt` of a job record written at `from`. Creation, failures, continuations, cancels
+   * and redrives start the retention again; a claim and a success, which follow one of those within
+   * an attempt's timeout, keep it (the expiry index's key then stays put).
+   */
   expiry(from: Date): number {
     return epochSeconds(from) + this.#retentionSeconds;
   }
@@ -118,6 +127,29 @@ export class RecordTable {
       new GetCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true }),
     );
     return out.Item;
+  }
+
+  /**
+   * The records of `keys` (at most 100), eventually consistent (listings read an index that lags
+   * anyway); keys without a record are left out. Keys DynamoDB leaves unprocessed are asked again.
+   */
+  async getMany(keys: readonly RecordKey[]): Promise<StoredItem[]> {
+    const items: StoredItem[] = [];
+    let pending: RecordKey[] = [...keys];
+    if (pending.length === 0) return items;
+    for (let round = 1; pending.length > 0; round++) {
+      const out = await this.#client.send(
+        new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending } } }),
+      );
+      items.push(...(out.Responses?.[this.#tableName] ?? []));
+      pending = (out.UnprocessedKeys?.[this.#tableName]?.Keys ?? []) as RecordKey[];
+      if (pending.length > 0 && round >= BATCH_GET_ROUNDS) {
+        throw new Error(`DynamoDB left ${pending.length} read(s) unprocessed after ${round} rounds`);
+      }
+      if (pending.length > 0)
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(round, 50, 2_000)));
+    }
+    return items;
   }
 
   query(input: Omit<QueryCommandInput, 'TableName'>): Promise<QueryCommandOutput> {

@@ -1,15 +1,15 @@
 /**
  * What the ledger table holds and how records are keyed. Job records and idempotency keys share
- * the table (TABLE_SPEC); only job records carry `status` and `jobName`, so only they appear in
- * the `by-status` and `by-name` indexes, and every record carries `kind` and `expiresAt` for the
- * `by-expiry` index the cleanup job reads.
+ * the table (TABLE_SPEC); only job records carry `shelf` and `jobName`, so only they appear in
+ * the status and name indexes, and every record carries `kind` and `expiresAt` for the expiry
+ * index the cleanup job reads.
  */
 import { createHash } from 'node:crypto';
 import { JOB_STATUSES, type JobStatus } from '../constants.js';
 import type { JobResult } from '../worker/types.js';
 import { TABLE_ATTRIBUTES } from './table.js';
 
-/** Values of the `kind` attribute: the partition of the `by-expiry` index. */
+/** Values of the `kind` attribute: the partition of the expiry index (`records-by-expiry`). */
 export const RECORD_KINDS = {
   job: 'job',
   idempotencyKey: 'idempotency',
@@ -18,7 +18,10 @@ export type RecordKind = (typeof RECORD_KINDS)[keyof typeof RECORD_KINDS];
 
 /** Ledger defaults; each `@default` of `DynamoJobLedgerOptions` names one. */
 export const LEDGER_DEFAULTS = {
-  /** Job records expire this long after their last change (14 days of DLQ retention, and then some). */
+  /**
+   * Job records expire this long after their creation (or run-at), last failure, continuation,
+   * cancel or redrive — longer than a message can wait in its queue and DLQ (14 days).
+   */
   retentionSeconds: 30 * 86_400,
   /** Idempotency keys are honoured this long after their first use. */
   idempotencyKeySeconds: 86_400,
@@ -27,8 +30,11 @@ export const LEDGER_DEFAULTS = {
   maxListLimit: 100,
   /** Queries one filtered listing page may spend before it returns a short page with a cursor. */
   filteredQueryBudget: 10,
-  /** Error messages are cut to this many characters (a record stays small; messages are for people). */
-  errorMessageLength: 1_000,
+  /**
+   * Error messages are cut to this many characters: a failed job's record stays within one write
+   * unit (1 KB) with room for its keys, times and labels; the whole message is in the logs.
+   */
+  errorMessageLength: 256,
   /** Claim writes one delivery tries when the record changes under it between write and read. */
   claimRounds: 3,
 } as const;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { TABLE_SPEC } from '../../lib/deploy/index.js';
+import { TABLE_SPEC, type TableSpec } from '../../lib/deploy/index.js';
 import { LOCAL_AWS } from './sqs.js';
 
 /** An embedded, in-memory dynalite on a free loopback port; tables are ACTIVE at once. */
@@ -32,9 +32,13 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 
 /**
  * A fresh ledger table, created from TABLE_SPEC (keys, indexes, projections) as the stack and the
- * local runtime create it; returns its name and a function that deletes it.
+ * local runtime create it — or with the indexes of a step of `LEDGER_INDEX_STEPS`; returns its
+ * name and a function that deletes it.
  */
-export async function createLedgerTable(client: DynamoDBClient) {
+export async function createLedgerTable(
+  client: DynamoDBClient,
+  indexSpecs: TableSpec['indexes'] = TABLE_SPEC.indexes,
+) {
   const tableName = `ledger-${randomUUID()}`;
   const attributes = new Map<string, 'S' | 'N'>();
   const keySchema = (spec: {
@@ -49,7 +53,7 @@ export async function createLedgerTable(client: DynamoDBClient) {
     ];
   };
   const tableKeys = keySchema(TABLE_SPEC);
-  const indexes = TABLE_SPEC.indexes.map((index) => ({
+  const indexes = indexSpecs.map((index) => ({
     IndexName: index.name,
     KeySchema: keySchema(index),
     Projection: { ProjectionType: index.projection },

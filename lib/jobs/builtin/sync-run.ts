@@ -19,7 +19,7 @@ export const syncPayloadSchema = z.strictObject({
 
 export type SyncPayload = z.output<typeof syncPayloadSchema>;
 
-/** The `kind` of synced item records: their partition of the `by-expiry` index the cleanup reads. */
+/** The `kind` of synced item records: their partition of the expiry index (`records-by-expiry`) the cleanup reads. */
 export const SYNC_ITEM_KIND = 'item';
 
 /** Defaults of a sync source; each `@default` below names one. */

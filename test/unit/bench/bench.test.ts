@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type CpuProfile, summarizeProfiles } from '../../../bench/cold-start/profile.js';
-import { ledgerWriteUnits } from '../../../bench/cost/measure.js';
+import { LEDGER_WRITE_UNIT_GOALS, measureCost } from '../../../bench/cost/measure.js';
 import { type BenchResults, renderResults } from '../../../bench/report.js';
 import { median, quantile, summarize } from '../../../bench/shared/stats.js';
+import { coldStart, recording } from '../../helpers/bench-cost.js';
 
 describe('Module: bench stats', () => {
   it('takes medians and quartiles by linear interpolation, whatever the order', () => {
@@ -62,13 +63,6 @@ describe('Function: summarizeProfiles', () => {
       ],
     });
     expect(firstEvent.byFunction).toEqual([{ name: '(anonymous) bundle:index.js:1', ms: 7 }]);
-  });
-});
-
-describe('Function: ledgerWriteUnits', () => {
-  it('prices a successful job at 10 write units: a new record in the table and its 3 indexes, then a status and expiry move', () => {
-    // claim: 1 + 3 index puts; succeed: 1 + by-status 2 + by-name 1 + by-expiry 2.
-    expect(ledgerWriteUnits()).toBe(10);
   });
 });
 
@@ -172,5 +166,21 @@ describe('Function: renderResults', () => {
       "The API function's cold start (`POST /jobs`: ledger record, SQS send): 110 ms, 100 ms of CPU.",
     );
     expect(markdown).toContain('**coldStart (0.80, goal ≤ 0.7).**');
+  });
+
+  it('reports the ledger write units against the goals of issue 15, and the generic job on both paths', () => {
+    // Act
+    const cost = measureCost(coldStart, recording);
+    const markdown = renderResults({ ...base, cost });
+
+    // Assess
+    expect(markdown).toContain(
+      `| \`cost.ledgerWriteUnitsPerJob\` | ${recording.direct.writeUnits} | ${LEDGER_WRITE_UNIT_GOALS.direct} | met |`,
+    );
+    expect(markdown).toContain(
+      `| \`cost.apiLedgerWriteUnitsPerJob\` | ${recording.api.writeUnits} | ${LEDGER_WRITE_UNIT_GOALS.api} | met |`,
+    );
+    expect(markdown).toContain(`| \`cost.generic.direct\` | ${cost.generic.direct.ratio.toFixed(2)} |`);
+    expect(markdown).toContain('| floor: HTTP API + SQS + Lambda alone |');
   });
 });

@@ -379,7 +379,7 @@ describe('Class: DynamoJobLedger (dynalite)', () => {
       );
     });
 
-    it('only ever queries', async () => {
+    it('only ever queries indexes and reads records by key, never scans', async () => {
       // Prepare
       await seed();
       const spied = dynamoClient(dynamo.endpoint);
@@ -399,7 +399,7 @@ describe('Class: DynamoJobLedger (dynalite)', () => {
       await all(l, { name: 'sync.run', status: 'dead', limit: 2 });
 
       // Assess
-      expect(new Set(commands)).toEqual(new Set(['QueryCommand']));
+      expect(new Set(commands)).toEqual(new Set(['QueryCommand', 'BatchGetItemCommand']));
       spied.destroy();
     });
   });

@@ -29,6 +29,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -63,9 +64,9 @@ import {
   OUTPUT_KEYS,
   resourceStem,
 } from '../../../../lib/deploy/index.js';
-import { JOB_STATUSES } from '../../../../lib/index.js';
 import { encodeFiringTemplate } from '../../../../lib/jobs/envelope.js';
 import type { JobRecord } from '../../../../lib/ledger/index.js';
+import { STATUS_SHELVES } from '../../../../lib/ledger/table.js';
 import { dashboardTestRegistry, faultRun, tickRun } from '../../../fixtures/dashboard/jobs.js';
 import { stackOutputs } from '../../../helpers/cli.js';
 import { waitFor } from '../../../helpers/wait.js';
@@ -240,6 +241,9 @@ function oneSchedule() {
   return name;
 }
 
+/** Partitions of the status index: the overview counts each once. */
+const SHELF_COUNT = new Set(Object.values(STATUS_SHELVES)).size;
+
 const record = (status: string) => ({
   pk: `job#${JOB_ID}`,
   sk: 'job',
@@ -252,6 +256,14 @@ const record = (status: string) => ({
   createdAt: '2026-11-23T11:00:00.000Z',
   updatedAt: '2026-11-23T11:00:01.000Z',
   expiresAt: 1_800_000_000,
+  shelf: status,
+});
+/** What the keys-only status index holds for that record. */
+const entry = (status: string) => ({
+  pk: `job#${JOB_ID}`,
+  sk: 'job',
+  shelf: status,
+  createdAt: '2026-11-23T11:00:00.000Z',
 });
 
 describe('Dashboard --stage: AWS calls per page refresh', () => {
@@ -273,18 +285,19 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     await get(API_PATHS.overview);
 
     // Assess
+    // One Query per partition of the status index (the shared `flow` one gave no keys to read).
     expect(once).toEqual({
       'SQS.GetQueueAttributes': 2 * dashboardTestRegistry.jobs.length,
       'Lambda.ListEventSourceMappings': dashboardTestRegistry.jobs.length,
       'CloudWatch.GetMetricData': 1,
-      'DynamoDB.Query': JOB_STATUSES.length,
+      'DynamoDB.Query': SHELF_COUNT,
     });
     // The second refresh within the count cache reads queues, pauses and ages again, not the counts.
     expect(calls()).toEqual({
       'SQS.GetQueueAttributes': 4 * dashboardTestRegistry.jobs.length,
       'Lambda.ListEventSourceMappings': 2 * dashboardTestRegistry.jobs.length,
       'CloudWatch.GetMetricData': 2,
-      'DynamoDB.Query': JOB_STATUSES.length,
+      'DynamoDB.Query': SHELF_COUNT,
     });
     expect(first.paused).toEqual({ [faultRun.name]: true, [tickRun.name]: false });
     expect(first.queues[0]).toEqual({
@@ -299,11 +312,13 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
       dlqOldestAgeSeconds: null,
     });
     expect(first.counts?.dead).toEqual({ count: 2, capped: false });
-    expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-      IndexName: 'by-status',
-      Select: 'COUNT',
-      Limit: DASHBOARD_DEFAULTS.countCap + 1,
-    });
+    expect(ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input)).toContainEqual(
+      expect.objectContaining({
+        IndexName: 'jobs-by-status',
+        Select: 'COUNT',
+        Limit: DASHBOARD_DEFAULTS.countCap + 1,
+      }),
+    );
   });
 
   it('overview: still answers, without the state, when Lambda refuses to say whether queues are paused', async () => {
@@ -353,9 +368,12 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     expect(chart.minutes).toHaveLength(60);
   });
 
-  it('jobs: one Query of the status index; a job: one GetItem; a lookup by key: two GetItems', async () => {
+  it('jobs: one Query of the status index and one BatchGetItem of its records; a job: one GetItem; a lookup by key: two GetItems', async () => {
     // Prepare
-    ddbMock.on(QueryCommand).resolves({ Items: [record('dead')] });
+    ddbMock.on(QueryCommand).resolves({ Items: [entry('dead')] });
+    ddbMock
+      .on(BatchGetCommand)
+      .resolves({ Responses: { [outputs[OUTPUT_KEYS.tableName] ?? '']: [record('dead')] } });
     // Generic first: a later, more specific definition wins.
     ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID } });
     ddbMock.on(GetCommand, { Key: { pk: `job#${JOB_ID}`, sk: 'job' } }).resolves({ Item: record('dead') });
@@ -368,17 +386,17 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     const found = await json<JobRecord>(get(`${API_PATHS.lookup}?q=order-7`));
 
     // Assess
-    expect(afterList).toEqual({ 'DynamoDB.Query': 1 });
+    expect(afterList).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.BatchGet': 1 });
     expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       TableName: outputs[OUTPUT_KEYS.tableName],
-      IndexName: 'by-status',
+      IndexName: 'jobs-by-status',
       ScanIndexForward: false,
     });
     expect(list.jobs.map((j) => j.jobId)).toEqual([JOB_ID]);
-    expect(afterDetail).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.Get': 1 });
+    expect(afterDetail).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.BatchGet': 1, 'DynamoDB.Get': 1 });
     expect(detail.deadLetterJob).toBe(faultRun.name);
     // The key is not a job id: the job's GetItem finds nothing, the key's item names the job.
-    expect(calls()).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.Get': 4 });
+    expect(calls()).toEqual({ 'DynamoDB.Query': 1, 'DynamoDB.BatchGet': 1, 'DynamoDB.Get': 4 });
     expect(found.jobId).toBe(JOB_ID);
   });
 

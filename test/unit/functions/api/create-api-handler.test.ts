@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -614,21 +615,24 @@ describe('Function: createApiHandler', () => {
 
   describe('Route: GET /jobs', () => {
     it('lists by status through the index, with the next cursor', async () => {
-      const last = { pk: 'job#job-1', sk: 'job', status: 'dead', createdAt: '2026-11-23T09:00:00.000Z' };
-      ddbMock.on(QueryCommand).resolves({ Items: [stored({ status: 'dead' })], LastEvaluatedKey: last });
+      const dead = stored({ status: 'dead', shelf: 'dead' });
+      const last = { pk: 'job#job-0', sk: 'job', shelf: 'dead', createdAt: '2026-11-23T09:00:00.000Z' };
+      const entry = { pk: dead.pk, sk: dead.sk, shelf: 'dead', createdAt: dead.createdAt };
+      ddbMock.on(QueryCommand).resolves({ Items: [entry], LastEvaluatedKey: last });
+      ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [dead] } });
 
       const res = await call(apiEvent('GET', '/jobs', { query: { status: 'dead', limit: '1' } }));
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ jobs: [{ ...view, status: 'dead' }], cursor: expect.any(String) });
-      expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'by-status', Limit: 1 });
+      expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'jobs-by-status', Limit: 1 });
     });
 
     it('lists by name', async () => {
       ddbMock.on(QueryCommand).resolves({ Items: [] });
       const res = await call(apiEvent('GET', '/jobs', { query: { name: 'email.send' } }));
       expect(res).toMatchObject({ status: 200, body: { jobs: [] } });
-      expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'by-name', Limit: 25 });
+      expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'jobs-by-name', Limit: 25 });
     });
 
     it.each([

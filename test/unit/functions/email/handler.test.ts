@@ -121,7 +121,9 @@ describe('Function: handler (functions/email/handler.ts)', () => {
     expect(retry?.QueueUrl).toBe(ENV.HANGAR_QUEUE_URL);
     expect(retry?.DelaySeconds).toBeGreaterThanOrEqual(3);
     expect(decodeEnvelope(retry?.MessageBody ?? '').attempt).toBe(2);
-    expect(updates()[1]?.update).toMatch(/^SET status = "retrying", lastErrorCode = "SES_THROTTLED"/);
+    expect(updates()[1]?.update).toMatch(
+      /^SET status = "retrying", shelf = "retrying", lastErrorCode = "SES_THROTTLED"/,
+    );
   });
 
   it('dead-letters a rejected message at once with its reason, and records it dead', async () => {
@@ -146,7 +148,9 @@ describe('Function: handler (functions/email/handler.ts)', () => {
     expect(dead?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorMessage]?.StringValue).toBe(
       'SES rejected the message: Email address is not verified: <address>',
     );
-    expect(updates()[1]?.update).toMatch(/^SET status = "dead", lastErrorCode = "MESSAGE_REJECTED"/);
+    expect(updates()[1]?.update).toMatch(
+      /^SET status = "dead", shelf = "dead", lastErrorCode = "MESSAGE_REJECTED"/,
+    );
   });
 
   it('fails the cold start naming a missing variable', async () => {

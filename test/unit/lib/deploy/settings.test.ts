@@ -205,11 +205,13 @@ describe('Function: deriveSettings', () => {
     );
   });
 
-  it('indexes status, name and expiry so no listing needs a scan', () => {
-    expect(TABLE_SPEC.indexes.map((i) => [i.name, i.partitionKey.name, i.sortKey.name])).toEqual([
-      ['by-status', 'status', 'createdAt'],
-      ['by-name', 'jobName', 'createdAt'],
-      ['by-expiry', 'kind', 'expiresAt'],
+  it('indexes status, name and expiry, keys only, so no listing needs a scan', () => {
+    expect(
+      TABLE_SPEC.indexes.map((i) => [i.name, i.partitionKey.name, i.sortKey.name, i.projection]),
+    ).toEqual([
+      ['jobs-by-status', 'shelf', 'createdAt', 'KEYS_ONLY'],
+      ['jobs-by-name', 'jobName', 'createdAt', 'KEYS_ONLY'],
+      ['records-by-expiry', 'kind', 'expiresAt', 'KEYS_ONLY'],
     ]);
     expect(TABLE_SPEC).toMatchObject({
       billingMode: 'PAY_PER_REQUEST',

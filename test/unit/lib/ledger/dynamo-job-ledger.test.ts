@@ -4,6 +4,7 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -20,6 +21,7 @@ import {
   type DynamoJobLedgerOptions,
   JobAlreadyStartedError,
   JobNotFoundError,
+  LEDGER_DEFAULTS,
 } from '../../../../lib/ledger/index.js';
 import type { AttemptRef } from '../../../../lib/worker/index.js';
 import { readable } from '../../../helpers/expressions.js';
@@ -101,24 +103,26 @@ describe('Class: DynamoJobLedger', () => {
         TableName: TABLE,
         Key: KEY,
         UpdateExpression:
-          'SET #status = :v0, #claimToken = :v1, #leaseUntil = :v2, #claimMessageId = :v3, #attempts = :v4, ' +
-          '#continuation = :v5, #jobId = :v6, #kind = :v7, #startedAt = :v8, #updatedAt = :v9, #expiresAt = :v10, ' +
-          '#jobName = if_not_exists(#jobName, :v11), #createdAt = if_not_exists(#createdAt, :v12), ' +
-          '#enqueuedAt = if_not_exists(#enqueuedAt, :v13) ADD #claims :v14 REMOVE #retryAt',
+          'SET #status = :v0, #shelf = :v1, #claimToken = :v2, #leaseUntil = :v3, #claimMessageId = :v4, ' +
+          '#attempts = :v5, #continuation = :v6, #jobId = :v7, #startedAt = :v8, #updatedAt = :v9, ' +
+          '#kind = if_not_exists(#kind, :v10), #expiresAt = if_not_exists(#expiresAt, :v11), ' +
+          '#jobName = if_not_exists(#jobName, :v12), #createdAt = if_not_exists(#createdAt, :v13), ' +
+          '#enqueuedAt = if_not_exists(#enqueuedAt, :v14) ADD #claims :v15 REMOVE #retryAt',
         ConditionExpression:
-          'attribute_not_exists(#pk) OR (#continuation <= :v15 AND (#status IN (:v16, :v17, :v18) OR ' +
-          '(#status = :v22 AND ((#leaseUntil < :v19 AND #claimMessageId = :v20) OR #leaseUntil < :v21))))',
+          'attribute_not_exists(#pk) OR (#continuation <= :v16 AND (#status IN (:v17, :v18, :v19) OR ' +
+          '(#status = :v23 AND ((#leaseUntil < :v20 AND #claimMessageId = :v21) OR #leaseUntil < :v22))))',
         ExpressionAttributeNames: {
           '#status': 'status',
+          '#shelf': 'shelf',
           '#claimToken': 'claimToken',
           '#leaseUntil': 'leaseUntil',
           '#claimMessageId': 'claimMessageId',
           '#attempts': 'attempts',
           '#continuation': 'continuation',
           '#jobId': 'jobId',
-          '#kind': 'kind',
           '#startedAt': 'startedAt',
           '#updatedAt': 'updatedAt',
+          '#kind': 'kind',
           '#expiresAt': 'expiresAt',
           '#jobName': 'jobName',
           '#createdAt': 'createdAt',
@@ -129,28 +133,29 @@ describe('Class: DynamoJobLedger', () => {
         },
         ExpressionAttributeValues: {
           ':v0': 'running',
-          ':v1': 'tok-1',
-          ':v2': NOW_MS + 40_000,
-          ':v3': 'm-1',
-          ':v4': 2,
-          ':v5': 0,
-          ':v6': ref.jobId,
-          ':v7': 'job',
+          ':v1': 'flow',
+          ':v2': 'tok-1',
+          ':v3': NOW_MS + 40_000,
+          ':v4': 'm-1',
+          ':v5': 2,
+          ':v6': 0,
+          ':v7': ref.jobId,
           ':v8': NOW.toISOString(),
           ':v9': NOW.toISOString(),
-          ':v10': NOW_S + RETENTION_S,
-          ':v11': 'email.send',
-          ':v12': NOW.toISOString(),
-          ':v13': ref.enqueuedAt,
-          ':v14': 1,
-          ':v15': 0,
-          ':v16': 'queued',
-          ':v17': 'scheduled',
-          ':v18': 'retrying',
-          ':v19': NOW_MS,
-          ':v20': 'm-1',
-          ':v21': NOW_MS - 60_000,
-          ':v22': 'running',
+          ':v10': 'job',
+          ':v11': NOW_S + RETENTION_S,
+          ':v12': 'email.send',
+          ':v13': NOW.toISOString(),
+          ':v14': ref.enqueuedAt,
+          ':v15': 1,
+          ':v16': 0,
+          ':v17': 'queued',
+          ':v18': 'scheduled',
+          ':v19': 'retrying',
+          ':v20': NOW_MS,
+          ':v21': 'm-1',
+          ':v22': NOW_MS - 60_000,
+          ':v23': 'running',
         },
       });
       expect(readable(updates()[0] ?? {}).condition).toBe(
@@ -278,15 +283,15 @@ describe('Class: DynamoJobLedger', () => {
         {
           TableName: TABLE,
           Key: KEY,
+          // Neither the status index's partition nor the expiry moves: no index is written.
           UpdateExpression:
-            'SET #status = :v0, #result = :v1, #finishedAt = :v2, #updatedAt = :v3, #expiresAt = :v4 REMOVE #leaseUntil',
-          ConditionExpression: '#claimToken = :v5 AND #status IN (:v6, :v7)',
+            'SET #status = :v0, #result = :v1, #finishedAt = :v2, #updatedAt = :v3 REMOVE #leaseUntil',
+          ConditionExpression: '#claimToken = :v4 AND #status IN (:v5, :v6)',
           ExpressionAttributeNames: {
             '#status': 'status',
             '#result': 'result',
             '#finishedAt': 'finishedAt',
             '#updatedAt': 'updatedAt',
-            '#expiresAt': 'expiresAt',
             '#leaseUntil': 'leaseUntil',
             '#claimToken': 'claimToken',
           },
@@ -295,10 +300,9 @@ describe('Class: DynamoJobLedger', () => {
             ':v1': { sesMessageId: 'ses-1' },
             ':v2': NOW.toISOString(),
             ':v3': NOW.toISOString(),
-            ':v4': NOW_S + RETENTION_S,
-            ':v5': 'tok-1',
-            ':v6': 'running',
-            ':v7': 'succeeded',
+            ':v4': 'tok-1',
+            ':v5': 'running',
+            ':v6': 'succeeded',
           },
         },
       ]);
@@ -346,7 +350,7 @@ describe('Class: DynamoJobLedger', () => {
 
       expect(readable(updates()[0] ?? {})).toEqual({
         update:
-          'SET status = "retrying", lastErrorCode = "SES_THROTTLED", lastErrorMessage = "Maximum sending rate exceeded.", ' +
+          'SET status = "retrying", shelf = "retrying", lastErrorCode = "SES_THROTTLED", lastErrorMessage = "Maximum sending rate exceeded.", ' +
           `lastErrorAt = "${NOW.toISOString()}", retryAt = "2026-11-23T10:00:20.000Z", updatedAt = "${NOW.toISOString()}", ` +
           `expiresAt = ${NOW_S + RETENTION_S} REMOVE leaseUntil`,
         condition: 'claimToken = "tok-1" AND status IN ("running", "retrying")',
@@ -363,9 +367,9 @@ describe('Class: DynamoJobLedger', () => {
       });
 
       const values = updates()[0]?.ExpressionAttributeValues ?? {};
-      expect(updates()[0]?.UpdateExpression).toContain('#finishedAt = :v4');
-      expect(String(values[':v2'])).toHaveLength(1_000);
-      expect(String(values[':v2']).endsWith('e…')).toBe(true);
+      expect(updates()[0]?.UpdateExpression).toContain('#finishedAt = :v5');
+      expect(String(values[':v3'])).toHaveLength(LEDGER_DEFAULTS.errorMessageLength);
+      expect(String(values[':v3']).endsWith('e…')).toBe(true);
     });
 
     it('refuses a holder whose claim was taken over', async () => {
@@ -430,7 +434,7 @@ describe('Class: DynamoJobLedger', () => {
 
       expect(readable(updates()[0] ?? {})).toEqual({
         update:
-          'SET status = "dead", jobId = "01KAJOB0000000000000000001", kind = "job", attempts = 2, continuation = 0, ' +
+          'SET status = "dead", shelf = "dead", jobId = "01KAJOB0000000000000000001", kind = "job", attempts = 2, continuation = 0, ' +
           'lastErrorCode = "INVALID_ENVELOPE", lastErrorMessage = "Invalid envelope: payload: Required", ' +
           `lastErrorAt = "${NOW.toISOString()}", finishedAt = "${NOW.toISOString()}", updatedAt = "${NOW.toISOString()}", ` +
           `expiresAt = ${NOW_S + RETENTION_S}, jobName = if_not_exists(jobName, "email.send"), ` +
@@ -497,6 +501,7 @@ describe('Class: DynamoJobLedger', () => {
           jobId: ref.jobId,
           jobName: 'email.send',
           status: 'scheduled',
+          shelf: 'scheduled',
           attempts: 0,
           claims: 0,
           continuation: 0,
@@ -574,9 +579,9 @@ describe('Class: DynamoJobLedger', () => {
       expect(result.record.status).toBe('cancelled');
       expect(updates()[0]).toMatchObject({
         UpdateExpression:
-          'SET #cancelledFrom = #status, #status = :v0, #finishedAt = :v1, #updatedAt = :v2, #expiresAt = :v3',
-        ConditionExpression: '#status IN (:v4, :v5)',
-        ExpressionAttributeValues: { ':v4': 'queued', ':v5': 'scheduled' },
+          'SET #cancelledFrom = #status, #status = :v0, #shelf = :v1, #finishedAt = :v2, #updatedAt = :v3, #expiresAt = :v4',
+        ConditionExpression: '#status IN (:v5, :v6)',
+        ExpressionAttributeValues: { ':v1': 'cancelled', ':v5': 'queued', ':v6': 'scheduled' },
         ReturnValues: 'ALL_NEW',
       });
     });
@@ -614,12 +619,18 @@ describe('Class: DynamoJobLedger', () => {
   });
 
   describe('Method: listJobs', () => {
-    it('queries the status index newest first and returns a cursor when DynamoDB stopped early', async () => {
+    /** What the keys-only index returns for a stored item: the table's and the index's keys. */
+    const entry = (stored: Record<string, unknown>, index: readonly string[]) =>
+      Object.fromEntries(['pk', 'sk', ...index].map((name) => [name, stored[name]]));
+
+    it('queries the status index newest first, reads the records, and returns a cursor when DynamoDB stopped early', async () => {
       // Prepare
-      const last = { pk: 'job#b', sk: 'job', status: 'dead', createdAt: '2026-11-23T09:00:00.000Z' };
+      const a = item({ jobId: 'a', pk: 'job#a', status: 'dead', shelf: 'dead' });
+      const last = { pk: 'job#b', sk: 'job', shelf: 'dead', createdAt: '2026-11-23T09:00:00.000Z' };
       ddbMock
         .on(QueryCommand)
-        .resolves({ Items: [item({ jobId: 'a', status: 'dead' })], LastEvaluatedKey: last });
+        .resolves({ Items: [entry(a, ['shelf', 'createdAt'])], LastEvaluatedKey: last });
+      ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [a] } });
 
       // Act
       const page = await makeLedger().listJobs({ status: 'dead', limit: 1 });
@@ -627,39 +638,48 @@ describe('Class: DynamoJobLedger', () => {
       // Assess
       expect(ddbMock).toHaveReceivedCommandWith(QueryCommand, {
         TableName: TABLE,
-        IndexName: 'by-status',
-        KeyConditionExpression: '#status = :v0',
-        ExpressionAttributeNames: { '#status': 'status' },
+        IndexName: 'jobs-by-status',
+        KeyConditionExpression: '#shelf = :v0',
+        ExpressionAttributeNames: { '#shelf': 'shelf' },
         ExpressionAttributeValues: { ':v0': 'dead' },
         ScanIndexForward: false,
         Limit: 1,
+      });
+      expect(ddbMock).toHaveReceivedCommandWith(BatchGetCommand, {
+        RequestItems: { [TABLE]: { Keys: [{ pk: 'job#a', sk: 'job' }] } },
       });
       expect(page.jobs.map((j) => j.jobId)).toEqual(['a']);
       const cursor = JSON.parse(Buffer.from(page.cursor ?? '', 'base64url').toString('utf8'));
       expect(cursor).toEqual({ v: 1, f: 'dead|', s: [last] });
     });
 
-    it('queries the name index with a status filter until the page is full', async () => {
+    it('reads the name partition until the page holds enough records in the status asked for', async () => {
       // Prepare
+      const stored = (id: string, status: string) =>
+        item({ jobId: id, pk: `job#${id}`, status, shelf: 'flow' });
+      const [a, b, c] = [stored('a', 'queued'), stored('b', 'running'), stored('c', 'queued')];
+      const keys = ['jobName', 'createdAt'];
+      const stop = { pk: 'job#b', sk: 'job', jobName: 'email.send', createdAt: 'c' };
       ddbMock
         .on(QueryCommand)
-        .resolvesOnce({
-          Items: [],
-          LastEvaluatedKey: { pk: 'job#x', sk: 'job', jobName: 'email.send', createdAt: 'c' },
-        })
-        .resolvesOnce({ Items: [item({ jobId: 'a' }), item({ jobId: 'b' })] });
+        .resolvesOnce({ Items: [entry(a, keys), entry(b, keys)], LastEvaluatedKey: stop })
+        .resolvesOnce({ Items: [entry(c, keys)] });
+      ddbMock
+        .on(BatchGetCommand)
+        .resolvesOnce({ Responses: { [TABLE]: [b, a] } })
+        .resolvesOnce({ Responses: { [TABLE]: [c] } });
 
       // Act
       const page = await makeLedger().listJobs({ name: 'email.send', status: 'queued', limit: 2 });
 
       // Assess
       expect(page).toEqual({
-        jobs: [expect.objectContaining({ jobId: 'a' }), expect.objectContaining({ jobId: 'b' })],
+        jobs: [expect.objectContaining({ jobId: 'a' }), expect.objectContaining({ jobId: 'c' })],
       });
-      const inputs = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
-      expect(inputs.map((i) => [i.IndexName, i.FilterExpression, i.ExclusiveStartKey])).toEqual([
-        ['by-name', '#status = :v1', undefined],
-        ['by-name', '#status = :v1', { pk: 'job#x', sk: 'job', jobName: 'email.send', createdAt: 'c' }],
+      const inputs = ddbMock.commandCalls(QueryCommand).map((call) => call.args[0].input);
+      expect(inputs.map((i) => [i.IndexName, i.ExclusiveStartKey])).toEqual([
+        ['jobs-by-name', undefined],
+        ['jobs-by-name', stop],
       ]);
     });
 
@@ -681,7 +701,7 @@ describe('Class: DynamoJobLedger', () => {
           JSON.stringify({
             v: 1,
             f: 'dead|',
-            s: [{ pk: 'job#a', sk: 'job', status: 'queued', createdAt: 'c' }],
+            s: [{ pk: 'job#a', sk: 'job', shelf: 'flow', createdAt: 'c' }],
           }),
         ).toString('base64url'),
       ],
@@ -691,7 +711,7 @@ describe('Class: DynamoJobLedger', () => {
           JSON.stringify({
             v: 1,
             f: 'dead|',
-            s: [{ pk: 'job#a', sk: 'job', status: 'dead', createdAt: 'c', x: 'y' }],
+            s: [{ pk: 'job#a', sk: 'job', shelf: 'dead', createdAt: 'c', x: 'y' }],
           }),
         ).toString('base64url'),
       ],
@@ -710,7 +730,7 @@ describe('Class: DynamoJobLedger', () => {
       error.name = 'ValidationException';
       ddbMock.on(QueryCommand).rejects(error);
       const cursor = Buffer.from(
-        JSON.stringify({ v: 1, f: 'dead|', s: [{ pk: 'job#a', sk: 'job', status: 'dead', createdAt: 'c' }] }),
+        JSON.stringify({ v: 1, f: 'dead|', s: [{ pk: 'job#a', sk: 'job', shelf: 'dead', createdAt: 'c' }] }),
       ).toString('base64url');
 
       await expect(makeLedger().listJobs({ status: 'dead', cursor })).rejects.toThrow(JobValidationError);
