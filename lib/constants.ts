@@ -62,6 +62,11 @@ export const DELIVERY_ATTRIBUTES = {
    * the outcome, so that the next delivery writes it instead of running the job again.
    */
   settlement: 'hangar.settlement',
+  /**
+   * Set by the worker on the fresh copy of a job it deferred because of a declared limit: how many
+   * times the job has been deferred, which spaces out its next tries.
+   */
+  deferrals: 'hangar.deferrals',
 } as const;
 
 /** CloudWatch namespace and metric names emitted by workers (EMF) and read by alarms and the dashboard. */

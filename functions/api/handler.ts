@@ -10,7 +10,7 @@ import { awsClientConfig, sqsClientConfig } from '../../lib/config/aws-client.js
 import { ENV_VARS } from '../../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type QueueAddress } from '../../lib/index.js';
 import { registry } from '../../lib/jobs/builtin/index.js';
-import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
+import { DynamoJobLedger, DynamoLimitStore, JobService } from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
 import { createApiHandler } from './create-api-handler.js';
 
@@ -49,6 +49,8 @@ const roleArn = env[ENV_VARS.schedulerRoleArn];
 const ledger = new DynamoJobLedger({ tableName: env[ENV_VARS.tableName] });
 const client = new JobClient({
   registry,
+  // Jobs with a unique key or a debounce answer from their limit state, in the same table.
+  limits: new DynamoLimitStore({ tableName: env[ENV_VARS.tableName] }),
   sqs: new SQSClient(sqsClientConfig()),
   ...(typeof queuesJson === 'string' ? { queues: parseQueues(queuesJson) ?? {} } : {}),
   // Run-at times beyond 15 minutes, delayed FIFO jobs and cancels of scheduled jobs need it.

@@ -22,3 +22,8 @@ export {
 } from './job-service.js';
 export type { JobCount, JobListQuery, JobPage } from './listing.js';
 export { type JobRecord, LEDGER_DEFAULTS, RECORD_KINDS, type RecordKind } from './records.js';
+export {
+  DynamoLimitStore,
+  type DynamoLimitStoreOptions,
+  type LimitStore,
+} from '../limits/limit-store.js';

@@ -11,7 +11,7 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { DEAD_LETTER_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
+import { DEAD_LETTER_ATTRIBUTES, DELIVERY_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
 import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
@@ -91,6 +91,56 @@ export async function handBack(
   }
   await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
   return KEPT;
+}
+
+/**
+ * Defers a record that a declared limit holds back: a fresh copy, delayed by `delaySeconds` (at
+ * most `DelaySeconds`' maximum: a longer wait is a chain of such copies), carrying the record's
+ * attributes and its deferral count one higher, then the original deleted. The fresh copy's
+ * receive count starts again at 1 and its envelope is unchanged, so a deferral spends no attempt
+ * and never moves the job toward `maxReceiveCount`. (Only standard queues: `defineJob` rejects
+ * these limits on FIFO jobs.) Should the copy not go out, the record's visibility carries the
+ * delay instead, and that one receive counts, as for a failed hand-back.
+ */
+export async function defer(
+  rt: InvocationScope,
+  record: SQSRecord,
+  delaySeconds: number,
+  deferrals: number,
+): Promise<Outcome> {
+  const { worker } = rt;
+  rt.metrics.count(METRIC_NAMES.handedBack);
+  const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), SQS_LIMITS.maxDelaySeconds);
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (value.stringValue !== undefined) attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
+  }
+  attributes[DELIVERY_ATTRIBUTES.deferrals] = { DataType: 'Number', StringValue: String(deferrals + 1) };
+  try {
+    await worker.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: worker.queue.url,
+        MessageBody: record.body,
+        DelaySeconds: delay,
+        MessageAttributes: attributes,
+      }),
+    );
+  } catch (error) {
+    worker.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
+      messageId: record.messageId,
+      error: describeError(error).message,
+    });
+    await changeVisibility(rt, record, delay);
+    return KEPT;
+  }
+  await deleteOriginal(rt, record);
+  return ACKED_PENDING;
+}
+
+/** How many times a record's job was deferred before (its `DELIVERY_ATTRIBUTES.deferrals`). */
+export function deferralsOf(record: SQSRecord): number {
+  const count = Number.parseInt(record.messageAttributes?.[DELIVERY_ATTRIBUTES.deferrals]?.stringValue ?? '0', 10);
+  return Number.isFinite(count) && count > 0 ? count : 0;
 }
 
 /**

@@ -1,0 +1,249 @@
+/**
+ * The gate a record of a job with declared limits passes before its claim (so a job held back
+ * costs no ledger write and no attempt): its debounce window (wait for its start, then run the
+ * last payload), its unique key (a duplicate sent straight to SQS is dropped and counted on the
+ * job that holds the key), a concurrency slot, then a start under the rate limit. A job over a
+ * limit is deferred — a fresh copy, delayed until a slot or a start is expected, with jitter —
+ * neither run nor failed. Jobs without limits never come here.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { ERROR_CODES, PermanentJobError } from '../errors.js';
+import type { JobLimits } from '../limits/options.js';
+import { LIMIT_RULES } from '../limits/options.js';
+import type { LimitStore } from '../limits/limit-store.js';
+import { backoffDelay, sleep } from '../retry/backoff.js';
+import { describeIssues, toValidationIssues } from '../validation.js';
+import { Attempt } from './attempt.js';
+import { describeError } from './describe-error.js';
+import { DONE, type Outcome } from './outcome.js';
+import { WORKER_LOG_MESSAGES } from './rules.js';
+import type { InvocationScope } from './runtime.js';
+import { endAsDead } from './settlement.js';
+import { defer, deferralsOf } from './sqs-actions.js';
+
+/** A record let through: the attempt to run (with the debounced payload), and what to give back after it. */
+export class Admission {
+  readonly attempt: Attempt;
+  readonly #release: (() => Promise<void>) | undefined;
+
+  constructor(attempt: Attempt, release: (() => Promise<void>) | undefined) {
+    this.attempt = attempt;
+    this.#release = release;
+  }
+
+  /** Gives back the concurrency slot, if one is held; never rejects (an unreleased slot ends with its lease). */
+  async release(rt: InvocationScope): Promise<void> {
+    if (this.#release === undefined) return;
+    try {
+      await this.#release();
+    } catch (error) {
+      rt.worker.logger.warn(WORKER_LOG_MESSAGES.slotNotReleased, {
+        jobId: this.attempt.envelope.jobId,
+        error: describeError(error).message,
+      });
+    }
+  }
+}
+
+/** Lets the attempt through its job's limits, or resolves what became of its record instead. */
+export async function admit(
+  rt: InvocationScope,
+  attempt: Attempt,
+  limits: JobLimits<unknown>,
+  store: LimitStore,
+): Promise<Admission | Outcome> {
+  const { record, envelope, job } = attempt;
+  let current = attempt;
+  try {
+    if (limits.debounce) {
+      const key = keyOf(limits.debounce, current.payload, 'debounce');
+      const payload = await debounced(rt, store, job.name, key, envelope.jobId);
+      if (typeof payload === 'number') return deferred(rt, record, payload, 'debounce');
+      if (payload !== NONE) current = withPayload(current, payload.value);
+    }
+    if (limits.unique) {
+      const key = keyOf(limits.unique, current.payload, 'unique');
+      const held = await store.holdUniqueKey({
+        jobName: job.name,
+        key,
+        jobId: envelope.jobId,
+        seconds: limits.unique.seconds,
+      });
+      if (!held.held) return dropDuplicate(rt, store, record, envelope.jobId, held.jobId);
+    }
+  } catch (error) {
+    if (!(error instanceof PermanentJobError)) throw error;
+    return endAsDead(rt, record, current.ledger, current.ref, error, undefined);
+  }
+  let slotKey: string | undefined;
+  let rateKey: string | undefined;
+  try {
+    slotKey = limits.concurrency && keyOf(limits.concurrency, current.payload, 'concurrency');
+    rateKey = limits.rateLimit && keyOf(limits.rateLimit, current.payload, 'rateLimit');
+  } catch (error) {
+    if (!(error instanceof PermanentJobError)) throw error;
+    return endAsDead(rt, record, current.ledger, current.ref, error, undefined);
+  }
+
+  let release: (() => Promise<void>) | undefined;
+  if (limits.concurrency && slotKey !== undefined) {
+    const request = { jobName: job.name, key: slotKey, holder: record.messageId };
+    const slot = await store.takeSlot({
+      ...request,
+      limit: limits.concurrency.limit,
+      jobId: envelope.jobId,
+      // The slot is taken before the wait for a start: its lease covers both.
+      leaseMs: current.ref.leaseMs + LIMIT_RULES.maxInProcessWaitMs,
+    });
+    if (!slot.taken) {
+      // No way to know when a slot frees short of its lease: back off, from a second, doubling.
+      const wait = backoffDelay(
+        deferralsOf(record) + 1,
+        LIMIT_RULES.slotWaitBaseSeconds,
+        LIMIT_RULES.slotWaitMaxSeconds,
+        rt.worker.random,
+      );
+      return deferred(rt, record, wait * 1000, 'concurrency');
+    }
+    release = () => store.releaseSlot(request, slot.slot);
+  }
+  if (limits.rateLimit && rateKey !== undefined) {
+    const waitMs = await startUnderRate(rt, store, job.name, rateKey, limits.rateLimit);
+    if (waitMs > 0) {
+      await new Admission(current, release).release(rt);
+      return deferred(rt, record, waitMs * (1 + JITTER * rt.worker.random()), 'rateLimit');
+    }
+  }
+  return new Admission(current, release);
+}
+
+/** Deferrals by the rate limit come back up to this fraction of their wait later, spreading ties. */
+const JITTER = 0.1;
+
+const NONE = Symbol('no debounce window');
+
+/**
+ * The debounce window of the job: its last payload once the window is taken (waiting for the start
+ * in the invocation when it is near), `NONE` when no window names this job, or the milliseconds to
+ * defer it by.
+ */
+async function debounced(
+  rt: InvocationScope,
+  store: LimitStore,
+  jobName: string,
+  key: string,
+  jobId: string,
+): Promise<{ readonly value: unknown } | typeof NONE | number> {
+  for (let round = 1; round <= LIMIT_RULES.contentionRounds; round++) {
+    const window = await store.takeWindow(jobName, key, jobId);
+    if (window === undefined) {
+      await store.pause();
+      continue;
+    }
+    if (window.state === 'none') return NONE;
+    if (window.state === 'started') return { value: window.payload };
+    if (window.waitMs > inProcessBudgetMs(rt)) return window.waitMs;
+    await sleep(window.waitMs);
+  }
+  return LIMIT_RULES.slotWaitBaseSeconds * 1000;
+}
+
+/**
+ * Takes a start under the rate limit, waiting in the invocation for one granted in the near
+ * future. Resolves 0 once the start has come, else the milliseconds to defer the job by.
+ */
+async function startUnderRate(
+  rt: InvocationScope,
+  store: LimitStore,
+  jobName: string,
+  key: string,
+  rate: { readonly limit: number; readonly perSeconds: number },
+): Promise<number> {
+  const intervalMs = (rate.perSeconds * 1000) / rate.limit;
+  for (let round = 1; round <= LIMIT_RULES.contentionRounds; round++) {
+    const start = await store.takeStart({ jobName, key, intervalMs, maxWaitMs: inProcessBudgetMs(rt) });
+    if (start === undefined) {
+      await store.pause();
+      continue;
+    }
+    if (!start.granted) return Math.max(start.deferMs, 1);
+    // Never before the granted time (timers may fire a little early).
+    for (let left = start.startAt - Date.now(); left > 0; left = start.startAt - Date.now()) await sleep(left);
+    return 0;
+  }
+  return intervalMs;
+}
+
+/** How long a record may wait in this invocation for its limit: a little, and at most half of what is left. */
+function inProcessBudgetMs(rt: InvocationScope): number {
+  return Math.min(LIMIT_RULES.maxInProcessWaitMs, rt.deadline.remainingMs() / 2);
+}
+
+async function deferred(
+  rt: InvocationScope,
+  record: SQSRecord,
+  waitMs: number,
+  limit: 'debounce' | 'concurrency' | 'rateLimit',
+): Promise<Outcome> {
+  const delaySeconds = Math.ceil(waitMs / 1000);
+  const deferrals = deferralsOf(record);
+  rt.worker.logger.debug(WORKER_LOG_MESSAGES.deferred, { messageId: record.messageId, limit, delaySeconds });
+  return defer(rt, record, delaySeconds, deferrals);
+}
+
+async function dropDuplicate(
+  rt: InvocationScope,
+  store: LimitStore,
+  record: SQSRecord,
+  jobId: string,
+  holder: string,
+): Promise<Outcome> {
+  rt.worker.logger.info(WORKER_LOG_MESSAGES.duplicateDropped, { jobId, heldBy: holder, messageId: record.messageId });
+  try {
+    await store.recordDuplicate(holder);
+  } catch (error) {
+    rt.worker.logger.warn(WORKER_LOG_MESSAGES.duplicateNotRecorded, {
+      jobId: holder,
+      error: describeError(error).message,
+    });
+  }
+  return DONE;
+}
+
+/** The key a limit's function gives the payload; a function that throws or gives no text is the job's bug. */
+function keyOf(limit: { key(payload: unknown): string }, payload: unknown, option: string): string {
+  let key: unknown;
+  try {
+    key = limit.key(payload);
+  } catch (cause) {
+    throw new PermanentJobError(`${option}.key threw: ${describeError(cause).message}`, {
+      code: ERROR_CODES.jobDefinition,
+      cause,
+    });
+  }
+  if (typeof key !== 'string' || key === '') {
+    throw new PermanentJobError(`${option}.key must return a non-empty string`, { code: ERROR_CODES.jobDefinition });
+  }
+  return key;
+}
+
+/** The attempt with the debounced payload: in its envelope too, so that a retry carries it. */
+function withPayload(attempt: Attempt, payload: unknown): Attempt {
+  const parsed = z.safeParse(attempt.job.schema, payload);
+  if (!parsed.success) {
+    const issues = toValidationIssues(parsed.error.issues, 'payload');
+    throw new PermanentJobError(`Invalid debounced payload for job "${attempt.job.name}": ${describeIssues(issues)}`, {
+      code: ERROR_CODES.validation,
+    });
+  }
+  return new Attempt(
+    attempt.record,
+    attempt.binding,
+    { ...attempt.envelope, payload: payload as typeof attempt.envelope.payload },
+    attempt.attempt,
+    parsed.data,
+    attempt.ledger,
+    attempt.settlement,
+  );
+}
