@@ -22,9 +22,9 @@ export function serviceName(stage: string, jobName: string | typeof API_FUNCTION
   return `hangar-${stage}-${resourceStem(jobName)}`;
 }
 
-/** Whether a job's worker reads or writes the ledger table. */
-export function usesLedger(settings: Pick<JobSettings, 'useLedger' | 'resources'>): boolean {
-  return settings.useLedger || settings.resources.includes('ledger');
+/** Whether a job's worker reads or writes the ledger table (job records, or limit state). */
+export function usesLedger(settings: Pick<JobSettings, 'useLedger' | 'resources' | 'limited'>): boolean {
+  return settings.useLedger || settings.limited || settings.resources.includes('ledger');
 }
 
 /** Where the job queues are, as the API (and FIFO workers) read them from `HANGAR_QUEUES`. */
