@@ -109,7 +109,7 @@ export async function admit(
     release = () => store.releaseSlot(request, slot.slot);
   }
   if (limits.rateLimit && rateKey !== undefined) {
-    const waitMs = await startUnderRate(rt, store, job.name, rateKey, limits.rateLimit);
+    const waitMs = await startUnderRate(rt, store, job.name, rateKey, limits.rateLimit, envelope.jobId);
     if (waitMs > 0) {
       await new Admission(current, release).release(rt);
       return deferred(rt, record, waitMs * (1 + JITTER * rt.worker.random()), 'rateLimit');
@@ -159,6 +159,7 @@ async function startUnderRate(
   jobName: string,
   key: string,
   rate: { readonly limit: number; readonly perSeconds: number },
+  jobId: string,
 ): Promise<number> {
   const intervalMs = (rate.perSeconds * 1000) / rate.limit;
   for (let round = 1; round <= LIMIT_RULES.contentionRounds; round++) {
@@ -168,6 +169,7 @@ async function startUnderRate(
       continue;
     }
     if (!start.granted) return Math.max(start.deferMs, 1);
+    rt.worker.logger.debug(WORKER_LOG_MESSAGES.rateStart, { jobId, startAt: start.startAt });
     // Never before the granted time (timers may fire a little early).
     for (let left = start.startAt - Date.now(); left > 0; left = start.startAt - Date.now()) await sleep(left);
     return 0;

@@ -53,6 +53,7 @@ export const WORKER_LOG_MESSAGES = {
   settlementWritten: 'Recorded the end of a job from its message',
   deadAgain: 'Dead job delivered again without a redrive; dead-lettered with its recorded reason',
   deferred: 'Job deferred by its declared limit',
+  rateStart: 'Start granted under the rate limit',
   duplicateDropped: 'Duplicate of a unique job dropped',
   duplicateNotRecorded: 'Could not count a dropped duplicate on the job holding its unique key',
   slotNotReleased: 'Could not give a concurrency slot back; it frees itself when its lease ends',
