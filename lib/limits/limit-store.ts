@@ -30,7 +30,7 @@ export interface LimitStore {
   /** A start under a rate limit; undefined when other workers won the write (read again). */
   takeStart(request: StartRequest): Promise<StartResult | undefined>;
   holdUniqueKey(request: UniqueRequest): Promise<UniqueResult>;
-  recordDuplicate(jobId: string): Promise<void>;
+  recordDuplicate(jobName: string, key: string, jobId: string): Promise<void>;
   joinWindow(request: DebounceEnqueue): Promise<DebounceAnswer>;
   takeWindow(jobName: string, key: string, jobId: string): Promise<WindowState | undefined>;
   /** A random pause between rounds of a contended write. */
@@ -94,8 +94,8 @@ export class DynamoLimitStore implements LimitStore {
     return holdUniqueKey(this.#table, request);
   }
 
-  recordDuplicate(jobId: string): Promise<void> {
-    return recordDuplicate(this.#table, jobId);
+  recordDuplicate(jobName: string, key: string, jobId: string): Promise<void> {
+    return recordDuplicate(this.#table, jobName, key, jobId);
   }
 
   joinWindow(request: DebounceEnqueue): Promise<DebounceAnswer> {

@@ -63,11 +63,18 @@ async function stillHeld(
   return status === undefined || !ENDED.includes(status);
 }
 
-/** Counts a dropped duplicate on the job that holds the key (`duplicates` on its ledger record). */
-export async function recordDuplicate(table: RecordTable, jobId: string): Promise<void> {
+/**
+ * Counts a dropped duplicate against the job that holds the key: `duplicates` on its ledger
+ * record, or — before the job has one (sent by a client without the job service, not yet
+ * received) — on the key's item, which names the job.
+ */
+export async function recordDuplicate(table: RecordTable, jobName: string, key: string, jobId: string): Promise<void> {
   const e = new Expression();
   e.add(DUPLICATES_ATTRIBUTE, 1);
-  await table.update(jobKey(jobId), e, `attribute_exists(${e.name(A.partitionKey)})`);
+  if (await table.update(jobKey(jobId), e, `attribute_exists(${e.name(A.partitionKey)})`)) return;
+  const onKey = new Expression();
+  onKey.add(DUPLICATES_ATTRIBUTE, 1);
+  await table.update(limitKey(jobName, key, LIMIT_KINDS.unique), onKey, onKey.eq(A.jobId, jobId));
 }
 
 /** The ledger attribute counting raw sends dropped as duplicates of a unique job. */

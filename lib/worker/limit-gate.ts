@@ -70,7 +70,7 @@ export async function admit(
         jobId: envelope.jobId,
         seconds: limits.unique.seconds,
       });
-      if (!held.held) return dropDuplicate(rt, store, record, envelope.jobId, held.jobId);
+      if (!held.held) return dropDuplicate(rt, store, record, { jobName: job.name, key, jobId: envelope.jobId }, held.jobId);
     }
   } catch (error) {
     if (!(error instanceof PermanentJobError)) throw error;
@@ -198,12 +198,16 @@ async function dropDuplicate(
   rt: InvocationScope,
   store: LimitStore,
   record: SQSRecord,
-  jobId: string,
+  duplicate: { readonly jobName: string; readonly key: string; readonly jobId: string },
   holder: string,
 ): Promise<Outcome> {
-  rt.worker.logger.info(WORKER_LOG_MESSAGES.duplicateDropped, { jobId, heldBy: holder, messageId: record.messageId });
+  rt.worker.logger.info(WORKER_LOG_MESSAGES.duplicateDropped, {
+    jobId: duplicate.jobId,
+    heldBy: holder,
+    messageId: record.messageId,
+  });
   try {
-    await store.recordDuplicate(holder);
+    await store.recordDuplicate(duplicate.jobName, duplicate.key, holder);
   } catch (error) {
     rt.worker.logger.warn(WORKER_LOG_MESSAGES.duplicateNotRecorded, {
       jobId: holder,
