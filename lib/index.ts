@@ -47,6 +47,9 @@ export {
   type RecurringSchedule,
   type RetryPolicy,
 } from './jobs/define-job.js';
+export type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from './jobs/enqueue.js';
+export type { JobEnvelope } from './jobs/envelope.js';
+export { createRegistry, type JobRegistry } from './jobs/registry.js';
 export type {
   ConcurrencyLimit,
   DebounceOptions,
@@ -55,6 +58,3 @@ export type {
   UniqueOptions,
 } from './limits/options.js';
 export { LIMIT_DEFAULTS, LIMIT_RULES } from './limits/options.js';
-export type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from './jobs/enqueue.js';
-export type { JobEnvelope } from './jobs/envelope.js';
-export { createRegistry, type JobRegistry } from './jobs/registry.js';

@@ -288,7 +288,8 @@ export class JobClient implements JobSender {
       }
       try {
         const answer = await enqueueStep(this.#limits, item.job, item.envelope.jobId, item.envelope.payload);
-        if (!answer.send) results.push({ index: item.index, ok: true, jobId: answer.jobId, status: 'queued' });
+        if (!answer.send)
+          results.push({ index: item.index, ok: true, jobId: answer.jobId, status: 'queued' });
         else if (answer.delaySeconds === undefined || item.scheduleAt) toSend.push(item);
         else toSend.push({ ...item, delaySeconds: Math.max(item.delaySeconds, answer.delaySeconds) });
       } catch (error) {

@@ -3,6 +3,11 @@
  * job, idempotency keys and listings — and the job service, which puts it in front of a producer.
  */
 
+export {
+  DynamoLimitStore,
+  type DynamoLimitStoreOptions,
+  type LimitStore,
+} from '../limits/limit-store.js';
 export { DynamoJobLedger, type DynamoJobLedgerOptions, type JobStore } from './dynamo-job-ledger.js';
 export {
   ClaimLostError,
@@ -22,8 +27,3 @@ export {
 } from './job-service.js';
 export type { JobCount, JobListQuery, JobPage } from './listing.js';
 export { type JobRecord, LEDGER_DEFAULTS, RECORD_KINDS, type RecordKind } from './records.js';
-export {
-  DynamoLimitStore,
-  type DynamoLimitStoreOptions,
-  type LimitStore,
-} from '../limits/limit-store.js';

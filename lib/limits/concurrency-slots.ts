@@ -7,7 +7,14 @@
  */
 import { Expression } from '../ledger/expressions.js';
 import type { RecordTable } from '../ledger/record-table.js';
-import { expiryAfter, LIMIT_ATTRIBUTES as A, limitKey, limitPartition, numberOf, slotSortKey } from './limit-items.js';
+import {
+  LIMIT_ATTRIBUTES as A,
+  expiryAfter,
+  limitKey,
+  limitPartition,
+  numberOf,
+  slotSortKey,
+} from './limit-items.js';
 
 export type SlotResult =
   | { readonly taken: true; readonly slot: number }
@@ -68,5 +75,9 @@ export async function releaseSlot(
   slot: number,
 ): Promise<void> {
   const e = new Expression();
-  await table.delete(limitKey(request.jobName, request.key, slotSortKey(slot)), e, e.eq(A.holder, request.holder));
+  await table.delete(
+    limitKey(request.jobName, request.key, slotSortKey(slot)),
+    e,
+    e.eq(A.holder, request.holder),
+  );
 }

@@ -9,7 +9,14 @@
 import { EnqueueError } from '../errors.js';
 import { Expression } from '../ledger/expressions.js';
 import type { RecordTable } from '../ledger/record-table.js';
-import { expiryAfter, LIMIT_ATTRIBUTES as A, LIMIT_KINDS, limitKey, numberOf, textOf } from './limit-items.js';
+import {
+  LIMIT_ATTRIBUTES as A,
+  expiryAfter,
+  LIMIT_KINDS,
+  limitKey,
+  numberOf,
+  textOf,
+} from './limit-items.js';
 import { LIMIT_RULES } from './options.js';
 
 export interface DebounceEnqueue {

@@ -55,16 +55,25 @@ export function limitPartition(jobName: string, key: string): string {
 }
 
 export function limitKey(jobName: string, key: string, sortKey: string): Record<string, string> {
-  return { [LIMIT_ATTRIBUTES.partitionKey]: limitPartition(jobName, key), [LIMIT_ATTRIBUTES.sortKey]: sortKey };
+  return {
+    [LIMIT_ATTRIBUTES.partitionKey]: limitPartition(jobName, key),
+    [LIMIT_ATTRIBUTES.sortKey]: sortKey,
+  };
 }
 
 /** A number attribute of a stored item, or undefined. */
-export function numberOf(item: Readonly<Record<string, unknown>> | undefined, attribute: string): number | undefined {
+export function numberOf(
+  item: Readonly<Record<string, unknown>> | undefined,
+  attribute: string,
+): number | undefined {
   const value = item?.[attribute];
   return typeof value === 'number' ? value : undefined;
 }
 
-export function textOf(item: Readonly<Record<string, unknown>> | undefined, attribute: string): string | undefined {
+export function textOf(
+  item: Readonly<Record<string, unknown>> | undefined,
+  attribute: string,
+): string | undefined {
   const value = item?.[attribute];
   return typeof value === 'string' ? value : undefined;
 }

@@ -142,10 +142,19 @@ export function deriveLimits<P>(
     concurrency: concurrency && Object.freeze({ key: concurrency.key, limit: concurrency.limit }),
     rateLimit:
       rateLimit &&
-      Object.freeze({ limit: rateLimit.limit, perSeconds: rateLimit.perSeconds, key: rateLimit.key ?? wholeJob }),
+      Object.freeze({
+        limit: rateLimit.limit,
+        perSeconds: rateLimit.perSeconds,
+        key: rateLimit.key ?? wholeJob,
+      }),
     debounce:
       debounce &&
-      Object.freeze({ key: debounce.key, seconds: debounce.seconds, maxWaitSeconds: debounce.maxWaitSeconds }),
-    unique: unique && Object.freeze({ key: unique.key, seconds: unique.seconds ?? LIMIT_DEFAULTS.uniqueSeconds }),
+      Object.freeze({
+        key: debounce.key,
+        seconds: debounce.seconds,
+        maxWaitSeconds: debounce.maxWaitSeconds,
+      }),
+    unique:
+      unique && Object.freeze({ key: unique.key, seconds: unique.seconds ?? LIMIT_DEFAULTS.uniqueSeconds }),
   });
 }

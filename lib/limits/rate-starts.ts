@@ -10,7 +10,7 @@
 import { SQS_LIMITS } from '../constants.js';
 import { Expression } from '../ledger/expressions.js';
 import type { RecordTable } from '../ledger/record-table.js';
-import { expiryAfter, LIMIT_ATTRIBUTES as A, LIMIT_KINDS, limitKey, numberOf } from './limit-items.js';
+import { LIMIT_ATTRIBUTES as A, expiryAfter, LIMIT_KINDS, limitKey, numberOf } from './limit-items.js';
 
 export type StartResult =
   /** Start at `startAt` (epoch ms, now or within the wait allowed). */

@@ -9,11 +9,20 @@ import { JOB_STATUSES, type JobStatus } from '../constants.js';
 import { Expression } from '../ledger/expressions.js';
 import type { RecordTable } from '../ledger/record-table.js';
 import { jobKey, statusOf } from '../ledger/records.js';
-import { expiryAfter, LIMIT_ATTRIBUTES as A, LIMIT_KINDS, limitKey, numberOf, textOf } from './limit-items.js';
+import {
+  LIMIT_ATTRIBUTES as A,
+  expiryAfter,
+  LIMIT_KINDS,
+  limitKey,
+  numberOf,
+  textOf,
+} from './limit-items.js';
 import { LIMIT_RULES } from './options.js';
 
 /** Statuses of a job that no longer waits or runs. */
-const ENDED: readonly JobStatus[] = JOB_STATUSES.filter((s) => ['succeeded', 'dead', 'cancelled'].includes(s));
+const ENDED: readonly JobStatus[] = JOB_STATUSES.filter((s) =>
+  ['succeeded', 'dead', 'cancelled'].includes(s),
+);
 
 export type UniqueResult = { readonly held: true } | { readonly held: false; readonly jobId: string };
 
@@ -68,7 +77,12 @@ async function stillHeld(
  * record, or — before the job has one (sent by a client without the job service, not yet
  * received) — on the key's item, which names the job.
  */
-export async function recordDuplicate(table: RecordTable, jobName: string, key: string, jobId: string): Promise<void> {
+export async function recordDuplicate(
+  table: RecordTable,
+  jobName: string,
+  key: string,
+  jobId: string,
+): Promise<void> {
   const e = new Expression();
   e.add(DUPLICATES_ATTRIBUTE, 1);
   if (await table.update(jobKey(jobId), e, `attribute_exists(${e.name(A.partitionKey)})`)) return;

@@ -9,9 +9,9 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ERROR_CODES, PermanentJobError } from '../errors.js';
+import type { LimitStore } from '../limits/limit-store.js';
 import type { JobLimits } from '../limits/options.js';
 import { LIMIT_RULES } from '../limits/options.js';
-import type { LimitStore } from '../limits/limit-store.js';
 import { backoffDelay, sleep } from '../retry/backoff.js';
 import { describeIssues, toValidationIssues } from '../validation.js';
 import { Attempt } from './attempt.js';
@@ -70,7 +70,14 @@ export async function admit(
         jobId: envelope.jobId,
         seconds: limits.unique.seconds,
       });
-      if (!held.held) return dropDuplicate(rt, store, record, { jobName: job.name, key, jobId: envelope.jobId }, held.jobId);
+      if (!held.held)
+        return dropDuplicate(
+          rt,
+          store,
+          record,
+          { jobName: job.name, key, jobId: envelope.jobId },
+          held.jobId,
+        );
     }
   } catch (error) {
     if (!(error instanceof PermanentJobError)) throw error;
@@ -171,7 +178,8 @@ async function startUnderRate(
     if (!start.granted) return Math.max(start.deferMs, 1);
     rt.worker.logger.debug(WORKER_LOG_MESSAGES.rateStart, { jobId, startAt: start.startAt });
     // Never before the granted time (timers may fire a little early).
-    for (let left = start.startAt - Date.now(); left > 0; left = start.startAt - Date.now()) await sleep(left);
+    for (let left = start.startAt - Date.now(); left > 0; left = start.startAt - Date.now())
+      await sleep(left);
     return 0;
   }
   return intervalMs;
@@ -229,7 +237,9 @@ function keyOf(limit: { key(payload: unknown): string }, payload: unknown, optio
     });
   }
   if (typeof key !== 'string' || key === '') {
-    throw new PermanentJobError(`${option}.key must return a non-empty string`, { code: ERROR_CODES.jobDefinition });
+    throw new PermanentJobError(`${option}.key must return a non-empty string`, {
+      code: ERROR_CODES.jobDefinition,
+    });
   }
   return key;
 }
@@ -239,9 +249,12 @@ function withPayload(attempt: Attempt, payload: unknown): Attempt {
   const parsed = z.safeParse(attempt.job.schema, payload);
   if (!parsed.success) {
     const issues = toValidationIssues(parsed.error.issues, 'payload');
-    throw new PermanentJobError(`Invalid debounced payload for job "${attempt.job.name}": ${describeIssues(issues)}`, {
-      code: ERROR_CODES.validation,
-    });
+    throw new PermanentJobError(
+      `Invalid debounced payload for job "${attempt.job.name}": ${describeIssues(issues)}`,
+      {
+        code: ERROR_CODES.validation,
+      },
+    );
   }
   return new Attempt(
     attempt.record,

@@ -11,7 +11,13 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { DEAD_LETTER_ATTRIBUTES, DELIVERY_ATTRIBUTES, METRIC_NAMES, SQS_LIMITS, UNKNOWN_JOB_NAME } from '../constants.js';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  DELIVERY_ATTRIBUTES,
+  METRIC_NAMES,
+  SQS_LIMITS,
+  UNKNOWN_JOB_NAME,
+} from '../constants.js';
 import { ERROR_CODES, JobValidationError, PermanentJobError } from '../errors.js';
 import { fifoDeduplicationId } from '../jobs/deduplication.js';
 import type { JobDefinition } from '../jobs/define-job.js';
@@ -113,7 +119,8 @@ export async function defer(
   const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), SQS_LIMITS.maxDelaySeconds);
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
-    if (value.stringValue !== undefined) attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
+    if (value.stringValue !== undefined)
+      attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
   }
   attributes[DELIVERY_ATTRIBUTES.deferrals] = { DataType: 'Number', StringValue: String(deferrals + 1) };
   try {
@@ -139,7 +146,10 @@ export async function defer(
 
 /** How many times a record's job was deferred before (its `DELIVERY_ATTRIBUTES.deferrals`). */
 export function deferralsOf(record: SQSRecord): number {
-  const count = Number.parseInt(record.messageAttributes?.[DELIVERY_ATTRIBUTES.deferrals]?.stringValue ?? '0', 10);
+  const count = Number.parseInt(
+    record.messageAttributes?.[DELIVERY_ATTRIBUTES.deferrals]?.stringValue ?? '0',
+    10,
+  );
   return Number.isFinite(count) && count > 0 ? count : 0;
 }
 

@@ -18,7 +18,10 @@ describe('startLocal: concurrency per key', () => {
     // Prepare
     running = await startLimitLocal({ workers: [keyedRun.name] });
     const client = new JobClient({ registry: limitTestRegistry, sqs: running.local.sqs });
-    const payloads = Array.from({ length: JOBS }, (_, i) => ({ tenant: `t${i % TENANTS}`, label: `job-${i}` }));
+    const payloads = Array.from({ length: JOBS }, (_, i) => ({
+      tenant: `t${i % TENANTS}`,
+      label: `job-${i}`,
+    }));
 
     // Act
     const sent = await client.enqueueMany(keyedRun, payloads);
@@ -39,7 +42,9 @@ describe('startLocal: concurrency per key', () => {
     for (let t = 0; t < TENANTS; t++) {
       const tenant = events.filter((e) => e.job === `t${t}`);
       expect(tenant.filter((e) => e.label === RUN_START)).toHaveLength(JOBS / TENANTS);
-      expect(maxOverlap(tenant, RUN_START, RUN_END)).toBeLessThanOrEqual(keyedRun.limits?.concurrency?.limit ?? 0);
+      expect(maxOverlap(tenant, RUN_START, RUN_END)).toBeLessThanOrEqual(
+        keyedRun.limits?.concurrency?.limit ?? 0,
+      );
     }
     // The limit held jobs back (instances took more records than it lets run), and none was dead-lettered.
     expect(running.deferred()).toBeGreaterThan(0);

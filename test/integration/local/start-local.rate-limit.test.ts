@@ -54,7 +54,8 @@ describe('startLocal: rate limit', () => {
     expect(new Set(events.map((e) => e.jobId)).size).toBe(JOBS);
     const grants = new Map<string, number>();
     for (const line of running.logged()) {
-      if (line.message === WORKER_LOG_MESSAGES.rateStart) grants.set(String(line.jobId), Number(line.startAt));
+      if (line.message === WORKER_LOG_MESSAGES.rateStart)
+        grants.set(String(line.jobId), Number(line.startAt));
     }
     expect(grants.size).toBe(JOBS);
     const times = [...grants.values()].sort((a, b) => a - b);

@@ -1,11 +1,11 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ENVELOPE_VERSION } from '../../../lib/constants.js';
 import { encodeEnvelope } from '../../../lib/jobs/envelope.js';
 import { DynamoJobLedger } from '../../../lib/ledger/index.js';
 import { LIMIT_KINDS, limitPartition } from '../../../lib/limits/limit-items.js';
 import { DUPLICATES_ATTRIBUTE } from '../../../lib/limits/unique-keys.js';
-import { ENVELOPE_VERSION } from '../../../lib/constants.js';
 import { WORKER_LOG_MESSAGES } from '../../../lib/worker/rules.js';
 import { debounceRun, uniqueRun } from '../../fixtures/limits/jobs.js';
 import { type LimitLocal, startLimitLocal } from '../../helpers/limits.js';
@@ -79,7 +79,7 @@ describe('startLocal: debounce', () => {
 });
 
 describe('startLocal: unique', () => {
-  it('answers with the first job id while it is pending, whatever the payload; a raw duplicate is dropped and counted', async () => {
+  it('answers with the first job id while it is pending, through the client and the API, whatever the payload; a raw duplicate is dropped and counted', async () => {
     // Prepare
     running = await startLimitLocal({ workers: [uniqueRun.name] });
     const { client, local } = running;
@@ -94,6 +94,13 @@ describe('startLocal: unique', () => {
       const again = await client.enqueue(uniqueRun, { tenant: 'acme', label: 'other payload' });
       const [batched] = await client.enqueueMany(uniqueRun, [{ tenant: 'acme', label: 'third' }]);
       const otherKey = await client.enqueue(uniqueRun, { tenant: 'globex', label: 'other key' });
+      const api = local.endpoints.api;
+      if (api === undefined) throw new Error('the fixture API did not start');
+      const answer = await fetch(`${api}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: uniqueRun.name, payload: { tenant: 'acme', label: 'through the API' } }),
+      });
       // A raw send in the envelope, with a job id of its own: no answer to give, so the worker drops it.
       await local.sqs.send(
         new SendMessageCommand({
@@ -122,6 +129,8 @@ describe('startLocal: unique', () => {
       expect(again.jobId).toBe(first.jobId);
       expect(batched).toMatchObject({ ok: true, jobId: first.jobId });
       expect(otherKey.jobId).not.toBe(first.jobId);
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toMatchObject({ jobId: first.jobId });
       expect(
         running
           .events()
