@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import {
+  emailSendRateSchema,
   STAGE_DEFAULTS,
   STAGE_NAME_PATTERN,
   type StageConfig,
@@ -26,6 +27,7 @@ export const STAGE_CONTEXT_KEYS = [
   'syncSources',
   'createSesIdentity',
   'production',
+  'emailSendRate',
 ] as const;
 export type StageContextKey = (typeof STAGE_CONTEXT_KEYS)[number];
 
@@ -74,6 +76,7 @@ const contextSchema = z.strictObject({
   ),
   createSesIdentity: z.optional(flag),
   production: z.optional(flag),
+  emailSendRate: z.optional(emailSendRateSchema),
 });
 
 /** `-c key=value` arrives as a string; cdk.json values arrive as JSON. Lists may come either way. */
@@ -100,7 +103,8 @@ const asFlag = (value: boolean | 'true' | 'false' | undefined, fallback: boolean
 export function readStageConfig(context: Readonly<Partial<Record<StageContextKey, unknown>>>): StageConfig {
   const raw: Record<string, unknown> = {};
   for (const key of STAGE_CONTEXT_KEYS) {
-    const value = key === 'syncSources' ? fromJsonString(context[key]) : context[key];
+    const value =
+      key === 'syncSources' || key === 'emailSendRate' ? fromJsonString(context[key]) : context[key];
     // An empty `-c alarmEmail=` means "not set", as an absent key does.
     if (value !== undefined && value !== null && value !== '') raw[key] = value;
   }
@@ -139,5 +143,6 @@ export function readStageConfig(context: Readonly<Partial<Record<StageContextKey
     syncSources,
     createSesIdentity: asFlag(value.createSesIdentity, STAGE_DEFAULTS.createSesIdentity),
     production: asFlag(value.production, STAGE_DEFAULTS.production),
+    emailSendRate: value.emailSendRate,
   };
 }

@@ -134,6 +134,8 @@ export const ENV_VARS = {
   schedulerRoleArn: 'HANGAR_SCHEDULER_ROLE_ARN',
   /** The SES identity e-mail is sent as. */
   senderEmail: 'HANGAR_SENDER_EMAIL',
+  /** E-mails per second the stage's SES account accepts (`emailSendRate`); unset: no limit. */
+  emailSendRate: 'HANGAR_EMAIL_SEND_RATE',
   /** The deployment stage, for logs and metric dimensions. */
   stage: 'HANGAR_STAGE',
   /**

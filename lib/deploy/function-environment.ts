@@ -36,6 +36,8 @@ export interface DeploymentValues {
   readonly stage: string;
   readonly tableName?: string;
   readonly senderEmail?: string;
+  /** The stage's `emailSendRate`, for the workers that send e-mail. */
+  readonly emailSendRate?: number;
   readonly scheduleGroupName?: string;
   readonly schedulerRoleArn?: string;
   /** Serializes the queue directory: `JSON.stringify` locally, `Stack.toJsonString` in CDK (tokens). */
@@ -49,7 +51,7 @@ function required(value: string | undefined, what: string, owner: string): strin
 
 /**
  * A worker's variables: its job, queue and DLQ, and what its declaration needs — the table when it
- * uses the ledger, the sender when it declares `ses`, and for FIFO jobs the one-time schedule
+ * uses the ledger (or declares limits), the sender (and the stage's e-mail rate) when it declares `ses`, and for FIFO jobs the one-time schedule
  * group, role and its own queue (a delayed FIFO continuation goes through a schedule).
  *
  * @throws {ConfigError} naming a value the job needs that the deployment did not give.
@@ -74,6 +76,8 @@ export function workerEnvironment(
       'a sender (the job declares "ses")',
       owner,
     );
+    if (values.emailSendRate !== undefined)
+      environment[ENV_VARS.emailSendRate] = String(values.emailSendRate);
   }
   if (settings.fifo) {
     environment[ENV_VARS.scheduleGroupName] = required(
