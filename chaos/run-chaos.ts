@@ -44,10 +44,13 @@ import { type ChaosVerdict, checkChaos, type DeadLetter, type EmailObservation }
 import { readEvents } from './effects.js';
 import {
   CHAOS_DIR_VARIABLE,
+  CHAOS_KEYED,
   chaosEmail,
   chaosEmailNumber,
   chaosEmailSend,
   chaosInfraRegistry,
+  chaosKey,
+  chaosKeyed,
   chaosRegistry,
   chaosRun,
 } from './job.js';
@@ -165,6 +168,10 @@ export type ChaosSummary = {
   | 'deadRanAgain'
   | 'drained'
 > & {
+    /** Keyed jobs sent, and the most of one key that ran at once (at most `keyedLimit`). */
+    readonly keyedJobs: number;
+    readonly keyedMaxConcurrent: number;
+    readonly keyedLimit: number;
     /** DLQ messages beyond one per job (`ChaosVerdict.extraDeadLetters`). */
     readonly duplicateDeadLetters: number;
     /** Faults injected, by kind (runs with infrastructure faults). */
@@ -231,6 +238,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const rate = options.infraFaults;
   const emailCount = rate === undefined ? 0 : Math.floor(options.jobs * CHAOS_DEFAULTS.emailShare);
   const plan = planChaos(options.jobs - emailCount, options.seed);
+  const keyedCount = Math.max(1, Math.round(plan.jobs.length * CHAOS_KEYED.share));
   const dir = await mkdtemp(join(tmpdir(), 'hangar-chaos-'));
   const observer = new Observer();
   let sesAnswersLost = 0;
@@ -239,7 +247,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ports: 'free',
     registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
     functionsDir: CHAOS_FUNCTIONS,
-    workers: rate === undefined ? [chaosRun.name] : [chaosRun.name, chaosEmailSend.name],
+    workers:
+      rate === undefined
+        ? [chaosRun.name, chaosKeyed.name]
+        : [chaosRun.name, chaosKeyed.name, chaosEmailSend.name],
     environment: { [CHAOS_DIR_VARIABLE]: dir },
     shutdownGraceMs: 0,
     log: observer,
@@ -261,12 +272,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const queues = local.queues[chaosRun.name];
     if (!queues) throw new Error(`No queues for ${chaosRun.name}`);
     const emailQueues = rate === undefined ? undefined : local.queues[chaosEmailSend.name];
+    const keyedQueues = local.queues[chaosKeyed.name];
+    if (!keyedQueues) throw new Error(`No queues for ${chaosKeyed.name}`);
     const enqueuedAt = new Date();
     const client = new JobClient({
       registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
       sqs: local.sqs,
       queues: {
         [chaosRun.name]: { url: queues.queue.url },
+        [chaosKeyed.name]: { url: keyedQueues.queue.url },
         ...(emailQueues ? { [chaosEmailSend.name]: { url: emailQueues.queue.url } } : {}),
       },
       // One clock reading for every job, so an injected copy can be byte-identical to its original.
@@ -320,12 +334,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         emailIds[from + result.index] = result.jobId;
       }
     }
+    const keyedIds: string[] = [];
+    for (let from = 0; from < keyedCount; from += CHAOS_DEFAULTS.enqueueChunk) {
+      const payloads = Array.from(
+        { length: Math.min(CHAOS_DEFAULTS.enqueueChunk, keyedCount - from) },
+        (_, i) => ({ n: from + i, key: chaosKey(from + i) }),
+      );
+      for (const result of await client.enqueueMany(chaosKeyed, payloads)) {
+        if (!result.ok) throw result.error;
+        keyedIds[from + result.index] = result.jobId;
+      }
+    }
     progress(
-      `enqueued ${jobIds.length} jobs, ${plan.counts.duplicate} copies and ${emailIds.length} e-mails in ${elapsed(started)} s`,
+      `enqueued ${jobIds.length} jobs, ${plan.counts.duplicate} copies, ${keyedIds.length} keyed jobs and ${emailIds.length} e-mails in ${elapsed(started)} s`,
     );
 
     // Wait until every queue is empty (each message ended: deleted or dead-lettered), or the time limit.
-    const queueUrls = [queues.queue.url, ...(emailQueues ? [emailQueues.queue.url] : [])];
+    const queueUrls = [
+      queues.queue.url,
+      keyedQueues.queue.url,
+      ...(emailQueues ? [emailQueues.queue.url] : []),
+    ];
     const depths = () => Promise.all(queueUrls.map((url) => queueDepth(local.sqs, url)));
     let lastReport = 0;
     for (let emptyPolls = 0; emptyPolls < CHAOS_DEFAULTS.drainedPolls; ) {
@@ -372,6 +401,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ledger,
       deadLetters,
       queueDepth: await queueDepth(local.sqs, queues.queue.url),
+      keyed: {
+        jobIds: keyedIds,
+        limit: CHAOS_KEYED.limit,
+        ledger: await readStatuses(chaosKeyed.name),
+        deadLetters: await drainDeadLetters(local.sqs, keyedQueues.dlq.url),
+        queueDepth: await queueDepth(local.sqs, keyedQueues.queue.url),
+      },
       ...(emails ? { emails, answersMayBeLost: true } : {}),
     });
     const noted = (kind: string) => events.filter((e) => e.kind === kind).length;
@@ -442,6 +478,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         stuck: verdict.stuck,
         deadRanAgain: verdict.deadRanAgain,
         duplicateDeadLetters: verdict.extraDeadLetters,
+        keyedJobs: keyedIds.length,
+        keyedMaxConcurrent: verdict.keyed?.maxConcurrent ?? 0,
+        keyedLimit: CHAOS_KEYED.limit,
         drained: verdict.drained,
         ...(infra ? { injected: kindsOf(infra.totals) } : {}),
         seconds,

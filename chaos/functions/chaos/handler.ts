@@ -11,13 +11,15 @@ import { firstRun, recordEvent } from '../../effects.js';
 import {
   CHAOS_BLOCKING_MS,
   CHAOS_DIR_VARIABLE,
+  CHAOS_KEYED,
   CHAOS_PERMANENT_CODE,
   CHAOS_STUCK_MS,
+  chaosKeyed,
   chaosRun,
 } from '../../job.js';
 
 // Wired like the built-in workers: the ledger over the table the runtime names, read once.
-const { env, ledger } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
+const { env, ledger, limits } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
 const dir = env[CHAOS_DIR_VARIABLE];
 
 export const handler = createWorker({
@@ -72,6 +74,16 @@ export const handler = createWorker({
       recordEvent(dir, { ...event, kind: 'effect' });
       return { n: payload.n };
     }),
+    // Its own function and queue (functionDir "chaos"); the start and end of each run bracket the
+    // time it holds its slot.
+    handle(chaosKeyed, async (payload, context) => {
+      const event = { jobId: context.jobId, n: payload.n, attempt: context.attempt, key: payload.key };
+      recordEvent(dir, { ...event, kind: 'keyed-start', at: Date.now() });
+      await sleep(CHAOS_KEYED.runMs);
+      recordEvent(dir, { ...event, kind: 'keyed-end', at: Date.now() });
+      return { n: payload.n };
+    }),
   ],
   ledger,
+  limits,
 });
