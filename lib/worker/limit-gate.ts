@@ -46,54 +46,64 @@ export class Admission {
   }
 }
 
-/** Lets the attempt through its job's limits, or resolves what became of its record instead. */
+/**
+ * Lets the attempt through its job's limits, or resolves what became of its record instead. A key
+ * function that fails is the job's bug: dead. Limit state that cannot be read or written (the
+ * table throttles, the network blips) is no fault of the job: it is deferred, spending no attempt.
+ */
 export async function admit(
   rt: InvocationScope,
   attempt: Attempt,
   limits: JobLimits<unknown>,
   store: LimitStore,
 ): Promise<Admission | Outcome> {
+  // Set once a slot is held, so that a failure after it gives the slot back.
+  let held: Admission | undefined;
+  try {
+    return await pass(rt, attempt, limits, store, (slot) => {
+      held = slot;
+    });
+  } catch (error) {
+    await held?.release(rt);
+    if (error instanceof PermanentJobError) {
+      return endAsDead(rt, attempt.record, attempt.ledger, attempt.ref, error, undefined);
+    }
+    rt.worker.logger.warn(WORKER_LOG_MESSAGES.limitStateFailed, {
+      jobId: attempt.envelope.jobId,
+      error: describeError(error).message,
+    });
+    return deferred(rt, attempt.record, slotWaitMs(rt, attempt.record), 'unavailable');
+  }
+}
+
+async function pass(
+  rt: InvocationScope,
+  attempt: Attempt,
+  limits: JobLimits<unknown>,
+  store: LimitStore,
+  holding: (slot: Admission) => void,
+): Promise<Admission | Outcome> {
   const { record, envelope, job } = attempt;
   let current = attempt;
-  try {
-    if (limits.debounce) {
-      const key = keyOf(limits.debounce, current.payload, 'debounce');
-      const payload = await debounced(rt, store, job.name, key, envelope.jobId);
-      if (typeof payload === 'number') return deferred(rt, record, payload, 'debounce');
-      if (payload !== NONE) current = withPayload(current, payload.value);
-    }
-    if (limits.unique) {
-      const key = keyOf(limits.unique, current.payload, 'unique');
-      const held = await store.holdUniqueKey({
-        jobName: job.name,
-        key,
-        jobId: envelope.jobId,
-        seconds: limits.unique.seconds,
-      });
-      if (!held.held)
-        return dropDuplicate(
-          rt,
-          store,
-          record,
-          { jobName: job.name, key, jobId: envelope.jobId },
-          held.jobId,
-        );
-    }
-  } catch (error) {
-    if (!(error instanceof PermanentJobError)) throw error;
-    return endAsDead(rt, record, current.ledger, current.ref, error, undefined);
+  if (limits.debounce) {
+    const key = keyOf(limits.debounce, current.payload, 'debounce');
+    const payload = await debounced(rt, store, job.name, key, envelope.jobId);
+    if (typeof payload === 'number') return deferred(rt, record, payload, 'debounce');
+    if (payload !== NONE) current = withPayload(current, payload.value);
   }
-  let slotKey: string | undefined;
-  let rateKey: string | undefined;
-  try {
-    slotKey = limits.concurrency && keyOf(limits.concurrency, current.payload, 'concurrency');
-    rateKey = limits.rateLimit && keyOf(limits.rateLimit, current.payload, 'rateLimit');
-  } catch (error) {
-    if (!(error instanceof PermanentJobError)) throw error;
-    return endAsDead(rt, record, current.ledger, current.ref, error, undefined);
+  if (limits.unique) {
+    const key = keyOf(limits.unique, current.payload, 'unique');
+    const { seconds } = limits.unique;
+    const held = await store.holdUniqueKey({ jobName: job.name, key, jobId: envelope.jobId, seconds });
+    if (!held.held) {
+      const duplicate = { jobName: job.name, key, jobId: envelope.jobId };
+      return dropDuplicate(rt, store, record, duplicate, held.jobId);
+    }
   }
+  const slotKey = limits.concurrency && keyOf(limits.concurrency, current.payload, 'concurrency');
+  const rateKey = limits.rateLimit && keyOf(limits.rateLimit, current.payload, 'rateLimit');
 
-  let release: (() => Promise<void>) | undefined;
+  let admission = new Admission(current, undefined);
   if (limits.concurrency && slotKey !== undefined) {
     const request = { jobName: job.name, key: slotKey, holder: record.messageId };
     const slot = await store.takeSlot({
@@ -103,26 +113,30 @@ export async function admit(
       // The slot is taken before the wait for a start: its lease covers both.
       leaseMs: current.ref.leaseMs + LIMIT_RULES.maxInProcessWaitMs,
     });
-    if (!slot.taken) {
-      // No way to know when a slot frees short of its lease: back off, from a second, doubling.
-      const wait = backoffDelay(
-        deferralsOf(record) + 1,
-        LIMIT_RULES.slotWaitBaseSeconds,
-        LIMIT_RULES.slotWaitMaxSeconds,
-        rt.worker.random,
-      );
-      return deferred(rt, record, wait * 1000, 'concurrency');
-    }
-    release = () => store.releaseSlot(request, slot.slot);
+    // No way to know when a slot frees short of its lease: back off, from a second, doubling.
+    if (!slot.taken) return deferred(rt, record, slotWaitMs(rt, record), 'concurrency');
+    admission = new Admission(current, () => store.releaseSlot(request, slot.slot));
+    holding(admission);
   }
   if (limits.rateLimit && rateKey !== undefined) {
     const waitMs = await startUnderRate(rt, store, job.name, rateKey, limits.rateLimit, envelope.jobId);
     if (waitMs > 0) {
-      await new Admission(current, release).release(rt);
+      await admission.release(rt);
       return deferred(rt, record, waitMs * (1 + JITTER * rt.worker.random()), 'rateLimit');
     }
   }
-  return new Admission(current, release);
+  return admission;
+}
+
+/** The wait before a record's next try for a slot: from a second, doubling with each deferral, with jitter. */
+function slotWaitMs(rt: InvocationScope, record: SQSRecord): number {
+  const seconds = backoffDelay(
+    deferralsOf(record) + 1,
+    LIMIT_RULES.slotWaitBaseSeconds,
+    LIMIT_RULES.slotWaitMaxSeconds,
+    rt.worker.random,
+  );
+  return seconds * 1000;
 }
 
 /** Deferrals by the rate limit come back up to this fraction of their wait later, spreading ties. */
@@ -194,7 +208,7 @@ async function deferred(
   rt: InvocationScope,
   record: SQSRecord,
   waitMs: number,
-  limit: 'debounce' | 'concurrency' | 'rateLimit',
+  limit: 'debounce' | 'concurrency' | 'rateLimit' | 'unavailable',
 ): Promise<Outcome> {
   const delaySeconds = Math.ceil(waitMs / 1000);
   const deferrals = deferralsOf(record);

@@ -56,5 +56,6 @@ export const WORKER_LOG_MESSAGES = {
   rateStart: 'Start granted under the rate limit',
   duplicateDropped: 'Duplicate of a unique job dropped',
   duplicateNotRecorded: 'Could not count a dropped duplicate on the job holding its unique key',
+  limitStateFailed: 'Could not read or write limit state; the job is deferred',
   slotNotReleased: 'Could not give a concurrency slot back; it frees itself when its lease ends',
 } as const;

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import { DELIVERY_ATTRIBUTES, SQS_LIMITS } from '../../../../lib/constants.js';
 import { decodeEnvelope } from '../../../../lib/deploy/index.js';
-import { ConfigError, type JobDefinition } from '../../../../lib/index.js';
+import { ConfigError, ERROR_CODES, type JobDefinition } from '../../../../lib/index.js';
 import type { LimitStore } from '../../../../lib/ledger/index.js';
 import { LIMIT_RULES } from '../../../../lib/limits/options.js';
 import { backoffDelay } from '../../../../lib/retry/backoff.js';
@@ -317,5 +317,58 @@ describe('Function: createWorker (declared limits)', () => {
     expect(ledger.claim).not.toHaveBeenCalled();
     expect(store.recordDuplicate).toHaveBeenCalledWith('test.note', 'tenant-1', 'job-first');
     expect(sends()).toEqual([]);
+  });
+
+  it('defers a job whose limit state cannot be read, spending no attempt, and gives back a slot it took', async () => {
+    // Prepare: a slot is taken, then the rate limit's table call fails.
+    const both = noteJob({
+      concurrency: { key: (p) => p.text, limit: 2 },
+      rateLimit: { limit: 1, perSeconds: 60 },
+    });
+    const store = fakeStore({
+      takeStart: vi.fn<LimitStore['takeStart']>(async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      }),
+    });
+    const handler = vi.fn(() => undefined);
+
+    // Act
+    const { record, response } = run(both, handler, store, fakeLedger());
+
+    // Assess: acknowledged as a fresh copy after the first slot wait; nothing ran.
+    expect(await response).toEqual({ batchItemFailures: [] });
+    expect(handler).not.toHaveBeenCalled();
+    expect(store.releaseSlot).toHaveBeenCalledTimes(1);
+    const wait = backoffDelay(
+      1,
+      LIMIT_RULES.slotWaitBaseSeconds,
+      LIMIT_RULES.slotWaitMaxSeconds,
+      () => RANDOM,
+    );
+    expect(sends()).toMatchObject([{ MessageBody: record.body, DelaySeconds: Math.ceil(wait) }]);
+  });
+
+  it('dead-letters a job whose key function throws: the declaration’s bug, not a passing fault', async () => {
+    // Prepare
+    const broken = noteJob({
+      concurrency: {
+        key: () => {
+          throw new Error('no tenant');
+        },
+        limit: 2,
+      },
+    });
+    const ledger = fakeLedger();
+
+    // Act
+    const { response } = run(broken, () => undefined, fakeStore(), ledger);
+    await response;
+
+    // Assess
+    expect(sends()).toMatchObject([{ QueueUrl: QUEUE.dlqUrl }]);
+    expect(ledger.deadOnArrival).toHaveBeenCalledWith(expect.objectContaining({ jobName: 'test.note' }), {
+      errorCode: ERROR_CODES.jobDefinition,
+      errorMessage: 'concurrency.key threw: no tenant',
+    });
   });
 });
