@@ -36,7 +36,7 @@ export const chaosRun = defineJob({
 
 /**
  * The run's keyed job: at most `CHAOS_KEYED.limit` jobs of one key at once, across the instances
- * of its worker (five, ten records each), which take far more records than that. Its handler notes
+ * of its worker (three, five records each), which take more records than that. Its handler notes
  * when each run starts and ends, and the check finds the most runs of one key that overlapped.
  */
 export const CHAOS_KEYED = {
@@ -44,7 +44,7 @@ export const CHAOS_KEYED = {
   keys: 5,
   limit: 2,
   /** Keyed jobs, as a share of the run's planned chaos jobs. */
-  share: 0.2,
+  share: 0.1,
   /** How long a run holds its slot: long enough for runs of one key to overlap if allowed. */
   runMs: 50,
 } as const;
@@ -52,14 +52,14 @@ export const CHAOS_KEYED = {
 export const chaosKeyedPayload = z.strictObject({ n: z.int().check(z.minimum(0)), key: z.string() });
 
 export const chaosKeyed = defineJob({
-  name: 'chaos.keyed',
+  name: 'keyed.run',
   description: 'Holds a slot of its key for a moment; never more than CHAOS_KEYED.limit per key at once.',
   schema: chaosKeyedPayload,
   concurrency: { key: (p) => p.key, limit: CHAOS_KEYED.limit },
   retry: { maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 2 },
   timeoutSeconds: 2,
   deadlineMarginMs: 1_000,
-  batch: { size: 10, windowSeconds: 0, maxConcurrency: 5, recordConcurrency: 10 },
+  batch: { size: 10, windowSeconds: 0, maxConcurrency: 3, recordConcurrency: 5 },
   useLedger: true,
 });
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EMAIL_LOG_MESSAGES } from '../functions/email/send-email.js';
 import {
@@ -334,6 +334,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         emailIds[from + result.index] = result.jobId;
       }
     }
+    progress(
+      `enqueued ${jobIds.length} jobs, ${plan.counts.duplicate} copies and ${emailIds.length} e-mails in ${elapsed(started)} s`,
+    );
+
+    // Wait until every queue is empty (each message ended: deleted or dead-lettered), or the time
+    // limit. The keyed jobs go second, on a quiet runtime: their worker starting up beside the
+    // chaos job's adds load that only stretches the first phase, and their limit is held either way.
+    const mainQueues = [queues.queue.url, ...(emailQueues ? [emailQueues.queue.url] : [])];
+    await waitDrained(local.sqs, mainQueues, { started, timeLimitMs, dir, progress, faults: local.faults });
     const keyedIds: string[] = [];
     for (let from = 0; from < keyedCount; from += CHAOS_DEFAULTS.enqueueChunk) {
       const payloads = Array.from(
@@ -345,40 +354,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         keyedIds[from + result.index] = result.jobId;
       }
     }
-    progress(
-      `enqueued ${jobIds.length} jobs, ${plan.counts.duplicate} copies, ${keyedIds.length} keyed jobs and ${emailIds.length} e-mails in ${elapsed(started)} s`,
-    );
-
-    // Wait until every queue is empty (each message ended: deleted or dead-lettered), or the time limit.
-    const queueUrls = [
-      queues.queue.url,
-      keyedQueues.queue.url,
-      ...(emailQueues ? [emailQueues.queue.url] : []),
-    ];
-    const depths = () => Promise.all(queueUrls.map((url) => queueDepth(local.sqs, url)));
-    let lastReport = 0;
-    for (let emptyPolls = 0; emptyPolls < CHAOS_DEFAULTS.drainedPolls; ) {
-      const left = await depths();
-      emptyPolls = left.every((depth) => depth === 0) ? emptyPolls + 1 : 0;
-      if (Date.now() - started > timeLimitMs) {
-        progress(`time limit of ${timeLimitMs / 1000} s reached`);
-        break;
-      }
-      if (Date.now() - lastReport >= 5_000) {
-        lastReport = Date.now();
-        const effects = new Set(
-          readEvents(dir)
-            .filter((e) => e.kind === 'effect')
-            .map((e) => e.jobId),
-        ).size;
-        const faults = local.faults?.totals();
-        progress(
-          `${elapsed(started)} s: ${effects} side effects, ${left.join(' + ')} messages on the queues` +
-            (faults ? `, ${faults.requests} AWS requests, ${injectedOf(faults)} failed` : ''),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, CHAOS_DEFAULTS.pollMs));
-    }
+    progress(`enqueued ${keyedIds.length} keyed jobs in ${elapsed(started)} s`);
+    await waitDrained(local.sqs, [keyedQueues.queue.url], {
+      started,
+      timeLimitMs,
+      dir,
+      progress,
+      faults: local.faults,
+    });
 
     const deadLetters = await drainDeadLetters(local.sqs, queues.dlq.url);
     const readStatuses = (jobName: string) =>
@@ -494,6 +477,45 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** Polls the queues until every one is empty twice in a row, or the run's time limit; reports progress. */
+async function waitDrained(
+  sqs: SQSClient,
+  queueUrls: readonly string[],
+  run: {
+    readonly started: number;
+    readonly timeLimitMs: number;
+    readonly dir: string;
+    readonly progress: (line: string) => void;
+    readonly faults: { totals(): OperationCounts } | undefined;
+  },
+): Promise<void> {
+  const { started, timeLimitMs, dir, progress } = run;
+  const depths = () => Promise.all(queueUrls.map((url) => queueDepth(sqs, url)));
+  let lastReport = 0;
+  for (let emptyPolls = 0; emptyPolls < CHAOS_DEFAULTS.drainedPolls; ) {
+    const left = await depths();
+    emptyPolls = left.every((depth) => depth === 0) ? emptyPolls + 1 : 0;
+    if (Date.now() - started > timeLimitMs) {
+      progress(`time limit of ${timeLimitMs / 1000} s reached`);
+      return;
+    }
+    if (Date.now() - lastReport >= 5_000) {
+      lastReport = Date.now();
+      const effects = new Set(
+        readEvents(dir)
+          .filter((e) => e.kind === 'effect' || e.kind === 'keyed-end')
+          .map((e) => e.jobId),
+      ).size;
+      const faults = run.faults?.totals();
+      progress(
+        `${elapsed(started)} s: ${effects} side effects, ${left.join(' + ')} messages on the queues` +
+          (faults ? `, ${faults.requests} AWS requests, ${injectedOf(faults)} failed` : ''),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, CHAOS_DEFAULTS.pollMs));
+  }
+}
+
 /** The ledger record of each job, and every fault met by a call whose request names it. */
 async function traceJobs(
   jobIds: readonly string[],
@@ -552,10 +574,7 @@ function elapsed(since: number): number {
 }
 
 /** Reads every message of the DLQ once (they stay hidden while it reads), with its reason. */
-async function drainDeadLetters(
-  sqs: import('@aws-sdk/client-sqs').SQSClient,
-  url: string,
-): Promise<DeadLetter[]> {
+async function drainDeadLetters(sqs: SQSClient, url: string): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
   for (let empty = 0; empty < 2; ) {
     const out = await sqs.send(

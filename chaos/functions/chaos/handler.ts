@@ -19,7 +19,7 @@ import {
 } from '../../job.js';
 
 // Wired like the built-in workers: the ledger over the table the runtime names, read once.
-const { env, ledger, limits } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
+const { env, ledger } = ledgerFromEnv({ [CHAOS_DIR_VARIABLE]: z.string().check(z.minLength(1)) });
 const dir = env[CHAOS_DIR_VARIABLE];
 
 export const handler = createWorker({
@@ -74,16 +74,6 @@ export const handler = createWorker({
       recordEvent(dir, { ...event, kind: 'effect' });
       return { n: payload.n };
     }),
-    // Its own function and queue (functionDir "chaos"); the start and end of each run bracket the
-    // time it holds its slot.
-    handle(chaosKeyed, async (payload, context) => {
-      const event = { jobId: context.jobId, n: payload.n, attempt: context.attempt, key: payload.key };
-      recordEvent(dir, { ...event, kind: 'keyed-start', at: Date.now() });
-      await sleep(CHAOS_KEYED.runMs);
-      recordEvent(dir, { ...event, kind: 'keyed-end', at: Date.now() });
-      return { n: payload.n };
-    }),
   ],
   ledger,
-  limits,
 });
