@@ -3,10 +3,10 @@
  * table (see ./limit-items.ts). The worker's gate and the producers' step use it; jobs that
  * declare no limit never reach it, so it adds nothing to their writes.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { awsClientConfig } from '../config/aws-client.js';
+import { documentClientOf } from '../ledger/document-client.js';
 import { RecordTable } from '../ledger/record-table.js';
 import { LEDGER_DEFAULTS } from '../ledger/records.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
@@ -64,12 +64,8 @@ export class DynamoLimitStore implements LimitStore {
 
   constructor(options: DynamoLimitStoreOptions) {
     checkOptions('DynamoLimitStore', OPTIONS_SCHEMA, options);
-    const client = options.client ?? new DynamoDBClient(awsClientConfig());
     this.#table = new RecordTable({
-      client:
-        client instanceof DynamoDBDocumentClient
-          ? client
-          : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      client: documentClientOf(options.client),
       tableName: options.tableName,
       // Limit items set their own expiry; this one is the table's for job records and unused here.
       retentionSeconds: LEDGER_DEFAULTS.retentionSeconds,

@@ -68,13 +68,15 @@ export async function sendRetry(
 
 /**
  * Gives a record back without counting an attempt. Standard queues get a fresh copy (so the
- * receive count, which counts attempts, is untouched) and the original is deleted; FIFO queues
- * keep the message and its place in its group, visible again after `delaySeconds`.
+ * receive count, which counts attempts, is untouched), with `attributes` when given, and the
+ * original is deleted; FIFO queues keep the message and its place in its group, visible again
+ * after `delaySeconds`.
  */
 export async function handBack(
   rt: InvocationScope,
   record: SQSRecord,
   delaySeconds: number,
+  attributes?: Record<string, MessageAttributeValue>,
 ): Promise<Outcome> {
   const { worker } = rt;
   rt.metrics.count(METRIC_NAMES.handedBack);
@@ -82,7 +84,12 @@ export async function handBack(
   if (!worker.fifo && delay <= SQS_LIMITS.maxDelaySeconds) {
     try {
       await worker.sqs.send(
-        new SendMessageCommand({ QueueUrl: worker.queue.url, MessageBody: record.body, DelaySeconds: delay }),
+        new SendMessageCommand({
+          QueueUrl: worker.queue.url,
+          MessageBody: record.body,
+          DelaySeconds: delay,
+          ...(attributes === undefined ? {} : { MessageAttributes: attributes }),
+        }),
       );
     } catch (error) {
       worker.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
@@ -100,48 +107,27 @@ export async function handBack(
 }
 
 /**
- * Defers a record that a declared limit holds back: a fresh copy, delayed by `delaySeconds` (at
- * most `DelaySeconds`' maximum: a longer wait is a chain of such copies), carrying the record's
- * attributes and its deferral count one higher, then the original deleted. The fresh copy's
- * receive count starts again at 1 and its envelope is unchanged, so a deferral spends no attempt
- * and never moves the job toward `maxReceiveCount`. (Only standard queues: `defineJob` rejects
- * these limits on FIFO jobs.) Should the copy not go out, the record's visibility carries the
- * delay instead, and that one receive counts, as for a failed hand-back.
+ * Defers a record that a declared limit holds back: handed back (see `handBack`) after
+ * `delaySeconds` — at most `DelaySeconds`' maximum: a longer wait is a chain of such copies —
+ * carrying the record's attributes and its deferral count one higher. The fresh copy's receive
+ * count starts again at 1 and its envelope is unchanged, so a deferral spends no attempt and never
+ * moves the job toward `maxReceiveCount`. (Standard queues only: `defineJob` rejects these limits
+ * on FIFO jobs.)
  */
-export async function defer(
+export function defer(
   rt: InvocationScope,
   record: SQSRecord,
   delaySeconds: number,
   deferrals: number,
 ): Promise<Outcome> {
-  const { worker } = rt;
-  rt.metrics.count(METRIC_NAMES.handedBack);
-  const delay = Math.min(Math.max(0, Math.ceil(delaySeconds)), SQS_LIMITS.maxDelaySeconds);
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
     if (value.stringValue !== undefined)
       attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
   }
   attributes[DELIVERY_ATTRIBUTES.deferrals] = { DataType: 'Number', StringValue: String(deferrals + 1) };
-  try {
-    await worker.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: worker.queue.url,
-        MessageBody: record.body,
-        DelaySeconds: delay,
-        MessageAttributes: attributes,
-      }),
-    );
-  } catch (error) {
-    worker.logger.warn(WORKER_LOG_MESSAGES.handBackResendFailed, {
-      messageId: record.messageId,
-      error: describeError(error).message,
-    });
-    await changeVisibility(rt, record, delay);
-    return KEPT;
-  }
-  await deleteOriginal(rt, record);
-  return ACKED_PENDING;
+  const delay = Math.min(Math.ceil(delaySeconds), SQS_LIMITS.maxDelaySeconds);
+  return handBack(rt, record, delay, attributes);
 }
 
 /** How many times a record's job was deferred before (its `DELIVERY_ATTRIBUTES.deferrals`). */

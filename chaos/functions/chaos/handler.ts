@@ -11,10 +11,8 @@ import { firstRun, recordEvent } from '../../effects.js';
 import {
   CHAOS_BLOCKING_MS,
   CHAOS_DIR_VARIABLE,
-  CHAOS_KEYED,
   CHAOS_PERMANENT_CODE,
   CHAOS_STUCK_MS,
-  chaosKeyed,
   chaosRun,
 } from '../../job.js';
 

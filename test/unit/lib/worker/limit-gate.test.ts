@@ -7,13 +7,8 @@ import { ConfigError, ERROR_CODES, type JobDefinition } from '../../../../lib/in
 import type { LimitStore } from '../../../../lib/ledger/index.js';
 import { LIMIT_RULES } from '../../../../lib/limits/options.js';
 import { backoffDelay } from '../../../../lib/retry/backoff.js';
-import {
-  type ClaimResult,
-  createWorker,
-  handle,
-  type JobHandler,
-  type JobLedger,
-} from '../../../../lib/worker/index.js';
+import { createWorker, handle, type JobHandler, type JobLedger } from '../../../../lib/worker/index.js';
+import { fakeLedger } from '../../../helpers/fake-ledger.js';
 import { noteJob } from '../../../helpers/jobs.js';
 import { fakeContext } from '../../../helpers/lambda-context.js';
 import { jobRecord, sqsEvent } from '../../../helpers/sqs-records.js';
@@ -37,17 +32,6 @@ function fakeStore(overrides: Partial<FakeStore> = {}): FakeStore {
     pause: vi.fn<LimitStore['pause']>(async () => undefined),
     ...overrides,
   };
-}
-
-function fakeLedger(claim: ClaimResult = { outcome: 'claimed', token: 'tok-1' }) {
-  return {
-    claim: vi.fn<JobLedger['claim']>(async () => claim),
-    succeed: vi.fn<JobLedger['succeed']>(async () => undefined),
-    fail: vi.fn<JobLedger['fail']>(async () => undefined),
-    continued: vi.fn<JobLedger['continued']>(async () => undefined),
-    progress: vi.fn<JobLedger['progress']>(async () => undefined),
-    deadOnArrival: vi.fn<JobLedger['deadOnArrival']>(async () => ({ outcome: 'recorded' }) as const),
-  } satisfies JobLedger;
 }
 
 const keyed = noteJob({ concurrency: { key: (p) => p.text, limit: 2 } });
