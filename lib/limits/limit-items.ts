@@ -78,7 +78,7 @@ export function textOf(
   return typeof value === 'string' ? value : undefined;
 }
 
-/** TTL of an item last written at `nowMs` that matters until `untilMs`: a day after, in epoch seconds. */
+/** The TTL (epoch seconds) of an item that matters until `untilMs`: a day after that. */
 export function expiryAfter(untilMs: number): number {
   return Math.floor(untilMs / 1000) + LIMIT_RULES.maxWindowSeconds;
 }

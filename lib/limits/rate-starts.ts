@@ -15,7 +15,7 @@ import { LIMIT_ATTRIBUTES as A, expiryAfter, LIMIT_KINDS, limitKey, numberOf } f
 export type StartResult =
   /** Start at `startAt` (epoch ms, now or within the wait allowed). */
   | { readonly granted: true; readonly startAt: number }
-  /** Come back after `deferMs`; `raced` when other workers won every write (try again soon). */
+  /** Come back after `deferMs` (at most one SQS delay). */
   | { readonly granted: false; readonly deferMs: number };
 
 export interface StartRequest {

@@ -5,7 +5,7 @@
  * only reads it (a job sent straight to SQS with a free key puts it there). A key held by a job
  * that ended, past its `until`, is taken over by the next job.
  */
-import { JOB_STATUSES, type JobStatus } from '../constants.js';
+import type { JobStatus } from '../constants.js';
 import { Expression } from '../ledger/expressions.js';
 import type { RecordTable } from '../ledger/record-table.js';
 import { jobKey, statusOf } from '../ledger/records.js';
@@ -20,9 +20,7 @@ import {
 import { LIMIT_RULES } from './options.js';
 
 /** Statuses of a job that no longer waits or runs. */
-const ENDED: readonly JobStatus[] = JOB_STATUSES.filter((s) =>
-  ['succeeded', 'dead', 'cancelled'].includes(s),
-);
+const ENDED: ReadonlySet<JobStatus> = new Set(['succeeded', 'dead', 'cancelled']);
 
 export type UniqueResult = { readonly held: true } | { readonly held: false; readonly jobId: string };
 
@@ -69,7 +67,7 @@ async function stillHeld(
   const record = await table.get(jobKey(holder));
   if (record === undefined) return (numberOf(existing, A.expiresAt) ?? 0) * 1000 > now;
   const status = statusOf(record);
-  return status === undefined || !ENDED.includes(status);
+  return status === undefined || !ENDED.has(status);
 }
 
 /**

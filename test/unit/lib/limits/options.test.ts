@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineJob, JobDefinitionError, LIMIT_DEFAULTS, LIMIT_RULES } from '../../../../lib/index.js';
+import { emailSend } from '../../../../lib/jobs/builtin/index.js';
+import { withRateLimit } from '../../../../lib/limits/with-rate-limit.js';
 import { noteJob, notePayload, orderJob } from '../../../helpers/jobs.js';
 
 /** A key function for the cases where the key does not matter. */
@@ -82,5 +84,29 @@ describe('Function: defineJob (limits)', () => {
 
   it('accepts a unique key on a FIFO job (it defers nothing)', () => {
     expect(orderJob({ unique: { key: (p) => p.orderId, seconds: 60 } }).limits?.unique?.seconds).toBe(60);
+  });
+});
+
+describe('Function: withRateLimit', () => {
+  it('sets a rate limit from configuration on a declaration, keeping the rest', () => {
+    // Act
+    const job = withRateLimit(emailSend, { limit: 14, perSeconds: 1 });
+
+    // Assess
+    expect(job.limits?.rateLimit).toMatchObject({ limit: 14, perSeconds: 1 });
+    expect(job.limits?.rateLimit?.key({ to: ['a@example.com'], subject: 's', text: 't' })).toBe(
+      LIMIT_RULES.wholeJobKey,
+    );
+    expect({ ...job, limits: undefined }).toEqual({ ...emailSend, limits: undefined });
+    expect(emailSend.limits).toBeUndefined();
+  });
+
+  it('checks the rate as a declared one is checked', () => {
+    expect(() => withRateLimit(emailSend, { limit: 0, perSeconds: 1 })).toThrow(
+      new JobDefinitionError(
+        'Invalid job "email.send": rateLimit.limit: Too small: expected number to be >=1',
+      ),
+    );
+    expect(() => withRateLimit(orderJob(), { limit: 5, perSeconds: 1 })).toThrow(JobDefinitionError);
   });
 });
