@@ -36,6 +36,27 @@ export interface EmailObservation {
   readonly queueDepth: number;
 }
 
+/** The keyed jobs, as found at the end. */
+export interface KeyedObservation {
+  /** The job id each keyed job got, by its `n`. */
+  readonly jobIds: readonly string[];
+  /** The most runs of one key allowed at once. */
+  readonly limit: number;
+  /** Every `chaos.keyed` record: job id → status. */
+  readonly ledger: ReadonlyMap<string, JobStatus>;
+  readonly deadLetters: readonly DeadLetter[];
+  readonly queueDepth: number;
+}
+
+/** What the check found of the keyed jobs. */
+export interface KeyedVerdict {
+  readonly jobs: number;
+  readonly succeeded: number;
+  /** The most runs of one key that overlapped (from their start and end events). */
+  readonly maxConcurrent: number;
+  readonly limit: number;
+}
+
 export interface ChaosObservation {
   readonly plan: ChaosPlan;
   /** The job id each planned job got, by its `n`. */
@@ -48,6 +69,8 @@ export interface ChaosObservation {
   readonly queueDepth: number;
   /** Only in a run with infrastructure faults. */
   readonly emails?: EmailObservation;
+  /** The keyed jobs, when the run sent any. */
+  readonly keyed?: KeyedObservation;
   /**
    * Calls may have been carried out with their answers lost: under infrastructure faults, and on
    * any machine slow enough for an SDK attempt to outlast its request timeout while the emulator
@@ -89,6 +112,8 @@ export interface ChaosVerdict {
   readonly drained: boolean;
   /** DLQ messages beyond one per job (a job dead-lettered twice, or one send carried out twice). */
   readonly extraDeadLetters: number;
+  /** The keyed jobs, when the run sent any. */
+  readonly keyed?: KeyedVerdict;
   /** Everything else that is wrong, one line each (the first few of each kind are named). */
   readonly problems: readonly string[];
   /** Every job named in a problem, one of each kind of problem first. */
@@ -185,7 +210,10 @@ class Tally {
 export function checkChaos(observation: ChaosObservation): ChaosVerdict {
   const { plan, jobIds } = observation;
   const tally = new Tally();
-  const drained = observation.queueDepth === 0 && (observation.emails?.queueDepth ?? 0) === 0;
+  const drained =
+    observation.queueDepth === 0 &&
+    (observation.emails?.queueDepth ?? 0) === 0 &&
+    (observation.keyed?.queueDepth ?? 0) === 0;
   const effects = new Map<string, number>();
   const permanentRuns = new Map<string, number>();
   for (const event of observation.events) {
@@ -243,6 +271,8 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
   });
   if (observation.emails)
     checkEmails(observation.emails, tally, drained, repeatsAllowed, observation.lostReceives);
+  const keyed =
+    observation.keyed && checkKeyed(observation.keyed, observation.events, tally, drained, repeatsAllowed);
 
   const problems = tally.problems();
   const expectedDead = plan.counts.permanent;
@@ -259,6 +289,7 @@ export function checkChaos(observation: ChaosObservation): ChaosVerdict {
     stuck: tally.stuck,
     drained,
     extraDeadLetters: tally.extraDeadLetters,
+    ...(keyed ? { keyed } : {}),
     problems,
     problemJobs: tally.problemJobs(),
     ok:
@@ -311,5 +342,66 @@ function checkEmails(
     else if (messageIds.length > 0)
       tally.note('e-mail sent without a succeeded record', `${jobId}: ${status ?? 'no record'}`, jobId);
     else if (status === 'succeeded') tally.note('succeeded e-mail job without an e-mail', jobId, jobId);
+  });
+}
+
+/**
+ * Keyed jobs: each must run to its end once and end `succeeded`, and no more runs of one key may
+ * overlap than the limit allows. A run holds its slot from before its start event to after its
+ * end event, so overlapping events mean overlapping slots (an end and a start at the same
+ * millisecond are taken in that order).
+ */
+function checkKeyed(
+  keyed: KeyedObservation,
+  events: readonly ChaosEvent[],
+  tally: Tally,
+  drained: boolean,
+  repeatsAllowed: boolean,
+): KeyedVerdict {
+  const ends = new Map<string, number>();
+  const edges = new Map<string, { at: number; delta: number }[]>();
+  for (const event of events) {
+    if (event.kind !== 'keyed-start' && event.kind !== 'keyed-end') continue;
+    if (event.kind === 'keyed-end') ends.set(event.jobId, (ends.get(event.jobId) ?? 0) + 1);
+    const key = event.key ?? '';
+    edges.set(key, [
+      ...(edges.get(key) ?? []),
+      { at: event.at ?? 0, delta: event.kind === 'keyed-start' ? 1 : -1 },
+    ]);
+  }
+  let maxConcurrent = 0;
+  for (const [key, list] of edges) {
+    const most = Math.max(0, ...runningCounts(list.sort((x, y) => x.at - y.at || x.delta - y.delta)));
+    maxConcurrent = Math.max(maxConcurrent, most);
+    if (most > keyed.limit)
+      tally.note('keyed limit exceeded', `${key}: ${most} at once, limit ${keyed.limit}`);
+  }
+  const deadCodes = tally.deadLetters(keyed.deadLetters, new Set(keyed.jobIds), repeatsAllowed);
+  let succeeded = 0;
+  for (const jobId of keyed.jobIds) {
+    const count = ends.get(jobId) ?? 0;
+    const status = keyed.ledger.get(jobId);
+    const dead = deadCodes.has(jobId);
+    tally.ledger(jobId, status, dead, drained);
+    if (count === 0 && !dead) tally.lost += 1;
+    if (count > 1) {
+      tally.duplicateEffects += 1;
+      tally.note('keyed job run more than once', `${jobId} (${count} times)`, jobId);
+    }
+    if (dead)
+      tally.note('unplanned dead letter', `${jobId} (keyed): ${deadCodes.get(jobId) ?? 'no code'}`, jobId);
+    else if (count > 0 && status === 'succeeded') succeeded += 1;
+    else if (count > 0)
+      tally.note('keyed job run without a succeeded record', `${jobId}: ${status ?? 'no record'}`, jobId);
+  }
+  return { jobs: keyed.jobIds.length, succeeded, maxConcurrent, limit: keyed.limit };
+}
+
+/** Runs of one key in progress after each of its edges, in order. */
+function runningCounts(edges: readonly { readonly delta: number }[]): number[] {
+  let running = 0;
+  return edges.map((edge) => {
+    running += edge.delta;
+    return running;
   });
 }

@@ -73,6 +73,9 @@ function printReport(report: ChaosReport): void {
   console.log('fault                        planned                      fired');
   for (const [kind, planned, seen] of rows) console.log(`${kind.padEnd(29)}${planned.padEnd(29)}${seen}`);
   console.log(`records a worker could not settle: ${fired.unsettled}`);
+  console.log(
+    `keyed jobs: ${report.summary.keyedJobs}, at most ${report.summary.keyedMaxConcurrent} of one key at once (limit ${report.summary.keyedLimit})`,
+  );
   const infra = fired.infra;
   if (infra) {
     console.log(

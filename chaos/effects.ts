@@ -8,14 +8,20 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { ChaosFault } from './job.js';
 
-/** `effect`: the job's one side effect. Every other kind notes that a planned fault fired. */
-export type ChaosEventKind = 'effect' | Exclude<ChaosFault, 'none'>;
+/**
+ * `effect`: the job's one side effect. `keyed-start`/`keyed-end`: a keyed job's run holds its
+ * slot between the two. Every other kind notes that a planned fault fired.
+ */
+export type ChaosEventKind = 'effect' | 'keyed-start' | 'keyed-end' | Exclude<ChaosFault, 'none'>;
 
 export interface ChaosEvent {
   readonly kind: ChaosEventKind;
   readonly jobId: string;
   readonly n: number;
   readonly attempt: number;
+  /** Keyed jobs: the key, and when (epoch ms, one clock for all threads of the run). */
+  readonly key?: string;
+  readonly at?: number;
 }
 
 const PREFIX = 'events-';
@@ -40,7 +46,7 @@ export function readEvents(dir: string): ChaosEvent[] {
  * marker file, so two threads cannot both be first). A planned fault fires on the job's first run,
  * which is not always its attempt 1: an attempt is also spent by a receive whose answer was lost.
  */
-export function firstRun(dir: string, jobId: string, kind: Exclude<ChaosEventKind, 'effect'>): boolean {
+export function firstRun(dir: string, jobId: string, kind: Exclude<ChaosFault, 'none'>): boolean {
   try {
     writeFileSync(join(dir, `first-${kind}-${jobId}`), '', { flag: 'wx' });
     return true;

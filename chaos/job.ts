@@ -56,7 +56,39 @@ export const chaosRunUnderFaults = chaosRunJob(timeoutForHeldCalls(chaosRun.dead
 /** Set (to any value) in the chaos worker's environment in a run with infrastructure faults. */
 export const CHAOS_INFRA_VARIABLE = 'HANGAR_CHAOS_INFRA';
 
-export const chaosRegistry = createRegistry([chaosRun]);
+/**
+ * The run's keyed job: at most `CHAOS_KEYED.limit` jobs of one key at once, across the instances
+ * of its worker (three, five records each), which take more records than that. Its handler notes
+ * when each run starts and ends, and the check finds the most runs of one key that overlapped.
+ */
+export const CHAOS_KEYED = {
+  /** Keys the keyed jobs are spread over. */
+  keys: 5,
+  limit: 2,
+  /** Keyed jobs, as a share of the run's planned chaos jobs. */
+  share: 0.1,
+  /** How long a run holds its slot: long enough for runs of one key to overlap if allowed. */
+  runMs: 50,
+} as const;
+
+export const chaosKeyedPayload = z.strictObject({ n: z.int().check(z.minimum(0)), key: z.string() });
+
+export const chaosKeyed = defineJob({
+  name: 'keyed.run',
+  description: 'Holds a slot of its key for a moment; never more than CHAOS_KEYED.limit per key at once.',
+  schema: chaosKeyedPayload,
+  concurrency: { key: (p) => p.key, limit: CHAOS_KEYED.limit },
+  retry: { maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 2 },
+  timeoutSeconds: 2,
+  deadlineMarginMs: 1_000,
+  batch: { size: 10, windowSeconds: 0, maxConcurrency: 3, recordConcurrency: 5 },
+  useLedger: true,
+});
+
+/** The key of the n-th keyed job. */
+export const chaosKey = (n: number): string => `key-${n % CHAOS_KEYED.keys}`;
+
+export const chaosRegistry = createRegistry([chaosRun, chaosKeyed]);
 
 /**
  * `email.send` as the run with infrastructure faults declares it: the built-in job, run by the
@@ -78,7 +110,7 @@ export const chaosEmailSend = defineJob({
 });
 
 /** The jobs of a run with infrastructure faults: the chaos job and real e-mails. */
-export const chaosInfraRegistry = createRegistry([chaosRunUnderFaults, chaosEmailSend]);
+export const chaosInfraRegistry = createRegistry([chaosRunUnderFaults, chaosKeyed, chaosEmailSend]);
 
 const EMAIL_SUBJECT = 'chaos e-mail ';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EMAIL_LOG_MESSAGES } from '../functions/email/send-email.js';
 import {
@@ -45,10 +45,13 @@ import { readEvents } from './effects.js';
 import {
   CHAOS_DIR_VARIABLE,
   CHAOS_INFRA_VARIABLE,
+  CHAOS_KEYED,
   chaosEmail,
   chaosEmailNumber,
   chaosEmailSend,
   chaosInfraRegistry,
+  chaosKey,
+  chaosKeyed,
   chaosRegistry,
   chaosRun,
 } from './job.js';
@@ -167,6 +170,10 @@ export type ChaosSummary = {
   | 'deadRanAgain'
   | 'drained'
 > & {
+    /** Keyed jobs sent, and the most of one key that ran at once (at most `keyedLimit`). */
+    readonly keyedJobs: number;
+    readonly keyedMaxConcurrent: number;
+    readonly keyedLimit: number;
     /** DLQ messages beyond one per job (`ChaosVerdict.extraDeadLetters`). */
     readonly duplicateDeadLetters: number;
     /** Faults injected, by kind (runs with infrastructure faults). */
@@ -233,6 +240,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const rate = options.infraFaults;
   const emailCount = rate === undefined ? 0 : Math.floor(options.jobs * CHAOS_DEFAULTS.emailShare);
   const plan = planChaos(options.jobs - emailCount, options.seed);
+  const keyedCount = Math.max(1, Math.round(plan.jobs.length * CHAOS_KEYED.share));
   const dir = await mkdtemp(join(tmpdir(), 'hangar-chaos-'));
   const observer = new Observer();
   let sesAnswersLost = 0;
@@ -242,7 +250,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ports: 'free',
     registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
     functionsDir: CHAOS_FUNCTIONS,
-    workers: rate === undefined ? [chaosRun.name] : [chaosRun.name, chaosEmailSend.name],
+    workers:
+      rate === undefined
+        ? [chaosRun.name, chaosKeyed.name]
+        : [chaosRun.name, chaosKeyed.name, chaosEmailSend.name],
     environment: {
       [CHAOS_DIR_VARIABLE]: dir,
       ...(rate === undefined ? {} : { [CHAOS_INFRA_VARIABLE]: '1' }),
@@ -270,12 +281,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const queues = local.queues[chaosRun.name];
     if (!queues) throw new Error(`No queues for ${chaosRun.name}`);
     const emailQueues = rate === undefined ? undefined : local.queues[chaosEmailSend.name];
+    const keyedQueues = local.queues[chaosKeyed.name];
+    if (!keyedQueues) throw new Error(`No queues for ${chaosKeyed.name}`);
     const enqueuedAt = new Date();
     const client = new JobClient({
       registry: rate === undefined ? chaosRegistry : chaosInfraRegistry,
       sqs: local.sqs,
       queues: {
         [chaosRun.name]: { url: queues.queue.url },
+        [chaosKeyed.name]: { url: keyedQueues.queue.url },
         ...(emailQueues ? { [chaosEmailSend.name]: { url: emailQueues.queue.url } } : {}),
       },
       // One clock reading for every job, so an injected copy can be byte-identical to its original.
@@ -333,32 +347,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       `enqueued ${jobIds.length} jobs, ${plan.counts.duplicate} copies and ${emailIds.length} e-mails in ${elapsed(started)} s`,
     );
 
-    // Wait until every queue is empty (each message ended: deleted or dead-lettered), or the time limit.
-    const queueUrls = [queues.queue.url, ...(emailQueues ? [emailQueues.queue.url] : [])];
-    const depths = () => Promise.all(queueUrls.map((url) => queueDepth(local.sqs, url)));
-    let lastReport = 0;
-    for (let emptyPolls = 0; emptyPolls < CHAOS_DEFAULTS.drainedPolls; ) {
-      const left = await depths();
-      emptyPolls = left.every((depth) => depth === 0) ? emptyPolls + 1 : 0;
-      if (Date.now() - started > timeLimitMs) {
-        progress(`time limit of ${timeLimitMs / 1000} s reached`);
-        break;
+    // Wait until every queue is empty (each message ended: deleted or dead-lettered), or the time
+    // limit. The keyed jobs go second, on a quiet runtime: their worker starting up beside the
+    // chaos job's adds load that only stretches the first phase, and their limit is held either way.
+    const mainQueues = [queues.queue.url, ...(emailQueues ? [emailQueues.queue.url] : [])];
+    await waitDrained(local.sqs, mainQueues, { started, timeLimitMs, dir, progress, faults: local.faults });
+    const keyedIds: string[] = [];
+    for (let from = 0; from < keyedCount; from += CHAOS_DEFAULTS.enqueueChunk) {
+      const payloads = Array.from(
+        { length: Math.min(CHAOS_DEFAULTS.enqueueChunk, keyedCount - from) },
+        (_, i) => ({ n: from + i, key: chaosKey(from + i) }),
+      );
+      for (const result of await client.enqueueMany(chaosKeyed, payloads)) {
+        if (!result.ok) throw result.error;
+        keyedIds[from + result.index] = result.jobId;
       }
-      if (Date.now() - lastReport >= 5_000) {
-        lastReport = Date.now();
-        const effects = new Set(
-          readEvents(dir)
-            .filter((e) => e.kind === 'effect')
-            .map((e) => e.jobId),
-        ).size;
-        const faults = local.faults?.totals();
-        progress(
-          `${elapsed(started)} s: ${effects} side effects, ${left.join(' + ')} messages on the queues` +
-            (faults ? `, ${faults.requests} AWS requests, ${injectedOf(faults)} failed` : ''),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, CHAOS_DEFAULTS.pollMs));
     }
+    progress(`enqueued ${keyedIds.length} keyed jobs in ${elapsed(started)} s`);
+    await waitDrained(local.sqs, [keyedQueues.queue.url], {
+      started,
+      timeLimitMs,
+      dir,
+      progress,
+      faults: local.faults,
+    });
 
     const deadLetters = await drainDeadLetters(local.sqs, queues.dlq.url);
     const readStatuses = (jobName: string) =>
@@ -381,6 +393,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ledger,
       deadLetters,
       queueDepth: await queueDepth(local.sqs, queues.queue.url),
+      keyed: {
+        jobIds: keyedIds,
+        limit: CHAOS_KEYED.limit,
+        ledger: await readStatuses(chaosKeyed.name),
+        deadLetters: await drainDeadLetters(local.sqs, keyedQueues.dlq.url),
+        queueDepth: await queueDepth(local.sqs, keyedQueues.queue.url),
+      },
       // Always: a late answer (a loaded machine) makes the SDK send a carried-out call again, as a lost one does.
       answersMayBeLost: true,
       ...(emails ? { emails, lostReceives } : {}),
@@ -454,6 +473,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         stuck: verdict.stuck,
         deadRanAgain: verdict.deadRanAgain,
         duplicateDeadLetters: verdict.extraDeadLetters,
+        keyedJobs: keyedIds.length,
+        keyedMaxConcurrent: verdict.keyed?.maxConcurrent ?? 0,
+        keyedLimit: CHAOS_KEYED.limit,
         drained: verdict.drained,
         ...(infra ? { injected: kindsOf(infra.totals) } : {}),
         seconds,
@@ -464,6 +486,45 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await local.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls the queues until every one is empty twice in a row, or the run's time limit; reports progress. */
+async function waitDrained(
+  sqs: SQSClient,
+  queueUrls: readonly string[],
+  run: {
+    readonly started: number;
+    readonly timeLimitMs: number;
+    readonly dir: string;
+    readonly progress: (line: string) => void;
+    readonly faults: { totals(): OperationCounts } | undefined;
+  },
+): Promise<void> {
+  const { started, timeLimitMs, dir, progress } = run;
+  const depths = () => Promise.all(queueUrls.map((url) => queueDepth(sqs, url)));
+  let lastReport = 0;
+  for (let emptyPolls = 0; emptyPolls < CHAOS_DEFAULTS.drainedPolls; ) {
+    const left = await depths();
+    emptyPolls = left.every((depth) => depth === 0) ? emptyPolls + 1 : 0;
+    if (Date.now() - started > timeLimitMs) {
+      progress(`time limit of ${timeLimitMs / 1000} s reached`);
+      return;
+    }
+    if (Date.now() - lastReport >= 5_000) {
+      lastReport = Date.now();
+      const effects = new Set(
+        readEvents(dir)
+          .filter((e) => e.kind === 'effect' || e.kind === 'keyed-end')
+          .map((e) => e.jobId),
+      ).size;
+      const faults = run.faults?.totals();
+      progress(
+        `${elapsed(started)} s: ${effects} side effects, ${left.join(' + ')} messages on the queues` +
+          (faults ? `, ${faults.requests} AWS requests, ${injectedOf(faults)} failed` : ''),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, CHAOS_DEFAULTS.pollMs));
   }
 }
 
@@ -533,10 +594,7 @@ function elapsed(since: number): number {
 }
 
 /** Reads every message of the DLQ once (they stay hidden while it reads), with its reason. */
-async function drainDeadLetters(
-  sqs: import('@aws-sdk/client-sqs').SQSClient,
-  url: string,
-): Promise<DeadLetter[]> {
+async function drainDeadLetters(sqs: SQSClient, url: string): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
   for (let empty = 0; empty < 2; ) {
     const out = await sqs.send(

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import {
+  emailSendRateSchema,
   FINAL_LEDGER_INDEX_STEP,
   STAGE_DEFAULTS,
   STAGE_NAME_PATTERN,
@@ -30,6 +31,7 @@ export const STAGE_CONTEXT_KEYS = [
   'pausedJobs',
   'pausedSchedules',
   'ledgerIndexStep',
+  'emailSendRate',
 ] as const;
 export type StageContextKey = (typeof STAGE_CONTEXT_KEYS)[number];
 
@@ -87,10 +89,16 @@ const contextSchema = z.strictObject({
       .number({ error: stepMessage })
       .check(z.int(stepMessage), z.minimum(0, stepMessage), z.maximum(FINAL_LEDGER_INDEX_STEP, stepMessage)),
   ),
+  emailSendRate: z.optional(emailSendRateSchema),
 });
 
 /** Keys whose value is JSON (a list or an object), given as a string by `-c key=value`. */
-const JSON_KEYS: ReadonlySet<StageContextKey> = new Set(['syncSources', 'pausedJobs', 'pausedSchedules']);
+const JSON_KEYS: ReadonlySet<StageContextKey> = new Set([
+  'syncSources',
+  'pausedJobs',
+  'pausedSchedules',
+  'emailSendRate',
+]);
 
 /** `-c key=value` arrives as a string; cdk.json values arrive as JSON. Lists may come either way. */
 function fromJsonString(value: unknown): unknown {
@@ -158,5 +166,6 @@ export function readStageConfig(context: Readonly<Partial<Record<StageContextKey
     pausedJobs: value.pausedJobs ?? [],
     pausedSchedules: value.pausedSchedules ?? [],
     ...(value.ledgerIndexStep === undefined ? {} : { ledgerIndexStep: value.ledgerIndexStep }),
+    emailSendRate: value.emailSendRate,
   };
 }

@@ -68,6 +68,11 @@ export const DELIVERY_ATTRIBUTES = {
    * message when it takes over an ended lease (see `AttemptRef.takeoverAfterMs`).
    */
   origin: 'hangar.origin',
+  /**
+   * Set by the worker on the fresh copy of a job it deferred because of a declared limit: how many
+   * times the job has been deferred, which spaces out its next tries.
+   */
+  deferrals: 'hangar.deferrals',
 } as const;
 
 /** CloudWatch namespace and metric names emitted by workers (EMF) and read by alarms and the dashboard. */
@@ -142,6 +147,8 @@ export const ENV_VARS = {
   schedulerRoleArn: 'HANGAR_SCHEDULER_ROLE_ARN',
   /** The SES identity e-mail is sent as. */
   senderEmail: 'HANGAR_SENDER_EMAIL',
+  /** E-mails per second the stage's SES account accepts (`emailSendRate`); unset: no limit. */
+  emailSendRate: 'HANGAR_EMAIL_SEND_RATE',
   /** The deployment stage, for logs and metric dimensions. */
   stage: 'HANGAR_STAGE',
   /**

@@ -50,3 +50,11 @@ export {
 export type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from './jobs/enqueue.js';
 export type { JobEnvelope } from './jobs/envelope.js';
 export { createRegistry, type JobRegistry } from './jobs/registry.js';
+export type {
+  ConcurrencyLimit,
+  DebounceOptions,
+  JobLimits,
+  RateLimit,
+  UniqueOptions,
+} from './limits/options.js';
+export { LIMIT_DEFAULTS, LIMIT_RULES } from './limits/options.js';

@@ -38,6 +38,7 @@ export interface LocalStage {
   readonly scheduleGroupName: string;
   readonly schedulerRoleArn: string;
   readonly senderEmail: string;
+  readonly emailSendRate?: number;
   readonly queues: Readonly<Record<string, JobQueues>>;
   /** A path that does not exist: the developer's `~/.aws` profiles must not redirect a local function. */
   readonly awsConfigFile: string;
@@ -132,6 +133,7 @@ function deploymentValues(stage: LocalStage): DeploymentValues {
     stage: stage.stage,
     tableName: stage.tableName,
     senderEmail: stage.senderEmail,
+    ...(stage.emailSendRate === undefined ? {} : { emailSendRate: stage.emailSendRate }),
     scheduleGroupName: stage.scheduleGroupName,
     schedulerRoleArn: stage.schedulerRoleArn,
     toJson: (value) => JSON.stringify(value),

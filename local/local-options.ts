@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import {
   API_FUNCTION,
+  emailSendRateSchema,
   STAGE_DEFAULTS,
   type StageConfig,
   scheduleExpressionSchema,
@@ -55,6 +56,8 @@ export interface LocalStageOptions {
   readonly cleanupSchedule?: string;
   /** Sources `sync.run` pulls from; `url` may be `http://` locally. */
   readonly syncSources?: readonly SyncSourceConfig[];
+  /** E-mails per second `email.send` may start. @default undefined (no limit) */
+  readonly emailSendRate?: number;
 }
 
 export interface StartLocalOptions {
@@ -97,6 +100,7 @@ const STAGE_OPTIONS_SCHEMA = z.strictObject({
   timeZone: z.optional(timeZoneSchema),
   cleanupSchedule: z.optional(scheduleExpressionSchema),
   syncSources: anyOption,
+  emailSendRate: z.optional(emailSendRateSchema),
 } satisfies OptionsShape<LocalStageOptions>);
 
 const OPTIONS_SCHEMA = z.strictObject({
@@ -160,5 +164,6 @@ export function localStageConfig(
     syncSources: sources.value,
     createSesIdentity: false,
     production: false,
+    emailSendRate: stage?.emailSendRate,
   };
 }

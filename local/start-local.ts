@@ -194,6 +194,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       scheduleGroupName: LOCAL_DEFAULTS.scheduleGroupName,
       schedulerRoleArn: LOCAL_SCHEDULER_ROLE_ARN,
       senderEmail,
+      ...(options.stage?.emailSendRate === undefined ? {} : { emailSendRate: options.stage.emailSendRate }),
       queues,
       awsConfigFile: join(buildDir, 'no-aws-config'),
     };

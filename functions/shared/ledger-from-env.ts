@@ -9,7 +9,12 @@ import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
 import { ENV_VARS } from '../../lib/deploy/index.js';
-import { DynamoJobLedger, LEDGER_INDEX_SETS, type LedgerIndexSet } from '../../lib/ledger/index.js';
+import {
+  DynamoJobLedger,
+  DynamoLimitStore,
+  LEDGER_INDEX_SETS,
+  type LedgerIndexSet,
+} from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
 
 export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string | undefined>>>(
@@ -31,5 +36,7 @@ export function ledgerFromEnv<S extends Record<string, $ZodType<unknown, string 
     indexes,
     doc,
     ledger: new DynamoJobLedger({ tableName, client: doc, indexes }),
+    /** Limit state (same table), for workers of jobs that declare limits. */
+    limits: new DynamoLimitStore({ tableName, client: doc }),
   };
 }

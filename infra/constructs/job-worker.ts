@@ -84,6 +84,7 @@ export class JobWorker extends Construct {
         stage: props.stage,
         ...(props.ledger ? { tableName: props.ledger.tableName } : {}),
         ...(props.sender ? { senderEmail: props.sender.email } : {}),
+        ...(props.sender?.sendRate === undefined ? {} : { emailSendRate: props.sender.sendRate }),
         ...(props.schedules
           ? {
               scheduleGroupName: props.schedules.group.scheduleGroupName,

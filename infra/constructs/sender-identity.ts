@@ -15,11 +15,14 @@ export interface SenderIdentityProps {
    * the identity is referenced, verified outside the stack.
    */
   readonly create: boolean;
+  /** E-mails per second the account accepts (the stage's `emailSendRate`). @default undefined (no limit) */
+  readonly sendRate?: number;
 }
 
 /** The one address Hangar sends e-mail as, and the right to send as it. */
 export class SenderIdentity extends Construct {
   readonly email: string;
+  readonly sendRate: number | undefined;
   /** The created identity, when `create` is set. */
   readonly emailIdentity: EmailIdentity | undefined;
   /**
@@ -33,6 +36,7 @@ export class SenderIdentity extends Construct {
     const domain = props.email.split('@')[1];
     if (!domain) throw new ConfigError(`Sender "${props.email}" is not an e-mail address`);
     this.email = props.email;
+    this.sendRate = props.sendRate;
     this.emailIdentity = props.create
       ? new EmailIdentity(this, 'Identity', { identity: Identity.email(props.email) })
       : undefined;

@@ -107,6 +107,7 @@ export class JobsStack extends Stack {
     this.sender = new SenderIdentity(this, 'Sender', {
       email: config.senderEmail,
       create: config.createSesIdentity,
+      ...(config.emailSendRate === undefined ? {} : { sendRate: config.emailSendRate }),
     });
     this.parameters = new StageParameters(this, 'Parameters', { stage: config.stage });
 

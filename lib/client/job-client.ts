@@ -14,6 +14,8 @@ import type { JobDefinition, JobInput } from '../jobs/define-job.js';
 import type { Enqueued, EnqueueOptions, EnqueueRequest, EnqueueResult, JobSender } from '../jobs/enqueue.js';
 import { queueName } from '../jobs/names.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import { enqueueStep, needsEnqueueStep } from '../limits/enqueue-step.js';
+import type { LimitStore } from '../limits/limit-store.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import { sleep } from '../retry/backoff.js';
 import { describeIssues } from '../validation.js';
@@ -38,6 +40,8 @@ export interface JobClientOptions {
   readonly sqs?: SQSClient;
   /** Needed for run-at times beyond 15 minutes, delayed FIFO jobs and `cancel`. */
   readonly scheduler?: SchedulerPort;
+  /** Limit state: needed to send jobs that declare `unique` or `debounce` (the API always has it). */
+  readonly limits?: LimitStore;
   /** Sends of one batch entry that SQS reports as failed but retryable. @default CLIENT_DEFAULTS.maxSendAttempts */
   readonly maxSendAttempts?: number;
   /** @default CLIENT_DEFAULTS.retryBaseDelayMs */
@@ -61,6 +65,7 @@ const OPTIONS_SCHEMA = z.strictObject({
   queues: z.optional(z.record(z.string(), queueAddressSchema)),
   sqs: anyOption,
   scheduler: anyOption,
+  limits: anyOption,
   maxSendAttempts: z.optional(z.int().check(z.minimum(1))),
   retryBaseDelayMs: z.optional(z.int().check(z.minimum(0))),
   now: functionOption,
@@ -82,6 +87,7 @@ export class JobClient implements JobSender {
   readonly #queues: Map<string, QueueAddress>;
   readonly #sqs: SQSClient;
   readonly #scheduler: SchedulerPort | undefined;
+  readonly #limits: LimitStore | undefined;
   readonly #retry: BatchRetry;
   readonly #now: () => Date;
   readonly #newJobId: () => string;
@@ -94,6 +100,7 @@ export class JobClient implements JobSender {
     this.#queues = new Map(Object.entries(options.queues ?? {}));
     this.#sqs = options.sqs ?? new SQSClient(sqsClientConfig());
     this.#scheduler = options.scheduler;
+    this.#limits = options.limits;
     this.#retry = {
       maxSendAttempts: options.maxSendAttempts ?? CLIENT_DEFAULTS.maxSendAttempts,
       baseDelayMs: options.retryBaseDelayMs ?? CLIENT_DEFAULTS.retryBaseDelayMs,
@@ -228,8 +235,9 @@ export class JobClient implements JobSender {
     return this.#scheduler;
   }
 
-  async #dispatch(items: readonly Prepared[], batch: boolean): Promise<EnqueueResult[]> {
+  async #dispatch(prepared: readonly Prepared[], batch: boolean): Promise<EnqueueResult[]> {
     const results: EnqueueResult[] = [];
+    const items = await this.#limitStep(prepared, results);
     const immediate = new Map<string, Prepared[]>();
     const scheduled: Prepared[] = [];
     for (const item of items) {
@@ -257,6 +265,38 @@ export class JobClient implements JobSender {
     }
     for (const item of scheduled) results.push(await this.#schedule(item));
     return results.sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Runs jobs with a unique key or a debounce through their step (lib/limits/enqueue-step.ts), one
+   * at a time and in order, so that the last of a batch's payloads for one debounce key wins.
+   * Answers those that send nothing into `results`; returns what is still to send.
+   */
+  async #limitStep(items: readonly Prepared[], results: EnqueueResult[]): Promise<Prepared[]> {
+    const toSend: Prepared[] = [];
+    for (const item of items) {
+      if (!needsEnqueueStep(item.job)) {
+        toSend.push(item);
+        continue;
+      }
+      if (this.#limits === undefined) {
+        const problem = new ConfigError(
+          `Job "${item.job.name}" declares unique or debounce: JobClient needs a limit store (limits)`,
+        );
+        results.push(failure(item, problem, problem.message));
+        continue;
+      }
+      try {
+        const answer = await enqueueStep(this.#limits, item.job, item.envelope.jobId, item.envelope.payload);
+        if (!answer.send)
+          results.push({ index: item.index, ok: true, jobId: answer.jobId, status: 'queued' });
+        else if (answer.delaySeconds === undefined || item.scheduleAt) toSend.push(item);
+        else toSend.push({ ...item, delaySeconds: Math.max(item.delaySeconds, answer.delaySeconds) });
+      } catch (error) {
+        results.push(failure(item, error, `Limit state of job "${item.job.name}" could not be read`));
+      }
+    }
+    return toSend;
   }
 
   async #schedule(item: Prepared): Promise<EnqueueResult> {

@@ -22,9 +22,9 @@ export function serviceName(stage: string, jobName: string | typeof API_FUNCTION
   return `hangar-${stage}-${resourceStem(jobName)}`;
 }
 
-/** Whether a job's worker reads or writes the ledger table. */
-export function usesLedger(settings: Pick<JobSettings, 'useLedger' | 'resources'>): boolean {
-  return settings.useLedger || settings.resources.includes('ledger');
+/** Whether a job's worker reads or writes the ledger table (job records, or limit state). */
+export function usesLedger(settings: Pick<JobSettings, 'useLedger' | 'resources' | 'limited'>): boolean {
+  return settings.useLedger || settings.limited || settings.resources.includes('ledger');
 }
 
 /** Where the job queues are, as the API (and FIFO workers) read them from `HANGAR_QUEUES`. */
@@ -36,6 +36,8 @@ export interface DeploymentValues {
   readonly stage: string;
   readonly tableName?: string;
   readonly senderEmail?: string;
+  /** The stage's `emailSendRate`, for the workers that send e-mail. */
+  readonly emailSendRate?: number;
   readonly scheduleGroupName?: string;
   readonly schedulerRoleArn?: string;
   /** Serializes the queue directory: `JSON.stringify` locally, `Stack.toJsonString` in CDK (tokens). */
@@ -49,7 +51,7 @@ function required(value: string | undefined, what: string, owner: string): strin
 
 /**
  * A worker's variables: its job, queue and DLQ, and what its declaration needs — the table when it
- * uses the ledger, the sender when it declares `ses`, and for FIFO jobs the one-time schedule
+ * uses the ledger (or declares limits), the sender (and the stage's e-mail rate) when it declares `ses`, and for FIFO jobs the one-time schedule
  * group, role and its own queue (a delayed FIFO continuation goes through a schedule).
  *
  * @throws {ConfigError} naming a value the job needs that the deployment did not give.
@@ -74,6 +76,8 @@ export function workerEnvironment(
       'a sender (the job declares "ses")',
       owner,
     );
+    if (values.emailSendRate !== undefined)
+      environment[ENV_VARS.emailSendRate] = String(values.emailSendRate);
   }
   if (settings.fifo) {
     environment[ENV_VARS.scheduleGroupName] = required(

@@ -96,6 +96,7 @@ export {
 } from './settings.js';
 export {
   deriveStageSettings,
+  emailSendRateSchema,
   PARAMETER_ROOT,
   STAGE_DEFAULTS,
   STAGE_NAME_PATTERN,

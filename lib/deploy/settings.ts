@@ -101,6 +101,8 @@ export interface JobSettings {
   readonly schedules: readonly ScheduleSettings[];
   readonly resources: readonly JobResource[];
   readonly useLedger: boolean;
+  /** Whether the job declares limits (concurrency, rate, debounce, unique), whose state is in the ledger table. */
+  readonly limited: boolean;
 }
 
 /** A recurring schedule supplied by stage configuration (per-source syncs, a cleanup time). */
@@ -204,6 +206,7 @@ export function deriveJobSettings(job: JobDefinition, options: SettingsOptions =
     schedules: deriveSchedules(job, options.schedules?.[job.name]),
     resources: job.resources,
     useLedger: job.useLedger,
+    limited: job.limits !== undefined,
   };
 }
 

@@ -4,6 +4,7 @@
  * and the local runtime runs. Infra reads it from CDK context (`infra/config.ts`), the local
  * runtime from its options; both derive through `deriveStageSettings`.
  */
+import * as z from 'zod/mini';
 import { ENV_VARS } from '../constants.js';
 import { ConfigError, JobDefinitionError, UnknownJobError } from '../errors.js';
 import { cleanupRun } from '../jobs/builtin/cleanup-run.js';
@@ -15,6 +16,7 @@ import {
 } from '../jobs/builtin/sync-run.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { DEFAULT_TIME_ZONE } from '../jobs/schedule-rules.js';
+import { LIMIT_RULES } from '../limits/options.js';
 import { usesLedger } from './function-environment.js';
 import { FINAL_LEDGER_INDEX_STEP, LEDGER_INDEX_STEPS, type LedgerIndexStep } from './ledger-index-steps.js';
 import { type ConfiguredSchedule, deriveSettings, type Settings } from './settings.js';
@@ -28,6 +30,14 @@ export const STAGE_DEFAULTS = {
 
 /** Root of the SSM parameter paths and Secrets Manager names a stage's handlers may read. */
 export const PARAMETER_ROOT = 'hangar';
+
+/** `emailSendRate`: whole e-mails per second, within what a rate limit takes. */
+export const emailSendRateSchema = z
+  .int('must be a whole number of e-mails per second')
+  .check(
+    z.minimum(1, 'must be at least 1 e-mail per second'),
+    z.maximum(LIMIT_RULES.maxLimit, `must be at most ${LIMIT_RULES.maxLimit} e-mails per second`),
+  );
 
 /** Stage names become part of the stack name, service names and parameter paths. */
 export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
@@ -46,6 +56,11 @@ export interface StageConfig {
   readonly syncSources: readonly SyncSourceConfig[];
   /** Creates the SES e-mail identity instead of referencing one verified outside the stack. @default STAGE_DEFAULTS.createSesIdentity */
   readonly createSesIdentity: boolean;
+  /**
+   * E-mails per second `email.send` may start (its rate limit), at most the SES account's sending
+   * quota. @default undefined (no limit)
+   */
+  readonly emailSendRate: number | undefined;
   /** Deletion protection and `RETAIN` on stateful resources. @default STAGE_DEFAULTS.production */
   readonly production: boolean;
   /**

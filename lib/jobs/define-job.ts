@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { $ZodType, input, output } from 'zod/v4/core';
 import { JOB_DEFAULTS, SQS_LIMITS } from '../constants.js';
 import { JobDefinitionError } from '../errors.js';
+import { deriveLimits, type JobLimits, LIMIT_SPEC_SHAPE, type LimitSpecs } from '../limits/options.js';
 import { check, describeIssues } from '../validation.js';
 import { LONGEST_QUEUE_SUFFIX } from './names.js';
 import { DEFAULT_TIME_ZONE, scheduleExpressionSchema, timeZoneSchema } from './schedule-rules.js';
@@ -67,6 +68,8 @@ export interface JobDefinition<S extends $ZodType = $ZodType> {
   readonly resources: readonly JobResource[];
   /** Whether the worker records this job in the ledger. @default JOB_DEFAULTS.useLedger */
   readonly useLedger: boolean;
+  /** Flow control (concurrency per key, rate limit, debounce, unique); undefined when none is declared. */
+  readonly limits: JobLimits<output<S>> | undefined;
 }
 
 /** The payload type a handler receives. */
@@ -92,6 +95,10 @@ export interface JobSpec<S extends $ZodType> {
   };
   readonly resources?: readonly JobResource[];
   readonly useLedger?: boolean;
+  readonly concurrency?: LimitSpecs<output<S>>['concurrency'];
+  readonly rateLimit?: LimitSpecs<output<S>>['rateLimit'];
+  readonly debounce?: LimitSpecs<output<S>>['debounce'];
+  readonly unique?: LimitSpecs<output<S>>['unique'];
 }
 
 /** `email.send`, `sync.run`, `report-daily`: lower case, dots or dashes between words. */
@@ -147,6 +154,7 @@ const specSchema = z.strictObject({
   ),
   resources: z.optional(z.array(z.enum(JOB_RESOURCES))),
   useLedger: z.optional(z.boolean()),
+  ...LIMIT_SPEC_SHAPE,
 });
 
 /**
@@ -212,6 +220,8 @@ export function defineJob<S extends $ZodType>(spec: JobSpec<S>): JobDefinition<S
       payload,
     };
   }
+  const useLedger = spec.useLedger ?? JOB_DEFAULTS.useLedger;
+  const limits = deriveLimits(spec, { fifo, useLedger }, problems);
   if (problems.length > 0) throw new JobDefinitionError(`Invalid ${where}: ${problems.join('; ')}`);
 
   return Object.freeze({
@@ -226,6 +236,7 @@ export function defineJob<S extends $ZodType>(spec: JobSpec<S>): JobDefinition<S
     fifo: spec.fifo,
     schedule,
     resources: Object.freeze([...new Set(spec.resources ?? [])]),
-    useLedger: spec.useLedger ?? JOB_DEFAULTS.useLedger,
+    useLedger,
+    limits,
   });
 }

@@ -6,15 +6,15 @@
  * transactions (dynalite has none, and no operation needs two items to change together).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { awsClientConfig } from '../config/aws-client.js';
 import type { JobStatus } from '../constants.js';
 import { anyOption, checkOptions, functionOption, type OptionsShape } from '../options.js';
 import type { AttemptRef, ClaimResult, DeadOnArrival, JobLedger, JobResult } from '../worker/types.js';
 import * as attempts from './attempt-writes.js';
 import { type BackfillResult, backfillShelves } from './backfill.js';
+import { documentClientOf } from './document-client.js';
 import {
   jobIdOfKey,
   type KeyReservation,
@@ -102,12 +102,8 @@ export class DynamoJobLedger implements JobLedger, JobStore {
 
   constructor(options: DynamoJobLedgerOptions) {
     checkOptions('DynamoJobLedger', OPTIONS_SCHEMA, options);
-    const client = options.client ?? new DynamoDBClient(awsClientConfig());
     this.#table = new RecordTable({
-      client:
-        client instanceof DynamoDBDocumentClient
-          ? client
-          : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      client: documentClientOf(options.client),
       tableName: options.tableName,
       retentionSeconds: options.retentionSeconds ?? LEDGER_DEFAULTS.retentionSeconds,
       now: options.now ?? (() => new Date()),

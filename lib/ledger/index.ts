@@ -3,6 +3,11 @@
  * job, idempotency keys and listings — and the job service, which puts it in front of a producer.
  */
 
+export {
+  DynamoLimitStore,
+  type DynamoLimitStoreOptions,
+  type LimitStore,
+} from '../limits/limit-store.js';
 export type { BackfillResult } from './backfill.js';
 export { DynamoJobLedger, type DynamoJobLedgerOptions, type JobStore } from './dynamo-job-ledger.js';
 export {

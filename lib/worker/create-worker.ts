@@ -22,6 +22,7 @@ import { sqsClientConfig } from '../config/aws-client.js';
 import { readEnv } from '../config/env.js';
 import { ENV_VARS } from '../constants.js';
 import { ConfigError } from '../errors.js';
+import type { LimitStore } from '../limits/limit-store.js';
 import { EmfFormat } from './emf.js';
 import { Invocation } from './invocation.js';
 import { WORKER_RULES } from './rules.js';
@@ -33,6 +34,8 @@ export interface WorkerOptions {
   readonly jobs: readonly JobBinding[];
   /** The ledger, for jobs whose declaration has `useLedger` (all built-in jobs). */
   readonly ledger?: JobLedger;
+  /** Limit state, for jobs that declare limits (required then). */
+  readonly limits?: LimitStore;
   /** @default a new SQSClient */
   readonly sqs?: SQSClient;
   /** @default read from `ENV_VARS.queueUrl` and `ENV_VARS.dlqUrl` at creation (cold start) */
@@ -66,6 +69,12 @@ export function createWorker(options: WorkerOptions): SqsWorker {
     bindings.set(binding.job.name, binding);
   }
   const jobs = options.jobs.map((b) => b.job);
+  const limited = jobs.find((job) => job.limits !== undefined);
+  if (limited !== undefined && options.limits === undefined) {
+    throw new ConfigError(
+      `Job "${limited.name}" declares limits: createWorker needs a limit store (limits: new DynamoLimitStore({ tableName }))`,
+    );
+  }
   const queue = options.queue ?? queueFromEnv();
   const fifo = queue.url.endsWith('.fifo');
   const sqs = options.sqs ?? new SQSClient(sqsClientConfig());
@@ -80,6 +89,7 @@ export function createWorker(options: WorkerOptions): SqsWorker {
     sqs,
     logger,
     ledger: options.ledger,
+    limits: options.limits,
     random: options.random ?? Math.random,
     emf: new EmfFormat({
       service: serviceName,

@@ -52,4 +52,10 @@ export const WORKER_LOG_MESSAGES = {
   settlementHandedBack: 'Could not record the end of a job; its outcome travels with its message',
   settlementWritten: 'Recorded the end of a job from its message',
   deadAgain: 'Dead job delivered again without a redrive; dead-lettered with its recorded reason',
+  deferred: 'Job deferred by its declared limit',
+  rateStart: 'Start granted under the rate limit',
+  duplicateDropped: 'Duplicate of a unique job dropped',
+  duplicateNotRecorded: 'Could not count a dropped duplicate on the job holding its unique key',
+  limitStateFailed: 'Could not read or write limit state; the job is deferred',
+  slotNotReleased: 'Could not give a concurrency slot back; it frees itself when its lease ends',
 } as const;

@@ -16,6 +16,7 @@ import { JobError } from '../errors.js';
 import { Attempt, prepareAttempt } from './attempt.js';
 import { describeError } from './describe-error.js';
 import { AttemptContext } from './job-context.js';
+import { Admission, admit } from './limit-gate.js';
 import { DONE, type Fate, KEPT, type Outcome } from './outcome.js';
 import { decideRetry } from './retry-policy.js';
 import { WORKER_LOG_MESSAGES, WORKER_RULES } from './rules.js';
@@ -56,42 +57,60 @@ export async function runRecord(
     if (blocked || rt.deadline.reached) {
       return settled(rt, slot, await handBack(rt, record, WORKER_RULES.handBackDelaySeconds));
     }
-    const attempt = prepareAttempt(rt, record);
-    if (!(attempt instanceof Attempt)) return settled(rt, slot, await attempt);
-    const { ledger } = attempt;
-    if (attempt.settlement !== undefined) {
-      rt.holdEnd(slot, record, attempt.settlement);
-      return settled(rt, slot, await endFromMessage(rt, record, ledger, attempt.ref, attempt.settlement));
+    const prepared = prepareAttempt(rt, record);
+    if (!(prepared instanceof Attempt)) return settled(rt, slot, await prepared);
+    if (prepared.settlement !== undefined) {
+      rt.holdEnd(slot, record, prepared.settlement);
+      return settled(
+        rt,
+        slot,
+        await endFromMessage(rt, record, prepared.ledger, prepared.ref, prepared.settlement),
+      );
     }
-    if (ledger !== undefined) {
-      const refusal = await claimAttempt(rt, attempt, ledger);
-      if (refusal !== undefined) return settled(rt, slot, refusal);
+    let attempt = prepared;
+    let admission: Admission | undefined;
+    const { limits } = prepared.job;
+    if (limits !== undefined && rt.worker.limits !== undefined) {
+      const gate = await admit(rt, prepared, limits, rt.worker.limits);
+      if (!(gate instanceof Admission)) return settled(rt, slot, gate);
+      admission = gate;
+      attempt = gate.attempt;
     }
-
-    // A claim that lands after the invocation answered must not run: its record was handed back
-    // or reported unfinished; the lease it holds ends by itself.
-    if (rt.closed) return false;
-    rt.markStarted(slot);
-    const context = new AttemptContext(rt, attempt);
-    const started = Date.now();
-    let result: JobResult | undefined;
     try {
-      result = (await attempt.binding.handler(attempt.payload, context)) ?? undefined;
-    } catch (error) {
-      rt.metrics.duration(Date.now() - started);
-      return settled(rt, slot, await failAttempt(rt, slot, attempt, error));
-    }
-    rt.metrics.duration(Date.now() - started);
+      const { ledger } = attempt;
+      if (ledger !== undefined) {
+        const refusal = await claimAttempt(rt, attempt, ledger);
+        if (refusal !== undefined) return settled(rt, slot, refusal);
+      }
 
-    const { continuedAs, token } = attempt;
-    rt.metrics.count(continuedAs === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued);
-    if (ledger === undefined || token === undefined) return settled(rt, slot, DONE);
-    const end =
-      continuedAs === undefined
-        ? ({ outcome: 'succeeded', token, ...(result === undefined ? {} : { result }) } as const)
-        : ({ outcome: 'continued', token, continuation: continuedAs } as const);
-    rt.holdEnd(slot, record, end);
-    return settled(rt, slot, await recordEnd(rt, record, ledger, attempt.ref, end));
+      // A claim that lands after the invocation answered must not run: its record was handed back
+      // or reported unfinished; the lease it holds ends by itself.
+      if (rt.closed) return false;
+      rt.markStarted(slot);
+      const context = new AttemptContext(rt, attempt);
+      const started = Date.now();
+      let result: JobResult | undefined;
+      try {
+        result = (await attempt.binding.handler(attempt.payload, context)) ?? undefined;
+      } catch (error) {
+        rt.metrics.duration(Date.now() - started);
+        return settled(rt, slot, await failAttempt(rt, slot, attempt, error));
+      }
+      rt.metrics.duration(Date.now() - started);
+
+      const { continuedAs, token } = attempt;
+      rt.metrics.count(continuedAs === undefined ? METRIC_NAMES.succeeded : METRIC_NAMES.continued);
+      if (ledger === undefined || token === undefined) return settled(rt, slot, DONE);
+      const end =
+        continuedAs === undefined
+          ? ({ outcome: 'succeeded', token, ...(result === undefined ? {} : { result }) } as const)
+          : ({ outcome: 'continued', token, continuation: continuedAs } as const);
+      rt.holdEnd(slot, record, end);
+      return settled(rt, slot, await recordEnd(rt, record, ledger, attempt.ref, end));
+    } finally {
+      // Its slot goes back once the job's end is written (or its record handed back).
+      if (admission !== undefined) await admission.release(rt);
+    }
   } catch (error) {
     // Only our own SQS or ledger calls land here (handler errors are classified in failAttempt).
     // Keeping the record is always safe: it comes back after its visibility timeout.

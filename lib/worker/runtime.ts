@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LimitStore } from '../limits/limit-store.js';
 import type { Deadline } from './deadline.js';
 import type { EmfFormat, InvocationMetrics } from './emf.js';
 import type { JobBinding, JobLedger } from './types.js';
@@ -24,6 +25,8 @@ export interface WorkerRuntime {
   readonly sqs: SQSClient;
   readonly logger: Logger;
   readonly ledger: JobLedger | undefined;
+  /** Where declared limits keep their state; set whenever a bound job declares one. */
+  readonly limits: LimitStore | undefined;
   readonly random: () => number;
   readonly emf: EmfFormat;
   readonly marginMs: number;

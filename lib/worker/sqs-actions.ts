@@ -118,13 +118,15 @@ export async function sendRetry(
 
 /**
  * Gives a record back without counting an attempt. Standard queues get a fresh copy (so the
- * receive count, which counts attempts, is untouched) and the original is deleted; FIFO queues
- * keep the message and its place in its group, visible again after `delaySeconds`.
+ * receive count, which counts attempts, is untouched), with `attributes` when given, and the
+ * original is deleted; FIFO queues keep the message and its place in its group, visible again
+ * after `delaySeconds`.
  */
 export async function handBack(
   rt: InvocationScope,
   record: SQSRecord,
   delaySeconds: number,
+  extra?: Readonly<Record<string, MessageAttributeValue>>,
 ): Promise<Outcome> {
   const { worker } = rt;
   rt.metrics.count(METRIC_NAMES.handedBack);
@@ -136,7 +138,7 @@ export async function handBack(
           QueueUrl: worker.queue.url,
           MessageBody: copyBody(record),
           DelaySeconds: delay,
-          MessageAttributes: copyAttributes(record),
+          MessageAttributes: { ...copyAttributes(record, extra === undefined ? 0 : 1), ...extra },
         }),
       );
     } catch (error) {
@@ -152,6 +154,35 @@ export async function handBack(
   }
   await changeVisibility(rt, record, Math.min(delay, SQS_LIMITS.maxVisibilitySeconds));
   return KEPT;
+}
+
+/**
+ * Defers a record that a declared limit holds back: handed back (see `handBack`) after
+ * `delaySeconds` — at most `DelaySeconds`' maximum: a longer wait is a chain of such copies —
+ * carrying the record's attributes and its deferral count one higher. The fresh copy's receive
+ * count starts again at 1 and its envelope carries this delivery's attempt (`copyBody`), so a deferral spends no attempt and never
+ * moves the job toward `maxReceiveCount`. (Standard queues only: `defineJob` rejects these limits
+ * on FIFO jobs.)
+ */
+export function defer(
+  rt: InvocationScope,
+  record: SQSRecord,
+  delaySeconds: number,
+  deferrals: number,
+): Promise<Outcome> {
+  const delay = Math.min(Math.ceil(delaySeconds), SQS_LIMITS.maxDelaySeconds);
+  return handBack(rt, record, delay, {
+    [DELIVERY_ATTRIBUTES.deferrals]: { DataType: 'Number', StringValue: String(deferrals + 1) },
+  });
+}
+
+/** How many times a record's job was deferred before (its `DELIVERY_ATTRIBUTES.deferrals`). */
+export function deferralsOf(record: SQSRecord): number {
+  const count = Number.parseInt(
+    record.messageAttributes?.[DELIVERY_ATTRIBUTES.deferrals]?.stringValue ?? '0',
+    10,
+  );
+  return Number.isFinite(count) && count > 0 ? count : 0;
 }
 
 /**

@@ -30,6 +30,7 @@ describe('Function: readStageConfig', () => {
       production: STAGE_DEFAULTS.production,
       pausedJobs: [],
       pausedSchedules: [],
+      emailSendRate: undefined,
     });
   });
 
@@ -53,12 +54,14 @@ describe('Function: readStageConfig', () => {
       createSesIdentity: 'false',
       alarmEmail: '',
       syncSources: JSON.stringify([{ ...source, schedule: 'rate(1 hour)' }]),
+      emailSendRate: '14',
     });
 
     // Assess
     expect(config.production).toBe(true);
     expect(config.createSesIdentity).toBe(false);
     expect(config.alarmEmail).toBeUndefined();
+    expect(config.emailSendRate).toBe(14);
     expect(config.syncSources).toEqual([
       { ...source, authParameter: undefined, schedule: 'rate(1 hour)', timeZone: undefined },
     ]);
@@ -74,6 +77,9 @@ describe('Function: readStageConfig', () => {
     [{ cleanupSchedule: 'at 3am' }, 'cleanupSchedule: must be "cron(<6 fields>)" or "rate(<n> <unit>)"'],
     [{ production: 'yes' }, 'production: must be true or false'],
     [{ createSesIdentity: 1 }, 'createSesIdentity: must be true or false'],
+    [{ emailSendRate: '0' }, 'emailSendRate: must be at least 1 e-mail per second'],
+    [{ emailSendRate: '2.5' }, 'emailSendRate: must be a whole number of e-mails per second'],
+    [{ emailSendRate: 'fast' }, 'emailSendRate: must be a whole number of e-mails per second'],
     [
       { syncSources: 'crm' },
       'syncSources: must be a JSON array of { id, url, pageSize?, authParameter?, authHeader?, staleAfterDays?, schedule?, timeZone? }',

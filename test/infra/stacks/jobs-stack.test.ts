@@ -594,6 +594,30 @@ describe('Class: JobsStack', () => {
       );
       expect(JSON.stringify(ses?.resources[0])).toContain(logicalId(required(created.sender.emailIdentity)));
     });
+
+    it('gives the workers that send e-mail the stage’s emailSendRate, and no other worker', () => {
+      // Act
+      const { template: rated } = synthApp({ context: { emailSendRate: '14' } });
+      const withRate = rated.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: Match.objectLike({ [ENV_VARS.emailSendRate]: '14' }) } },
+      });
+
+      // Assess: email.send is the one job declaring `ses`; without the key, no worker gets it.
+      expect(
+        Object.values(withRate).map(
+          (r) =>
+            (r as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+              .Environment.Variables[ENV_VARS.jobName],
+        ),
+      ).toEqual(['email.send']);
+      expect(
+        template.findResources('AWS::Lambda::Function', {
+          Properties: {
+            Environment: { Variables: Match.objectLike({ [ENV_VARS.emailSendRate]: Match.anyValue() }) },
+          },
+        }),
+      ).toEqual({});
+    });
   });
 
   describe('Producer policy', () => {

@@ -24,6 +24,13 @@ describe('The chaos run (npm run chaos), small', () => {
       duplicateEffects: 0,
       drained: true,
     });
+    // The keyed job: every one ran once and succeeded, never more of one key at once than its limit.
+    expect(report.verdict.keyed).toMatchObject({
+      jobs: report.summary.keyedJobs,
+      succeeded: report.summary.keyedJobs,
+    });
+    expect(report.summary.keyedJobs).toBeGreaterThan(0);
+    expect(report.summary.keyedMaxConcurrent).toBeLessThanOrEqual(report.summary.keyedLimit);
     expect(report.ok).toBe(true);
   });
 });

@@ -259,3 +259,59 @@ describe('Function: checkChaos, e-mail jobs', () => {
     });
   });
 });
+
+describe('Function: checkChaos (keyed jobs)', () => {
+  /** Two keyed jobs of key `a`, run at [0, 10] and [10, 20] ms (an end and a start at the same ms). */
+  function keyedRun(extra: readonly ChaosEvent[] = []): ChaosObservation {
+    const run = cleanRun();
+    const keyed = (jobId: string, n: number, from: number, to: number): ChaosEvent[] => [
+      { kind: 'keyed-start', jobId, n, attempt: 1, key: 'a', at: from },
+      { kind: 'keyed-end', jobId, n, attempt: 1, key: 'a', at: to },
+    ];
+    return {
+      ...run,
+      events: [...run.events, ...keyed('k-0', 0, 0, 10), ...keyed('k-1', 1, 10, 20), ...extra],
+      keyed: {
+        jobIds: ['k-0', 'k-1'],
+        limit: 1,
+        ledger: new Map<string, JobStatus>([
+          ['k-0', 'succeeded'],
+          ['k-1', 'succeeded'],
+        ]),
+        deadLetters: [],
+        queueDepth: 0,
+      },
+    };
+  }
+
+  it('passes keyed jobs that each ran once within their limit, taking an end before a start at the same ms', () => {
+    const verdict = checkChaos(keyedRun());
+
+    expect(verdict.keyed).toEqual({ jobs: 2, succeeded: 2, maxConcurrent: 1, limit: 1 });
+    expect(verdict.ok).toBe(true);
+  });
+
+  it('fails a run in which more jobs of one key overlapped than the limit', () => {
+    const verdict = checkChaos(
+      keyedRun([
+        { kind: 'keyed-start', jobId: 'k-2', n: 2, attempt: 1, key: 'a', at: 5 },
+        { kind: 'keyed-end', jobId: 'k-2', n: 2, attempt: 1, key: 'a', at: 6 },
+      ]),
+    );
+
+    expect(verdict.keyed?.maxConcurrent).toBe(2);
+    expect(verdict.problems).toEqual(['keyed limit exceeded: 1 (a: 2 at once, limit 1)']);
+    expect(verdict.ok).toBe(false);
+  });
+
+  it('counts a keyed job that never ran as lost', () => {
+    const run = keyedRun();
+    const verdict = checkChaos({
+      ...run,
+      keyed: run.keyed && { ...run.keyed, jobIds: [...run.keyed.jobIds, 'k-9'] },
+    });
+
+    expect(verdict.lost).toBe(1);
+    expect(verdict.ok).toBe(false);
+  });
+});

@@ -17,19 +17,18 @@ import {
 import { ERROR_CODES, PermanentJobError, RetryableJobError } from '../../../../lib/index.js';
 import { visibilityTimeoutSeconds } from '../../../../lib/jobs/visibility.js';
 import {
-  type ClaimResult,
   createWorker,
   DeadlineReachedError,
   handle,
   type JobBinding,
   type JobContext,
   type JobHandler,
-  type JobLedger,
   WORKER_RULES,
   type WorkerOptions,
   type WorkerQueue,
 } from '../../../../lib/worker/index.js';
 import { WORKER_LOG_MESSAGES } from '../../../../lib/worker/rules.js';
+import { fakeLedger } from '../../../helpers/fake-ledger.js';
 import { noteJob, orderJob } from '../../../helpers/jobs.js';
 import { fakeContext } from '../../../helpers/lambda-context.js';
 import { captureLogs } from '../../../helpers/logs.js';
@@ -66,18 +65,6 @@ const fifoWorker = (handler: JobHandler<typeof order>, options: Partial<WorkerOp
 const sends = () => sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
 const visibilityChanges = () =>
   sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
-
-/** A ledger whose every method is a spy; `claim` answers what the test says. */
-function fakeLedger(claim: ClaimResult = { outcome: 'claimed', token: 'tok-1' }) {
-  return {
-    claim: vi.fn<JobLedger['claim']>(async () => claim),
-    succeed: vi.fn<JobLedger['succeed']>(async () => undefined),
-    fail: vi.fn<JobLedger['fail']>(async () => undefined),
-    continued: vi.fn<JobLedger['continued']>(async () => undefined),
-    progress: vi.fn<JobLedger['progress']>(async () => undefined),
-    deadOnArrival: vi.fn<JobLedger['deadOnArrival']>(async () => ({ outcome: 'recorded' }) as const),
-  } satisfies JobLedger;
-}
 
 describe('Function: createWorker', () => {
   beforeEach(() => {
