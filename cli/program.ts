@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
 import { errorMessage } from '../lib/errors.js';
 import type { JobRegistry } from '../lib/index.js';
-import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
+import { registry as appRegistry } from '../jobs/index.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
@@ -19,7 +19,7 @@ import { type CliIo, Printer } from './output.js';
 import { checkStageName, LOCAL_DEFAULTS, resolveTarget, type Target, type TargetOptions } from './target.js';
 
 export interface CliDependencies {
-  /** @default the built-in registry */
+  /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** @default resolveTarget (local defaults, or the stack of `--stage`) */
   readonly resolveTarget?: (options: TargetOptions) => Promise<Target>;
@@ -57,7 +57,7 @@ export async function runCli(
   io: CliIo,
   deps: CliDependencies = {},
 ): Promise<number> {
-  const registry = deps.registry ?? builtinRegistry;
+  const registry = deps.registry ?? appRegistry;
   const now = deps.now ?? (() => new Date());
   let exitCode: number = EXIT_CODES.ok;
 

@@ -21,7 +21,7 @@ import {
   queueName,
 } from '../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type JobDefinition, type JobRegistry } from '../lib/index.js';
-import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
+import { registry as appRegistry } from '../jobs/index.js';
 import { DynamoJobLedger, JobService } from '../lib/ledger/index.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../local/scheduler.js';
@@ -106,7 +106,7 @@ export function checkStageName(stage: string): string {
 export interface TargetOptions {
   readonly stage?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** @default the built-in registry */
+  /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** Injected by tests; built from the SDK's standard configuration otherwise. */
   readonly sqs?: SQSClient;
@@ -120,7 +120,7 @@ export interface TargetOptions {
 /** Resolves `--stage` (or its absence) into clients and addresses. */
 export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
   const env = options.env ?? process.env;
-  const registry = options.registry ?? builtinRegistry;
+  const registry = options.registry ?? appRegistry;
   return options.stage === undefined
     ? localTarget(env, registry, options)
     : stageTarget(options.stage, registry, options);

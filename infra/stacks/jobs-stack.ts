@@ -13,7 +13,7 @@ import {
   type StageConfig,
 } from '../../lib/deploy/index.js';
 import { ConfigError, type JobRegistry } from '../../lib/index.js';
-import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
+import { registry as appRegistry } from '../../jobs/index.js';
 import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
 import { JobQueue } from '../constructs/job-queue.js';
 import { JobSchedules } from '../constructs/job-schedules.js';
@@ -38,7 +38,7 @@ export function hangarStackName(stage: string): string {
 
 export interface JobsStackProps extends StackProps {
   readonly config: StageConfig;
-  /** The jobs to deploy. @default registry (the built-in jobs, from lib) */
+  /** The jobs to deploy. @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** The folder holding `<dir>/handler.ts` per function. @default FUNCTIONS_DIR */
   readonly functionsDir?: string;
@@ -72,7 +72,7 @@ export class JobsStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const registry = props.registry ?? builtinRegistry;
+    const registry = props.registry ?? appRegistry;
     const functionsDir = props.functionsDir ?? FUNCTIONS_DIR;
     this.config = config;
     const stageSettings = deriveStageSettings(config, registry);
