@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
+import { registry as appRegistry } from '../jobs/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { JobRegistry } from '../lib/index.js';
-import { registry as appRegistry } from '../jobs/index.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';

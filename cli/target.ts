@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { registry as appRegistry } from '../jobs/index.js';
 import {
   clientFromStackOutputs,
   dlqName,
@@ -21,7 +22,6 @@ import {
   queueName,
 } from '../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type JobDefinition, type JobRegistry } from '../lib/index.js';
-import { registry as appRegistry } from '../jobs/index.js';
 import { DynamoJobLedger, JobService } from '../lib/ledger/index.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../local/scheduler.js';

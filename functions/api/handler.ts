@@ -5,10 +5,10 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
+import { registry } from '../../jobs/index.js';
 import { awsClientConfig } from '../../lib/config/aws-client.js';
 import { ENV_VARS } from '../../lib/deploy/index.js';
 import { AwsScheduler, JobClient, type QueueAddress } from '../../lib/index.js';
-import { registry } from '../../jobs/index.js';
 import { DynamoJobLedger, JobService } from '../../lib/ledger/index.js';
 import { readEnv } from '../../lib/worker/index.js';
 import { createApiHandler } from './create-api-handler.js';

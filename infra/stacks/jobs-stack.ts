@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { registry as appRegistry } from '../../jobs/index.js';
 import {
   deriveStageSettings,
   functionDir,
@@ -13,7 +14,6 @@ import {
   type StageConfig,
 } from '../../lib/deploy/index.js';
 import { ConfigError, type JobRegistry } from '../../lib/index.js';
-import { registry as appRegistry } from '../../jobs/index.js';
 import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
 import { JobQueue } from '../constructs/job-queue.js';
 import { JobSchedules } from '../constructs/job-schedules.js';

@@ -30,7 +30,7 @@ import type { JobBinding, JobLedger } from './types.js';
 export interface WorkerOptions {
   /** The jobs this function runs, each with its handler (`handle(job, handler)`). */
   readonly jobs: readonly JobBinding[];
-  /** The ledger, for jobs whose declaration has `useLedger` (all built-in jobs). */
+  /** The ledger; required when a job's declaration has `useLedger` (the default, and every built-in job). */
   readonly ledger?: JobLedger;
   /** @default a new SQSClient */
   readonly sqs?: SQSClient;
@@ -65,6 +65,15 @@ export function createWorker(options: WorkerOptions): SqsWorker {
     bindings.set(binding.job.name, binding);
   }
   const jobs = options.jobs.map((b) => b.job);
+  // Without this, such a job would run unrecorded: its ledger record would say `queued`,
+  // `attempts: 0` forever, through the API and the CLI, and nothing would say why.
+  const unrecorded = options.ledger === undefined ? jobs.filter((job) => job.useLedger) : [];
+  if (unrecorded.length > 0) {
+    const one = unrecorded.length === 1;
+    throw new ConfigError(
+      `${one ? 'Job' : 'Jobs'} ${unrecorded.map((job) => `"${job.name}"`).join(', ')} ${one ? 'uses' : 'use'} the ledger (useLedger, the default) but createWorker was given no ledger: pass { ledger } (ledgerFromEnv() in functions/shared/ builds one), or declare useLedger: false`,
+    );
+  }
   const queue = options.queue ?? queueFromEnv();
   const fifo = queue.url.endsWith('.fifo');
   const sqs = options.sqs ?? new SQSClient({});
