@@ -9,6 +9,7 @@ import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
 import { registry as appRegistry } from '../jobs/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { JobRegistry } from '../lib/index.js';
+import { API_DEFAULTS } from './api-client.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
@@ -43,8 +44,11 @@ Exit codes:
 130  interrupted (Ctrl-C); held messages were given back
 
 Targets: the local system (\`npm run dev\`) by default: API at HANGAR_API_URL (default
-http://127.0.0.1:3000), SQS at AWS_ENDPOINT_URL_SQS (default http://127.0.0.1:4566).
---stage <name> reads the outputs of stack Hangar-<name> with the SDK's credentials and region.`;
+${API_DEFAULTS.url}), SQS at AWS_ENDPOINT_URL_SQS (default ${LOCAL_DEFAULTS.sqsEndpoint}), the ledger
+(redrive, dashboard) at AWS_ENDPOINT_URL_DYNAMODB (default ${LOCAL_DEFAULTS.dynamodbEndpoint}),
+table HANGAR_TABLE_NAME (default ${LOCAL_DEFAULTS.tableName}).
+--stage <name> reads the outputs of stack Hangar-<name> with the SDK's credentials and region.
+Jobs: the application's registry (jobs/index.ts), or the module HANGAR_JOBS names.`;
 
 /**
  * Runs one `hangar` invocation.
