@@ -12,6 +12,12 @@ import type { JobRegistry } from '../lib/index.js';
 import { API_DEFAULTS } from './api-client.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
+import {
+  type FormatFiles,
+  formatWithBiome,
+  type NewJobCommandOptions,
+  newJobCommand,
+} from './commands/new-command.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
 import { redriveCommand } from './commands/redrive-command.js';
 import { runCommand, schedulesCommand } from './commands/schedule-commands.js';
@@ -27,6 +33,10 @@ export interface CliDependencies {
   readonly now?: () => Date;
   /** Aborted on Ctrl-C. */
   readonly signal?: AbortSignal;
+  /** Where `hangar new` writes. @default process.cwd() */
+  readonly cwd?: string;
+  /** How `hangar new` formats what it wrote. @default formatWithBiome (the project's Biome) */
+  readonly format?: FormatFiles;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -236,6 +246,23 @@ export async function runCli(
       (await import('./commands/dashboard-command.js')).dashboardCommand(ctx, options),
     ),
   );
+
+  const create = program.command('new').description('scaffold application code').exitOverride();
+  create
+    .command('job')
+    .description(
+      'scaffold a job: declaration, handler (signal and ledger wired), function entry, unit test, and its line in jobs/index.ts',
+    )
+    .argument('<name>', 'job name, e.g. report.generate (lower case words joined by "." or "-")')
+    .option('--schedule <expression>', 'a recurring schedule: cron(...) or rate(...)')
+    .option('--time-zone <zone>', "the schedule's IANA time zone, e.g. Europe/Berlin (default UTC)")
+    .option('--json', 'print the result as JSON (for scripts)')
+    .exitOverride()
+    .action((name: string, options: NewJobCommandOptions & CommonOptions) =>
+      run(options, (ctx) =>
+        newJobCommand(ctx, name, options, deps.cwd ?? process.cwd(), deps.format ?? formatWithBiome),
+      ),
+    );
 
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());
