@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registry } from '../../../../lib/jobs/builtin/index.js';
 import { apiEvent, parseResult } from '../../../helpers/api-events.js';
 import { fakeContext } from '../../../helpers/lambda-context.js';
 
@@ -23,6 +24,8 @@ function stubEnv(values: Record<string, string | undefined>) {
 
 async function load() {
   vi.resetModules();
+  // The built-in jobs, not the application's registration point, which a team changes.
+  vi.doMock('../../../../jobs/index.js', () => ({ registry }));
   return (await import('../../../../functions/api/handler.js')).handler;
 }
 
