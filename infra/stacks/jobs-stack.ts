@@ -12,6 +12,7 @@ import {
   pascalName,
   type Settings,
   type StageConfig,
+  stageConfigError,
 } from '../../lib/deploy/index.js';
 import { ConfigError, type JobRegistry } from '../../lib/index.js';
 import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
@@ -54,7 +55,8 @@ export class JobsStack extends Stack {
   readonly config: StageConfig;
   readonly settings: Settings;
   readonly ledger: LedgerTable;
-  readonly sender: SenderIdentity;
+  /** Only when a job sends e-mail (declares the `ses` resource). */
+  readonly sender: SenderIdentity | undefined;
   readonly parameters: StageParameters;
   readonly schedules: JobSchedules;
   /** Per job name. */
@@ -102,10 +104,17 @@ export class JobsStack extends Stack {
       spec: this.settings.table,
       production: config.production,
     });
-    this.sender = new SenderIdentity(this, 'Sender', {
-      email: config.senderEmail,
-      create: config.createSesIdentity,
-    });
+    // A stack whose jobs send no e-mail needs no sender: no identity, no address to configure.
+    const senders = this.settings.jobs.filter((job) => job.resources.includes('ses'));
+    if (senders.length > 0 && config.senderEmail === undefined) {
+      throw stageConfigError([
+        `senderEmail: is required: ${senders.map((job) => `"${job.jobName}"`).join(', ')} ${senders.length === 1 ? 'sends' : 'send'} e-mail (resource "ses"); -c senderEmail=<verified address>`,
+      ]);
+    }
+    this.sender =
+      senders.length > 0 && config.senderEmail !== undefined
+        ? new SenderIdentity(this, 'Sender', { email: config.senderEmail, create: config.createSesIdentity })
+        : undefined;
     this.parameters = new StageParameters(this, 'Parameters', { stage: config.stage });
 
     const jobQueues = jobs.map(({ settings, entry }) => ({
@@ -123,7 +132,7 @@ export class JobsStack extends Stack {
         entry,
         stage: config.stage,
         ledger: this.ledger.table,
-        sender: this.sender,
+        ...(this.sender ? { sender: this.sender } : {}),
         parameters: this.parameters,
         schedules: this.schedules,
         environment: stageSettings.environment[queue.settings.jobName] ?? {},

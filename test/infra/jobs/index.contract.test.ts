@@ -14,7 +14,8 @@ import { arnOf, logicalId, ref, synthApp } from '../../helpers/infra.js';
 // The application's functions, not the fixture handlers: the contract includes that each job has one.
 const { stack, template } = synthApp({ registry, context: { functionsDir: FUNCTIONS_DIR } });
 const resources = template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
-const propertiesOf = (construct: Parameters<typeof logicalId>[0]) => resources[logicalId(construct)]?.Properties;
+const propertiesOf = (construct: Parameters<typeof logicalId>[0]) =>
+  resources[logicalId(construct)]?.Properties;
 const jobs = stack.settings.jobs.map((settings) => [settings.jobName, settings] as const);
 
 describe('Contract: the application registry (jobs/index.ts)', () => {

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { DynamoJobLedger, LEDGER_DEFAULTS } from '../../../lib/ledger/index.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
 import { type HangarRun, runHangar } from '../../helpers/cli.js';
@@ -19,6 +20,7 @@ let source: Awaited<ReturnType<typeof startSwitchableSource>>;
 beforeEach(async () => {
   source = await startSwitchableSource(SOURCES);
   local = await startLocal({
+    registry,
     ports: 'free',
     pollWaitSeconds: 1,
     shutdownGraceMs: 0,

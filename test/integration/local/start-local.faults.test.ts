@@ -4,6 +4,7 @@
  * tools are given stay direct.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { SAMPLE_EMAIL_JOB } from '../../../local/banner.js';
 import type { Injection } from '../../../local/faults/fault-plan.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
@@ -21,6 +22,7 @@ describe('startLocal: faults', () => {
     // Prepare: SES carries out the first send and loses its answer.
     const injections: Injection[] = [];
     const runtime = await startLocal({
+      registry,
       ports: 'free',
       workers: ['email.send'],
       pollWaitSeconds: 1,

@@ -3,6 +3,7 @@
  * the real sync worker pulls it page by page into the table.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { SAMPLE_SOURCE_DEFAULTS } from '../../../local/sample-source.js';
 import { LOCAL_DEFAULTS, type LocalRuntime, startLocal } from '../../../local/start-local.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -16,7 +17,7 @@ afterEach(async () => {
 describe('startLocal: sync.run and the sample source', () => {
   it('syncs every item of the sample source, page by page, with no configuration', async () => {
     // Prepare
-    local = await startLocal({ ports: 'free' });
+    local = await startLocal({ ports: 'free', registry });
     const api = local.endpoints.api;
     if (api === undefined) throw new Error(`The API is not served: ${local.warnings.join('; ')}`);
 
