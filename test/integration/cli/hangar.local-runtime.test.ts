@@ -9,6 +9,7 @@ import { registry } from '../../../lib/jobs/builtin/index.js';
 import { DynamoJobLedger, LEDGER_DEFAULTS } from '../../../lib/ledger/index.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
 import { type HangarRun, runHangar } from '../../helpers/cli.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { startSwitchableSource } from '../../helpers/switchable-source.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -21,6 +22,7 @@ beforeEach(async () => {
   source = await startSwitchableSource(SOURCES);
   local = await startLocal({
     registry,
+    functionsDir: BUILTIN_FUNCTIONS,
     ports: 'free',
     pollWaitSeconds: 1,
     shutdownGraceMs: 0,

@@ -8,6 +8,7 @@ import { registry } from '../../../lib/jobs/builtin/index.js';
 import { SAMPLE_EMAIL_JOB } from '../../../local/banner.js';
 import type { Injection } from '../../../local/faults/fault-plan.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { queueDepth } from '../../helpers/queues.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -23,6 +24,7 @@ describe('startLocal: faults', () => {
     const injections: Injection[] = [];
     const runtime = await startLocal({
       registry,
+      functionsDir: BUILTIN_FUNCTIONS,
       ports: 'free',
       workers: ['email.send'],
       pollWaitSeconds: 1,
