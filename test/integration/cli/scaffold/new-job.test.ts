@@ -80,7 +80,9 @@ let copy: string;
 beforeAll(async () => {
   copy = await mkdtemp(join(tmpdir(), 'hangar-scaffold-'));
   const { stdout } = await run(ROOT, 'git', ['ls-files', '-co', '--exclude-standard']);
-  for (const file of stdout.split('\n').filter((line) => line !== '')) {
+  // node_modules is linked, not copied (a symlinked one escapes the ignore rule of a directory).
+  const files = stdout.split('\n').filter((line) => line !== '' && line.split('/')[0] !== 'node_modules');
+  for (const file of files) {
     await cp(join(ROOT, file), join(copy, file), { recursive: true, force: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
