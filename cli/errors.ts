@@ -48,6 +48,17 @@ export class UsageError extends CliError {
   }
 }
 
+/** A schedule argument that names none of the target's recurring schedules. */
+export class UnknownScheduleError extends CliError {
+  readonly scheduleName: string;
+
+  constructor(message: string, scheduleName: string) {
+    super(message, ERROR_CODES.unknownSchedule);
+    this.name = 'UnknownScheduleError';
+    this.scheduleName = scheduleName;
+  }
+}
+
 /** An endpoint, stack, queue or credential the command needs is not there. */
 export class UnreachableError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -92,6 +103,7 @@ export class InterruptedError extends CliError {
 const EXIT_CODE_BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, ExitCode>>> = {
   [ERROR_CODES.usage]: EXIT_CODES.usage,
   [ERROR_CODES.unknownJob]: EXIT_CODES.usage,
+  [ERROR_CODES.unknownSchedule]: EXIT_CODES.usage,
   [ERROR_CODES.validation]: EXIT_CODES.usage,
   [ERROR_CODES.config]: EXIT_CODES.usage,
   [ERROR_CODES.jobDefinition]: EXIT_CODES.usage,

@@ -13,6 +13,12 @@ import { API_DEFAULTS } from './api-client.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import {
+  PAUSE_WAIT_SECONDS,
+  type QueuePauseCommandOptions,
+  queuePauseCommand,
+  schedulePauseCommand,
+} from './commands/flow-commands.js';
+import {
   type FormatFiles,
   formatWithBiome,
   type NewJobCommandOptions,
@@ -119,7 +125,7 @@ export async function runCli(
 
   const program = new Command('hangar')
     .description(
-      'Operate Hangar: send and inspect jobs, watch queues, peek, discard and redrive dead letters.',
+      'Operate Hangar: send and inspect jobs, watch, pause and resume queues and schedules, peek, discard and redrive dead letters.',
     )
     .version(version)
     .addHelpText('after', EXIT_CODE_HELP)
@@ -175,8 +181,30 @@ export async function runCli(
   common(
     program
       .command('queues')
-      .description('per job: visible, in flight, delayed, DLQ depth, oldest message age'),
+      .description('per job: paused or active, visible, in flight, delayed, DLQ depth, oldest message age'),
   ).action((options: CommonOptions) => run(options, (ctx) => queuesCommand(ctx)));
+
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    common(
+      program
+        .command(verb)
+        .description(
+          paused
+            ? "stop processing a job's queue (its worker's event source is disabled); producers keep enqueueing"
+            : "start processing a paused job's queue again",
+        )
+        .argument('<job>', 'job name, e.g. email.send')
+        .option(
+          '--no-wait',
+          `return once the change is asked for, without waiting (up to ${PAUSE_WAIT_SECONDS} s) for it to take effect`,
+        ),
+    ).action((job: string, options: CommonOptions & QueuePauseCommandOptions) =>
+      run(options, (ctx) => queuePauseCommand(ctx, job, paused, options)),
+    );
+  }
 
   const dlq = program.command('dlq').description('inspect and clean up dead-letter queues').exitOverride();
   common(
@@ -219,9 +247,29 @@ export async function runCli(
     run(options, (ctx) => redriveCommand(ctx, job, options)),
   );
 
-  common(program.command('schedules').description('list recurring schedules')).action(
-    (options: CommonOptions) => run(options, (ctx) => schedulesCommand(ctx)),
-  );
+  const schedules = common(
+    program.command('schedules').description('list recurring schedules; pause or resume one'),
+  ).action((options: CommonOptions) => run(options, (ctx) => schedulesCommand(ctx)));
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    common(
+      schedules
+        .command(verb)
+        .description(
+          paused
+            ? 'disable a recurring schedule: it does not fire until resumed'
+            : 'enable a paused schedule again (missed firings are not made up)',
+        )
+        .argument(
+          '<schedule>',
+          'schedule name (see `hangar schedules`), or the job name of a job with one schedule',
+        ),
+    ).action((name: string, options: CommonOptions) =>
+      run(options, (ctx) => schedulePauseCommand(ctx, name, paused)),
+    );
+  }
 
   common(
     program

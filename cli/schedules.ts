@@ -20,7 +20,7 @@ import { SendMessageCommand, type SendMessageCommandInput, type SQSClient } from
 import { firingJobId, renderFiring, resourceStem } from '../lib/deploy/index.js';
 import type { JobRegistry } from '../lib/index.js';
 import { FIRING_PLACEHOLDERS } from '../lib/jobs/envelope.js';
-import { UsageError } from './errors.js';
+import { UnknownScheduleError } from './errors.js';
 import type { Target } from './target.js';
 
 /** A recurring schedule of the target, with what each firing sends. */
@@ -121,7 +121,7 @@ export async function listSchedules(
 /**
  * A schedule by its name (`cleanup-run`), or by the name of a job that has exactly one schedule
  * (`cleanup.run`).
- * @throws {UsageError} naming the schedules there are.
+ * @throws {UnknownScheduleError} naming the schedules there are.
  */
 export function findSchedule(
   schedules: readonly RecurringScheduleView[],
@@ -131,10 +131,11 @@ export function findSchedule(
   if (byName) return byName;
   const ofJob = schedules.filter((s) => s.job === name);
   if (ofJob.length === 1 && ofJob[0]) return ofJob[0];
-  throw new UsageError(
+  throw new UnknownScheduleError(
     ofJob.length > 1
       ? `Job "${name}" has ${ofJob.length} schedules; name one: ${ofJob.map((s) => s.name).join(', ')}`
       : `Unknown schedule "${name}"; schedules: ${schedules.map((s) => s.name).join(', ') || '(none)'}`,
+    name,
   );
 }
 
@@ -175,7 +176,7 @@ export async function fireSchedule(
 /**
  * `hangar run <schedule>` and the dashboard's "Run now": finds the schedule among the target's
  * recurring schedules (by name, or by the job name of a job with one schedule) and fires it.
- * @throws {UsageError} for an unknown schedule.
+ * @throws {UnknownScheduleError} for an unknown schedule.
  */
 export async function runSchedule(
   target: Target,

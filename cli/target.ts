@@ -8,6 +8,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -62,6 +63,10 @@ export interface Target {
   api(): Promise<ApiClient>;
   /** The Scheduler API and the group the stage's recurring schedules live in. */
   scheduleSource(): ScheduleSource;
+  /** Lambda's API, for the workers' event source mappings (pause and resume). */
+  lambda(): LambdaClient;
+  /** The ARN of a job's queue: a stack output on a stage, asked of SQS locally. */
+  queueArn(job: JobDefinition): Promise<string>;
   /** Records redrives in the ledger, where the target has one the CLI can reach. */
   readonly recorder: RedriveRecorder | undefined;
   /** The target's job ledger, read directly (listings, lookups, counts). */
@@ -84,6 +89,8 @@ export const LOCAL_DEFAULTS = {
   sqsEndpoint: localUrl(LOCAL_PORTS.sqs),
   /** The local runtime's EventBridge-Scheduler-compatible API. */
   schedulerEndpoint: localUrl(LOCAL_PORTS.scheduler),
+  /** The local runtime's Lambda event-source-mapping API: the same server as the scheduler's. */
+  lambdaEndpoint: localUrl(LOCAL_PORTS.scheduler),
   dynamodbEndpoint: localUrl(LOCAL_PORTS.dynamodb),
   /** The local runtime's schedule group and ledger table. */
   scheduleGroupName: LOCAL_IDENTITY.scheduleGroupName,
@@ -119,6 +126,7 @@ export interface TargetOptions {
   readonly cloudFormation?: CloudFormationClient;
   readonly cloudwatch?: CloudWatchClient;
   readonly scheduler?: SchedulerClient;
+  readonly lambda?: LambdaClient;
   readonly dynamodb?: DynamoDBClient;
   readonly credentials?: SigningCredentials;
 }
@@ -146,6 +154,7 @@ function localTarget(
   };
   const sqs = options.sqs ?? new SQSClient({ ...local, endpoint });
   let scheduler: SchedulerClient | undefined = options.scheduler;
+  let lambda: LambdaClient | undefined = options.lambda;
   const urls = new Map<string, Promise<string>>();
   const urlOf = (name: string) => {
     let url = urls.get(name);
@@ -203,6 +212,20 @@ function localTarget(
         groupName: env[ENV_VARS.scheduleGroupName] ?? LOCAL_DEFAULTS.scheduleGroupName,
       };
     },
+    lambda() {
+      lambda ??= new LambdaClient({
+        ...local,
+        endpoint: env.AWS_ENDPOINT_URL_LAMBDA ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.lambdaEndpoint,
+      });
+      return lambda;
+    },
+    async queueArn(job) {
+      const { queue } = await this.queuesOf(job);
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
+      );
+      return out.Attributes?.QueueArn ?? '';
+    },
     recorder: ledger,
     ledger,
     ledgerSource: `table ${table.value} (${table.from}) at ${dynamodbEndpoint.value} (${dynamodbEndpoint.from})`,
@@ -214,10 +237,7 @@ function localTarget(
           await Promise.all(
             registry.jobs.map(async (job) => {
               const { queue } = await this.queuesOf(job);
-              const out = await sqs.send(
-                new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
-              );
-              return [job.name, { url: queue.url, arn: out.Attributes?.QueueArn ?? '' }] as const;
+              return [job.name, { url: queue.url, arn: await this.queueArn(job) }] as const;
             }),
           ),
         );
@@ -239,6 +259,7 @@ function localTarget(
     destroy() {
       if (!options.sqs) sqs.destroy();
       if (!options.scheduler) scheduler?.destroy();
+      if (!options.lambda) lambda?.destroy();
     },
   };
 }
@@ -323,6 +344,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
   const sqs = options.sqs ?? new SQSClient({});
   const cloudwatch = options.cloudwatch ?? new CloudWatchClient({});
   let scheduler: SchedulerClient | undefined;
+  let lambda: LambdaClient | undefined;
   let service: JobService | undefined;
   const ledger = new DynamoJobLedger({
     tableName: output(OUTPUT_KEYS.tableName),
@@ -348,6 +370,13 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
     scheduleSource() {
       scheduler ??= options.scheduler ?? new SchedulerClient({});
       return { client: scheduler, groupName: output(OUTPUT_KEYS.scheduleGroupName) };
+    },
+    lambda() {
+      lambda ??= options.lambda ?? new LambdaClient({});
+      return lambda;
+    },
+    async queueArn(job) {
+      return jobOutput(job, 'queueArn');
     },
     async api() {
       const baseUrl = output(OUTPUT_KEYS.apiUrl);
@@ -375,6 +404,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
       if (!options.cloudwatch) cloudwatch.destroy();
       if (!options.cloudFormation) cloudFormation.destroy();
       if (!options.scheduler) scheduler?.destroy();
+      if (!options.lambda) lambda?.destroy();
     },
   };
 }

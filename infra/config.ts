@@ -26,6 +26,8 @@ export const STAGE_CONTEXT_KEYS = [
   'syncSources',
   'createSesIdentity',
   'production',
+  'pausedJobs',
+  'pausedSchedules',
 ] as const;
 export type StageContextKey = (typeof STAGE_CONTEXT_KEYS)[number];
 
@@ -70,7 +72,12 @@ const contextSchema = z.strictObject({
   ),
   createSesIdentity: z.optional(flag),
   production: z.optional(flag),
+  pausedJobs: z.optional(z.array(z.string(), { error: 'must be a JSON array of job names' })),
+  pausedSchedules: z.optional(z.array(z.string(), { error: 'must be a JSON array of schedule names' })),
 });
+
+/** Keys whose value is JSON (a list or an object), given as a string by `-c key=value`. */
+const JSON_KEYS: ReadonlySet<StageContextKey> = new Set(['syncSources', 'pausedJobs', 'pausedSchedules']);
 
 /** `-c key=value` arrives as a string; cdk.json values arrive as JSON. Lists may come either way. */
 function fromJsonString(value: unknown): unknown {
@@ -96,7 +103,7 @@ const asFlag = (value: boolean | 'true' | 'false' | undefined, fallback: boolean
 export function readStageConfig(context: Readonly<Partial<Record<StageContextKey, unknown>>>): StageConfig {
   const raw: Record<string, unknown> = {};
   for (const key of STAGE_CONTEXT_KEYS) {
-    const value = key === 'syncSources' ? fromJsonString(context[key]) : context[key];
+    const value = JSON_KEYS.has(key) ? fromJsonString(context[key]) : context[key];
     // An empty `-c alarmEmail=` means "not set", as an absent key does.
     if (value !== undefined && value !== null && value !== '') raw[key] = value;
   }
@@ -135,5 +142,7 @@ export function readStageConfig(context: Readonly<Partial<Record<StageContextKey
     syncSources,
     createSesIdentity: asFlag(value.createSesIdentity, STAGE_DEFAULTS.createSesIdentity),
     production: asFlag(value.production, STAGE_DEFAULTS.production),
+    pausedJobs: value.pausedJobs ?? [],
+    pausedSchedules: value.pausedSchedules ?? [],
   };
 }

@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   internal: 'INTERNAL_ERROR',
   // Operator tools (the CLI, the local runtime).
   usage: 'USAGE',
+  /** A schedule name that is not one of the target's recurring schedules. */
+  unknownSchedule: 'UNKNOWN_SCHEDULE',
   unreachable: 'UNREACHABLE',
   operationFailed: 'OPERATION_FAILED',
   declined: 'DECLINED',

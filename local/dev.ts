@@ -7,6 +7,7 @@ import { resolveTarget } from '../cli/target.js';
 import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
 import { EmfCollector, metricsLog } from '../dashboard/server/metrics/emf-collector.js';
 import { type Dashboard, startDashboard } from '../dashboard/server/start-dashboard.js';
+import { targetFlowControl } from '../dashboard/server/target-flow-control.js';
 import { registry } from '../jobs/index.js';
 import { errorMessage } from '../lib/errors.js';
 import { renderBanner, summarize } from './banner.js';
@@ -51,7 +52,7 @@ const program = new Command('npm run dev --')
   .description('Runs Hangar locally: emulators, queues, workers, the API and the scheduler on 127.0.0.1.')
   .option(
     '--persist <dir>',
-    'keep queues, messages, the table and one-time schedules in <dir> across restarts',
+    'keep queues, messages, the table, one-time schedules and pauses in <dir> across restarts',
   )
   .option('--sender <email>', 'the address e-mail is sent as', LOCAL_DEFAULTS.senderEmail)
   .option('--time-zone <zone>', "the stage's time zone (nightly cleanup, scheduled sync sources)")
@@ -125,7 +126,13 @@ async function main(): Promise<void> {
   const target = await resolveTarget({ env: local.environment, registry });
   let dashboard: Dashboard;
   try {
-    dashboard = await startDashboard({ target, registry, metrics, port: options.dashboardPort });
+    dashboard = await startDashboard({
+      target,
+      registry,
+      metrics,
+      port: options.dashboardPort,
+      flowControl: targetFlowControl(target, registry),
+    });
   } catch (error) {
     log.event('dev', 'error', 'The dashboard did not start', { error: errorMessage(error) });
     target.destroy();

@@ -19,6 +19,8 @@ export type LocalPorts = { readonly [K in keyof typeof LOCAL_PORTS]: number };
 /** Region, dummy credentials and resource names the local runtime uses. */
 export const LOCAL_IDENTITY = {
   region: 'us-east-1',
+  /** The account fauxqs puts in queue ARNs, and the local ARNs of functions and mappings. */
+  accountId: '000000000000',
   /** The emulators accept any credentials; these can never sign a real AWS request. */
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   tableName: 'hangar-ledger',

@@ -8,6 +8,11 @@
  *
  * The function is either a handler called in this thread (tests of the worker runtime) or a
  * `LocalFunction` whose instances are worker threads terminated at the timeout (the local runtime).
+ *
+ * Like a mapping, it can be disabled and enabled (`pause`, `resume`): a disabled source receives
+ * nothing, so messages wait on the queue. A pause takes effect when each poller's current long
+ * poll and invocation end — a long poll is never cut short, because fauxqs keeps the waiter of an
+ * abandoned poll and would hand it the next message, hiding that message for a visibility timeout.
  */
 import {
   DeleteMessageBatchCommand,
@@ -48,6 +53,8 @@ export interface EventSourceSettingsOptions {
   readonly pollWaitSeconds?: number;
   /** Called after each invocation, for logs and tests. */
   readonly onInvocation?: (report: InvocationReport) => void;
+  /** Start disabled (a mapping paused before a restart): nothing is received until `resume()`. @default true */
+  readonly enabled?: boolean;
   /**
    * The clock of the batching window, of an in-thread handler's context and of its timeout: a test
    * passes a virtual one and moves it, so what fits in a batch or an invocation never depends on
@@ -78,6 +85,16 @@ export interface InvocationReport {
 export interface EventSource {
   /** Stops polling, waits for in-flight invocations, and resolves. */
   stop(): Promise<void>;
+  /**
+   * Disables the source: no poller starts another receive. Resolves when every poller is idle
+   * (its current long poll and invocation done), i.e. when nothing more will be invoked — or when
+   * a `resume()` overtakes it.
+   */
+  pause(): Promise<void>;
+  /** Enables the source again: the pollers receive at once. */
+  resume(): void;
+  /** False between `pause()` and `resume()`. */
+  readonly enabled: () => boolean;
   /** Invocations so far. */
   readonly invocations: () => number;
   /** The values this event source runs with, as an event source mapping reports them. */
@@ -251,8 +268,30 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     });
   };
 
+  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
+  const stopped = new Promise<void>((resolve) =>
+    stopping.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  // Closed while disabled: pollers wait here, counted, instead of receiving.
+  let gate: PromiseWithResolvers<void> | undefined =
+    options.enabled === false ? Promise.withResolvers<void>() : undefined;
+  let idle = 0;
+  let idleWaiters: (() => void)[] = [];
+  const settleIdle = () => {
+    if (idle < maxConcurrency && !stopping.signal.aborted) return;
+    for (const resolve of idleWaiters) resolve();
+    idleWaiters = [];
+  };
+
   const poller = async () => {
     while (!stopping.signal.aborted) {
+      if (gate) {
+        idle += 1;
+        settleIdle();
+        await Promise.race([gate.promise, stopped]);
+        idle -= 1;
+        continue;
+      }
       try {
         const messages = await gather();
         if (messages.length > 0) await invoke(messages);
@@ -273,7 +312,6 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
     }
   };
 
-  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
   const pollers = Array.from({ length: maxConcurrency }, poller);
   return {
     invocations: () => invocations,
@@ -285,8 +323,24 @@ export async function startEventSource(options: EventSourceOptions): Promise<Eve
       maxConcurrency,
       reportBatchItemFailures: true,
     },
+    enabled: () => gate === undefined,
+    pause() {
+      gate ??= Promise.withResolvers<void>();
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        settleIdle();
+      });
+    },
+    resume() {
+      gate?.resolve();
+      gate = undefined;
+      // A pause still waiting for its pollers is over: it answers, and `enabled()` tells it lost.
+      for (const resolve of idleWaiters) resolve();
+      idleWaiters = [];
+    },
     async stop() {
       stopping.abort();
+      settleIdle();
       await Promise.all(pollers);
     },
   };

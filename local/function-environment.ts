@@ -24,7 +24,9 @@ export interface LocalAwsEndpoints {
   readonly ses: string;
   readonly dynamodb: string;
   readonly scheduler: string;
-  /** Every other service: answers with an error naming it (see ./scheduler-api.ts). */
+  /** Lambda's event-source-mapping calls (pause and resume). */
+  readonly lambda: string;
+  /** Every other service: answers with an error naming it (see ./aws-api.ts). */
   readonly fallback: string;
 }
 
@@ -55,6 +57,7 @@ export function awsEnvironment(stage: Pick<LocalStage, 'region' | 'endpoints'>):
     AWS_ENDPOINT_URL_SES: stage.endpoints.ses,
     AWS_ENDPOINT_URL_DYNAMODB: stage.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SCHEDULER: stage.endpoints.scheduler,
+    AWS_ENDPOINT_URL_LAMBDA: stage.endpoints.lambda,
     AWS_ENDPOINT_URL: stage.endpoints.fallback,
   };
 }

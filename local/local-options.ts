@@ -60,7 +60,7 @@ export interface LocalStageOptions {
 export interface StartLocalOptions {
   /** Ports on 127.0.0.1, each overridable; `'free'` takes a free port for each. @default LOCAL_PORTS */
   readonly ports?: Partial<LocalPorts> | 'free';
-  /** Keeps queues, messages, the table and one-time schedules here across restarts. @default in memory */
+  /** Keeps queues, messages, the table, one-time schedules and pauses here across restarts. @default in memory */
   readonly persistDir?: string;
   /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;

@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { functionDir, functionEntry, type Settings } from '../lib/deploy/index.js';
 import { LocalRuntimeError } from './errors.js';
 import { type EventSource, type EventSourceMapping, startEventSource } from './event-source.js';
+import type { LocalEventSourceMappings } from './event-source-mappings.js';
 import { type LocalStage, workerEnvironment, workerFunctionName } from './function-environment.js';
 import { describeThreadError, LocalFunction } from './local-function.js';
 import type { LocalLog } from './log.js';
@@ -77,6 +78,8 @@ export interface StartWorkersOptions {
   readonly functions: Map<string, LocalFunction>;
   /** Every event source started is added here. */
   readonly sources: EventSource[];
+  /** Every event source is registered here, and starts disabled if it was paused before a restart. */
+  readonly mappings: LocalEventSourceMappings;
 }
 
 /** Starts each running worker's function and event source; returns the workers with their mappings. */
@@ -118,6 +121,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<LocalW
       maxConcurrency: job.eventSource.maxConcurrency,
       functionTimeoutSeconds: job.function.timeoutSeconds,
       pollWaitSeconds: options.pollWaitSeconds,
+      enabled: !options.mappings.isDisabled(worker.functionName, jobQueues.queue.arn),
       onInvocation: (report) => {
         if (report.records === 0) {
           log.event(worker.functionName, 'warn', 'Polling failed; retrying', { error: report.error });
@@ -135,6 +139,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<LocalW
       },
     });
     options.sources.push(source);
+    options.mappings.add(worker.functionName, source);
     started.push({ ...worker, eventSource: source.mapping });
   }
   return started;

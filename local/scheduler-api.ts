@@ -1,52 +1,26 @@
 /**
  * EventBridge Scheduler's REST-JSON API, as much of it as Hangar uses (`CreateSchedule`,
- * `DeleteSchedule`, `GetSchedule`, `ListSchedules`), on loopback in front of the local scheduler.
- * Functions reach it through `AWS_ENDPOINT_URL_SCHEDULER`, so the real `AwsScheduler` adapter and
- * the SDK's own serializers run unchanged — nothing in a handler knows it is local.
- *
- * The same server answers every other AWS request (the runtime points the SDK's global
- * `AWS_ENDPOINT_URL` here) with an error naming the service, so a handler that calls a service
- * without a local emulator fails loudly on loopback instead of reaching AWS with dummy credentials.
+ * `UpdateSchedule`, `DeleteSchedule`, `GetSchedule`, `ListSchedules`), in front of the local
+ * scheduler; served by ./aws-api.ts. Functions reach it through `AWS_ENDPOINT_URL_SCHEDULER`, so
+ * the real `AwsScheduler` adapter and the SDK's own serializers run unchanged — nothing in a
+ * handler knows it is local.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { listen } from './emulators.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { epochSeconds, isRecord, readJson, sendError, sendJson } from './aws-http.js';
 import { type LocalScheduler, type ScheduleDefinition, SchedulerApiError, scheduleArn } from './scheduler.js';
 
-export interface SchedulerApi {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-const MAX_BODY_BYTES = 1_048_576;
-
-/** Starts the API on `127.0.0.1:port` (0: a free port). */
-export async function startSchedulerApi(scheduler: LocalScheduler, port: number): Promise<SchedulerApi> {
-  const server = createServer((req, res) => {
-    handle(scheduler, req, res).catch((error: unknown) => {
-      if (error instanceof SchedulerApiError) sendError(res, error.status, error.name, error.message);
-      else sendError(res, 500, 'InternalServerException', error instanceof Error ? error.message : 'error');
-    });
-  });
-  await listen(server, port, 'scheduler');
-  const { port: actual } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${actual}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
-}
-
-async function handle(scheduler: LocalScheduler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Answers the request when it is a Scheduler call (a `/schedules` path).
+ * @returns false, having read nothing, for any other request.
+ */
+export async function handleSchedulerRequest(
+  scheduler: LocalScheduler,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const match = /^\/schedules(?:\/([^/]+))?$/.exec(url.pathname);
-  if (!match || req.headers['x-amz-target'] !== undefined) {
-    await drain(req);
-    return refuse(req, res);
-  }
+  if (!match || req.headers['x-amz-target'] !== undefined) return false;
   const name = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
   const groupName = url.searchParams.get('groupName') ?? 'default';
 
@@ -60,26 +34,33 @@ async function handle(scheduler: LocalScheduler, req: IncomingMessage, res: Serv
         ...(prefix === undefined ? {} : { namePrefix: prefix }),
       })
       .filter((d) => state === undefined || d.State === state);
-    return sendJson(res, 200, { Schedules: schedules.map(summary) });
+    sendJson(res, 200, { Schedules: schedules.map(summary) });
+    return true;
   }
-  if (name === undefined) return sendError(res, 405, 'ValidationException', 'Method not allowed');
+  if (name === undefined) {
+    sendError(res, 405, 'ValidationException', 'Method not allowed');
+    return true;
+  }
 
   switch (req.method) {
-    case 'POST': {
-      const body = parseCreate(name, await readJson(req));
-      return sendJson(res, 200, await scheduler.create(body));
-    }
+    case 'POST':
+      sendJson(res, 200, await scheduler.create(parseDefinition(name, await readJson(req))));
+      break;
+    case 'PUT':
+      sendJson(res, 200, await scheduler.update(parseDefinition(name, await readJson(req))));
+      break;
     case 'GET':
-      return sendJson(res, 200, describe(scheduler.get(groupName, name)));
+      sendJson(res, 200, describe(scheduler.get(groupName, name)));
+      break;
     case 'DELETE':
       await scheduler.delete(groupName, name);
-      return sendJson(res, 200, {});
+      sendJson(res, 200, {});
+      break;
     default:
-      return sendError(res, 405, 'ValidationException', `Method ${req.method} not allowed`);
+      sendError(res, 405, 'ValidationException', `Method ${req.method} not allowed`);
   }
+  return true;
 }
-
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 function describe(d: ScheduleDefinition) {
   return {
@@ -94,7 +75,7 @@ function describe(d: ScheduleDefinition) {
     Target: d.Target,
     ...(d.Description === undefined ? {} : { Description: d.Description }),
     CreationDate: epochSeconds(d.CreationDate),
-    LastModificationDate: epochSeconds(d.CreationDate),
+    LastModificationDate: epochSeconds(d.LastModificationDate ?? d.CreationDate),
   };
 }
 
@@ -105,15 +86,13 @@ function summary(d: ScheduleDefinition) {
     GroupName: d.GroupName,
     State: d.State,
     CreationDate: epochSeconds(d.CreationDate),
-    LastModificationDate: epochSeconds(d.CreationDate),
+    LastModificationDate: epochSeconds(d.LastModificationDate ?? d.CreationDate),
     Target: { Arn: d.Target.Arn },
   };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function parseCreate(name: string, body: unknown): Omit<ScheduleDefinition, 'CreationDate'> {
+/** The body of `CreateSchedule` and of `UpdateSchedule`, which replaces the whole schedule. */
+function parseDefinition(name: string, body: unknown): Omit<ScheduleDefinition, 'CreationDate'> {
   const invalid = (message: string) => new SchedulerApiError('ValidationException', message);
   if (!isRecord(body)) throw invalid('The request body must be a JSON object.');
   const { ScheduleExpression, ScheduleExpressionTimezone, GroupName, State, ActionAfterCompletion } = body;
@@ -164,57 +143,4 @@ function parseCreate(name: string, body: unknown): Omit<ScheduleDefinition, 'Cre
     ...(typeof Description === 'string' ? { Description } : {}),
     ...(typeof ClientToken === 'string' ? { ClientToken } : {}),
   };
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await drain(req);
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SchedulerApiError('ValidationException', 'The request body is not JSON.');
-  }
-}
-
-async function drain(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    bytes += buffer.length;
-    if (bytes > MAX_BODY_BYTES)
-      throw new SchedulerApiError('ValidationException', 'The request body is too large.');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Any request that is not a Scheduler call: which service it was for, from its SigV4 credential scope. */
-function refuse(req: IncomingMessage, res: ServerResponse): void {
-  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-  const service = scope?.[1] ?? 'unknown';
-  const target = req.headers['x-amz-target'];
-  sendError(
-    res,
-    400,
-    'UnsupportedOperation',
-    `The Hangar local runtime has no emulator for AWS service "${service}"${target ? ` (${String(target)})` : ''}; ` +
-      'only SQS, SES, DynamoDB and EventBridge Scheduler run locally.',
-  );
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, status: number, type: string, message: string): void {
-  const text = JSON.stringify({ __type: type, Message: message, message });
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'x-amzn-errortype': type,
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }

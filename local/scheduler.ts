@@ -7,13 +7,13 @@
  * tests drive with `advanceTo`, so "runs at 03:00 Berlin time" is testable in milliseconds.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { renderFiring, type Settings } from '../lib/deploy/index.js';
 import { errorMessage } from '../lib/errors.js';
 import { ConfigError } from '../lib/index.js';
+import { AwsApiError } from './aws-http.js';
 import { LocalRuntimeError } from './errors.js';
+import { readJsonFile, writeJsonFile } from './persist-file.js';
 import { type CompiledSchedule, compileSchedule, UnsupportedScheduleError } from './schedule-expression.js';
 
 /** The numbers of the local scheduler, named once. */
@@ -30,16 +30,16 @@ export const SCHEDULER_RULES = {
 } as const;
 
 /** A Scheduler API error, with the name the SDK maps to its exception class. */
-export class SchedulerApiError extends Error {
-  readonly status: number;
-
+export class SchedulerApiError extends AwsApiError {
   constructor(
     name: 'ResourceNotFoundException' | 'ConflictException' | 'ValidationException',
     message: string,
   ) {
-    super(message);
-    this.name = name;
-    this.status = name === 'ResourceNotFoundException' ? 404 : name === 'ConflictException' ? 409 : 400;
+    super(
+      name,
+      message,
+      name === 'ResourceNotFoundException' ? 404 : name === 'ConflictException' ? 409 : 400,
+    );
   }
 }
 
@@ -72,6 +72,8 @@ export interface ScheduleDefinition {
   readonly ClientToken?: string;
   /** ISO time. */
   readonly CreationDate: string;
+  /** ISO time of the last `UpdateSchedule`. @default CreationDate */
+  readonly LastModificationDate?: string;
 }
 
 /** One delivery of a schedule's input to its queue. */
@@ -101,7 +103,10 @@ export interface LocalSchedulerOptions {
   readonly queueArns: Readonly<Record<string, string>>;
   /** `undefined`: the system clock and timers. A date: a manual clock starting there, moved by `advanceTo`. */
   readonly manualClockStart?: Date;
-  /** Where one-time schedules are kept across restarts (`--persist`). */
+  /**
+   * Where one-time schedules, and the state (paused or not) of declared ones, are kept across
+   * restarts (`--persist`).
+   */
   readonly persistFile?: string;
   readonly log?: SchedulerLog;
   /** Called after each successful delivery (logs, tests). */
@@ -152,6 +157,7 @@ export class LocalScheduler {
 
   async start(): Promise<void> {
     const now = this.now();
+    const saved = await this.#load();
     for (const job of this.#options.settings.jobs) {
       const arn = this.#options.queueArns[job.jobName];
       if (arn === undefined) throw new LocalRuntimeError(`No queue ARN for job "${job.jobName}"`);
@@ -178,10 +184,11 @@ export class LocalScheduler {
           },
           CreationDate: now.toISOString(),
         };
-        this.#add(definition, true, now);
+        const state = saved.declaredStates[definition.Name] ?? definition.State;
+        this.#add({ ...definition, State: state }, true, now);
       }
     }
-    for (const definition of await this.#load()) {
+    for (const definition of saved.created) {
       this.#add(definition, false, now);
     }
     this.#arm();
@@ -203,14 +210,33 @@ export class LocalScheduler {
       }
       throw new SchedulerApiError('ConflictException', `Schedule ${input.Name} already exists.`);
     }
-    if (!/^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(input.Target.Arn)) {
-      throw new SchedulerApiError(
-        'ValidationException',
-        `The local scheduler delivers to SQS queues only; target ${input.Target.Arn} is not a queue ARN.`,
-      );
-    }
+    this.#checkTarget(input.Target.Arn);
     const definition: ScheduleDefinition = { ...input, CreationDate: this.now().toISOString() };
     this.#add(definition, false, this.now());
+    await this.#save();
+    this.#arm();
+    return { ScheduleArn: scheduleArn(input.GroupName, input.Name) };
+  }
+
+  /**
+   * `UpdateSchedule`: replaces the whole definition, as Scheduler does (a field left out takes its
+   * default). A schedule enabled again fires next at its next time from now, never backfilling
+   * the firings it missed while disabled. @throws {SchedulerApiError} ResourceNotFoundException
+   */
+  async update(input: Omit<ScheduleDefinition, 'CreationDate'>): Promise<{ ScheduleArn: string }> {
+    const existing = this.#entries.get(key(input.GroupName, input.Name));
+    if (!existing) {
+      throw new SchedulerApiError('ResourceNotFoundException', `Schedule ${input.Name} does not exist.`);
+    }
+    this.#checkTarget(input.Target.Arn);
+    const now = this.now();
+    const { ClientToken: _token, ...rest } = input;
+    const definition: ScheduleDefinition = {
+      ...rest,
+      CreationDate: existing.definition.CreationDate,
+      LastModificationDate: now.toISOString(),
+    };
+    this.#add(definition, existing.declared, now);
     await this.#save();
     this.#arm();
     return { ScheduleArn: scheduleArn(input.GroupName, input.Name) };
@@ -269,6 +295,15 @@ export class LocalScheduler {
   /** `advanceTo(now + ms)`. */
   advanceBy(ms: number): Promise<Firing[]> {
     return this.advanceTo(new Date(this.now().getTime() + ms));
+  }
+
+  #checkTarget(arn: string): void {
+    if (!/^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(arn)) {
+      throw new SchedulerApiError(
+        'ValidationException',
+        `The local scheduler delivers to SQS queues only; target ${arn} is not a queue ARN.`,
+      );
+    }
   }
 
   #add(definition: ScheduleDefinition, declared: boolean, now: Date): void {
@@ -406,28 +441,35 @@ export class LocalScheduler {
     return url;
   }
 
-  async #load(): Promise<ScheduleDefinition[]> {
+  async #load(): Promise<SavedSchedules> {
+    const none: SavedSchedules = { created: [], declaredStates: {} };
     const file = this.#options.persistFile;
-    if (file === undefined) return [];
-    try {
-      const saved: unknown = JSON.parse(await readFile(file, 'utf8'));
-      return Array.isArray(saved) ? (saved as ScheduleDefinition[]) : [];
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    if (file === undefined) return none;
+    const saved = await readJsonFile(file);
+    // Before pauses were kept, the file held the created schedules only.
+    if (Array.isArray(saved)) return { ...none, created: saved as ScheduleDefinition[] };
+    return { ...none, ...(saved as Partial<SavedSchedules> | undefined) };
   }
 
   async #save(): Promise<void> {
     const file = this.#options.persistFile;
     if (file === undefined) return;
-    const created = [...this.#entries.values()].filter((e) => !e.declared).map((e) => e.definition);
-    await mkdir(dirname(file), { recursive: true });
-    // Write then rename: a crash mid-write never leaves a truncated file behind.
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(created, null, 2));
-    await rename(temporary, file);
+    const entries = [...this.#entries.values()];
+    const saved: SavedSchedules = {
+      created: entries.filter((e) => !e.declared).map((e) => e.definition),
+      // Declared schedules come from the settings at each start; only their state is the operator's.
+      declaredStates: Object.fromEntries(
+        entries.filter((e) => e.declared).map((e) => [e.definition.Name, e.definition.State]),
+      ),
+    };
+    await writeJsonFile(file, saved);
   }
+}
+
+/** What `--persist` keeps of the scheduler. */
+interface SavedSchedules {
+  readonly created: readonly ScheduleDefinition[];
+  readonly declaredStates: Readonly<Record<string, ScheduleDefinition['State']>>;
 }
 
 /** The role ARN the local runtime hands out as `HANGAR_SCHEDULER_ROLE_ARN`; nothing checks it locally. */

@@ -15,9 +15,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { registry as appRegistry } from '../jobs/index.js';
 import { deriveStageSettings, functionEntry, type Settings } from '../lib/deploy/index.js';
+import { startLocalAwsApi } from './aws-api.js';
 import { bundleEntries, bundleFunctionThread } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
+import { LOCAL_IDENTITY } from './endpoints.js';
 import type { EventSource } from './event-source.js';
+import { LocalEventSourceMappings } from './event-source-mappings.js';
 import { type FaultLayer, startFaultLayer } from './faults/fault-layer.js';
 import {
   apiEnvironment,
@@ -40,7 +43,6 @@ import { silentLog } from './log.js';
 import { createJobQueues, createTable, type JobQueues } from './resources.js';
 import { startSampleSource } from './sample-source.js';
 import { LOCAL_SCHEDULER_ROLE_ARN, LocalScheduler } from './scheduler.js';
-import { startSchedulerApi } from './scheduler-api.js';
 import { allStarted, Teardown } from './teardown.js';
 
 /** The loopback ports of PRODUCT.md ("Local endpoints"), plus the two this runtime adds. */
@@ -61,6 +63,8 @@ export interface LocalEndpoints {
   readonly ses: string;
   readonly dynamodb: string;
   readonly scheduler: string;
+  /** Lambda's event-source-mapping API (pause and resume); the same server as the scheduler's. */
+  readonly lambda: string;
   readonly sampleSource: string;
 }
 
@@ -73,6 +77,8 @@ export interface LocalRuntime {
   readonly tableName: string;
   readonly scheduleGroupName: string;
   readonly scheduler: LocalScheduler;
+  /** The workers' event sources as Lambda's API shows them; disabling one pauses its job's queue. */
+  readonly mappings: LocalEventSourceMappings;
   readonly workers: readonly LocalWorker[];
   /** Local functions by name. */
   readonly functions: ReadonlyMap<string, LocalFunction>;
@@ -165,7 +171,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     });
     await scheduler.start();
     teardown.add(() => scheduler.stop());
-    const schedulerApi = await teardown.track(startSchedulerApi(scheduler, ports.scheduler));
+    const mappings = new LocalEventSourceMappings({
+      region,
+      accountId: LOCAL_IDENTITY.accountId,
+      ...(persistDir === undefined ? {} : { persistFile: join(persistDir, 'event-source-mappings.json') }),
+    });
+    await mappings.load();
+    const awsApi = await teardown.track(startLocalAwsApi({ scheduler, mappings }, ports.scheduler));
 
     const stage: LocalStage = {
       stage: LOCAL_DEFAULTS.stage,
@@ -174,8 +186,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         sqs: sqsEmulator.url,
         ses: sesEmulator.url,
         dynamodb: dynamoEmulator.url,
-        scheduler: schedulerApi.url,
-        fallback: schedulerApi.url,
+        scheduler: awsApi.url,
+        lambda: awsApi.url,
+        fallback: awsApi.url,
       },
       tableName: LOCAL_DEFAULTS.tableName,
       scheduleGroupName: LOCAL_DEFAULTS.scheduleGroupName,
@@ -216,6 +229,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       log,
       functions,
       sources,
+      mappings,
     });
 
     const api = serveApi
@@ -243,7 +257,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       sqs: sqsEmulator.url,
       ses: sesEmulator.url,
       dynamodb: dynamoEmulator.url,
-      scheduler: schedulerApi.url,
+      scheduler: awsApi.url,
+      lambda: awsApi.url,
       sampleSource: sampleSource.url,
     };
     faults?.arm();
@@ -255,6 +270,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       tableName: LOCAL_DEFAULTS.tableName,
       scheduleGroupName: LOCAL_DEFAULTS.scheduleGroupName,
       scheduler,
+      mappings,
       workers,
       functions,
       warnings,

@@ -5,6 +5,7 @@ import { CloudWatchMetrics } from '../../dashboard/server/metrics/cloudwatch-met
 import { cachedMetrics, type MetricsSource } from '../../dashboard/server/metrics/metrics-source.js';
 import { RemoteMetrics } from '../../dashboard/server/metrics/remote-metrics.js';
 import { startDashboard } from '../../dashboard/server/start-dashboard.js';
+import { targetFlowControl } from '../../dashboard/server/target-flow-control.js';
 import { localUrl } from '../../local/endpoints.js';
 import { parseInteger } from '../args.js';
 import type { Target } from '../target.js';
@@ -37,6 +38,7 @@ export async function dashboardCommand(ctx: CommandContext, options: DashboardCo
     metrics: metricsOf(target, ctx, options.stage),
     port,
     readOnly: options.readOnly === true,
+    flowControl: targetFlowControl(target, ctx.registry),
   });
   ctx.out.line(
     `Hangar dashboard for ${target.label}: ${dashboard.url}${options.readOnly ? ' (read-only)' : ''}`,

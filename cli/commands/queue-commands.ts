@@ -1,21 +1,37 @@
 /** `queues`, `dlq peek`, `dlq discard`: the commands that read queues directly. */
+
+import { errorMessage } from '../../lib/errors.js';
 import { parseInteger, splitList } from '../args.js';
 import { discardDead } from '../discard.js';
 import { type DeadMessageView, describeDead, peekDlq } from '../dlq.js';
 import { NotFoundError, OperationFailedError, UsageError } from '../errors.js';
+import { type QueueState, queueStates } from '../flow-control.js';
 import { cell, formatAge } from '../output.js';
 import { queueRows } from '../queues.js';
 import { type CommandContext, jobAndQueues } from './context.js';
 
 export async function queuesCommand(ctx: CommandContext): Promise<void> {
-  const { rows: result, agesKnown } = await queueRows(await ctx.target(), ctx.registry, ctx.now());
+  const target = await ctx.target();
+  // Pause state comes from Lambda's API: a target that cannot answer it still shows its queues.
+  const [{ rows, agesKnown }, states] = await Promise.all([
+    queueRows(target, ctx.registry, ctx.now()),
+    queueStates(target, ctx.registry).then(
+      (found): { found: Record<string, QueueState>; problem?: string } => ({ found }),
+      (error: unknown): { found: Record<string, QueueState>; problem?: string } => ({
+        found: {},
+        problem: errorMessage(error),
+      }),
+    ),
+  ]);
+  const result = rows.map((r) => ({ ...r, state: states.found[r.job] ?? null }));
   if (ctx.out.json) return ctx.out.data(result);
   const age = (seconds: number | null) => (seconds === null ? (agesKnown ? '-' : 'n/a') : formatAge(seconds));
   const c = ctx.out.colors;
   ctx.out.table(
-    ['JOB', 'QUEUE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'OLDEST', 'DLQ', 'DLQ OLDEST'],
+    ['JOB', 'STATE', 'QUEUE', 'VISIBLE', 'IN FLIGHT', 'DELAYED', 'OLDEST', 'DLQ', 'DLQ OLDEST'],
     result.map((r) => [
       r.job,
+      r.state === null ? '-' : r.state === 'active' ? r.state : c.yellow(r.state),
       r.queue,
       String(r.visible),
       String(r.inFlight),
@@ -26,6 +42,7 @@ export async function queuesCommand(ctx: CommandContext): Promise<void> {
     ]),
   );
   if (!agesKnown) ctx.out.note('Oldest-message ages come from CloudWatch: see them with --stage.');
+  if (states.problem !== undefined) ctx.out.note(`Paused or not is unknown: ${states.problem}`);
 }
 
 export async function dlqPeekCommand(

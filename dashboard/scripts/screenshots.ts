@@ -17,6 +17,7 @@ import { launchChromium, openPage } from '../../test/helpers/browser.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { EmfCollector, metricsLog } from '../server/metrics/emf-collector.js';
 import { startDashboard } from '../server/start-dashboard.js';
+import { targetFlowControl } from '../server/target-flow-control.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 /** Fresh loads of the overview measured; the median is reported. */
@@ -38,7 +39,13 @@ const local = await startLocal({
   stage: { syncSources: [{ id: 'crm', url: `${refusingUrl}/items`, schedule: 'rate(1 hour)' }] },
 });
 const target = await resolveTarget({ env: local.environment, registry });
-const dashboard = await startDashboard({ target, registry, metrics, port: 0 });
+const dashboard = await startDashboard({
+  target,
+  registry,
+  metrics,
+  port: 0,
+  flowControl: targetFlowControl(target, registry),
+});
 const browser = await launchChromium();
 try {
   const jobs = await target.jobService();

@@ -26,6 +26,7 @@ export const DASHBOARD_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ERROR_CODES.readOnly]: 405,
   [ERROR_CODES.notAvailable]: 501,
   [ERROR_CODES.usage]: 400,
+  [ERROR_CODES.unknownSchedule]: 404,
   [ERROR_CODES.unreachable]: 503,
 };
 

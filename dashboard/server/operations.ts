@@ -127,7 +127,8 @@ export class DashboardOperations {
     const [{ rows, agesKnown }, counts, paused] = await Promise.all([
       queueRows(this.target, this.registry, this.#now()),
       this.#statusCounts(),
-      this.flowControl?.pausedQueues() ?? null,
+      // Without the state (a target that cannot say), the page shows the queues without it.
+      this.flowControl?.pausedQueues().catch(() => null) ?? null,
     ]);
     return { updatedAt: this.#now().toISOString(), queues: rows, agesKnown, counts, paused };
   }

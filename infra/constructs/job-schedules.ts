@@ -34,6 +34,8 @@ export type OneTimeScheduleAction = keyof typeof ONE_TIME_SCHEDULE_ACTIONS;
 export interface JobSchedulesProps {
   /** Every job's queue; each job's `settings.schedules` become recurring schedules. */
   readonly queues: readonly JobQueue[];
+  /** Recurring schedules (by name) deployed disabled; the others deploy enabled. @default [] */
+  readonly pausedSchedules?: readonly string[];
   /** Of the schedule group and the delivery DLQ. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -89,6 +91,15 @@ export class JobSchedules extends Construct {
       removalPolicy,
     });
 
+    const declared = props.queues.flatMap((q) => q.settings.schedules.map((s) => s.name));
+    const paused = new Set(props.pausedSchedules ?? []);
+    const unknown = [...paused].filter((name) => !declared.includes(name));
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        `pausedSchedules: ${unknown.map((n) => `"${n}"`).join(', ')} ${unknown.length === 1 ? 'is not a schedule' : 'are not schedules'} of this stage; schedules: ${declared.join(', ') || '(none)'}`,
+      );
+    }
+
     const schedules = new Map<string, Schedule>();
     for (const jobQueue of props.queues) {
       // One-time schedules may target any job's queue, so the role sends to all of them.
@@ -104,6 +115,9 @@ export class JobSchedules extends Construct {
             scheduleGroup: this.group,
             schedule: ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timeZone)),
             timeWindow: TimeWindow.flexible(Duration.minutes(schedule.flexibleWindowMinutes)),
+            // Always in the template (Scheduler's UpdateSchedule would default a missing one to
+            // ENABLED): a deploy that changes a schedule writes this state.
+            enabled: !paused.has(schedule.name),
             target: new SqsSendMessage(jobQueue.queue, {
               role: this.role,
               // Verbatim: Scheduler fills in the scheduled time and execution id, so each firing

@@ -25,6 +25,12 @@ export interface JobWorkerProps {
   readonly parameters?: StageParameters;
   /** Required for FIFO jobs: a delayed continuation of a FIFO job goes through a one-time schedule. */
   readonly schedules?: JobSchedules;
+  /**
+   * Deploy the event source mapping disabled (the stage lists the job in `pausedJobs`). Otherwise
+   * the template leaves `Enabled` out, so a pause made through the Lambda API is not undone by a
+   * deploy that does not change the mapping. @default false
+   */
+  readonly paused?: boolean;
   /** Variables besides the standard ones (`ENV_VARS`), which they may not replace. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
   /** @default FUNCTION_DEFAULTS.logRetention */
@@ -120,6 +126,7 @@ export class JobWorker extends Construct {
         : {}),
       maxConcurrency: eventSource.maxConcurrency,
       reportBatchItemFailures: eventSource.reportBatchItemFailures,
+      ...(props.paused === true ? { enabled: false } : {}),
     });
     // The mapping polls with the function's role: it must be able to receive before it is created.
     this.eventSource.node.addDependency(this.handler.role);

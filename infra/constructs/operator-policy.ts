@@ -4,6 +4,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { JobQueue } from './job-queue.js';
 import type { JobSchedules } from './job-schedules.js';
+import type { JobWorker } from './job-worker.js';
 import { HTTP_ROUTES, type JobsApi } from './jobs-api.js';
 
 export interface OperatorPolicyProps {
@@ -15,6 +16,8 @@ export interface OperatorPolicyProps {
   readonly ledger: Table;
   /** The job API the CLI's `send`, `status`, `cancel` and `jobs` call. */
   readonly api: JobsApi;
+  /** Every job's worker: whose event source `hangar pause` and `hangar resume` disable and enable. */
+  readonly workers: readonly JobWorker[];
 }
 
 /**
@@ -22,9 +25,12 @@ export interface OperatorPolicyProps {
  * stage with their own credentials — exactly the calls those make, nothing else:
  * - `readOnly`: the stack's outputs, queue depths, dead letters read and given back (SQS has no
  *   peek: receiving returns bodies, so this policy can read payloads; the dashboard's read-only
- *   mode does not show them), CloudWatch figures, schedules, ledger reads, the API's GET routes.
+ *   mode does not show them), CloudWatch figures, schedules, ledger reads, the API's GET routes,
+ *   and listing event source mappings (whether a queue is paused, in `hangar queues`).
  * - `full`: all of that, plus redrives (re-send, native move task), discards, run now, enqueue and
- *   cancel (ledger writes, one-time schedules, passing the scheduler role), every API route.
+ *   cancel (ledger writes, one-time schedules, passing the scheduler role), every API route, and
+ *   pause and resume (the workers' event source mappings; the recurring schedules' state, which
+ *   `UpdateSchedule` writes with the scheduler role, passed).
  */
 export class OperatorPolicy extends Construct {
   readonly readOnly: ManagedPolicy;
@@ -62,6 +68,8 @@ export class OperatorPolicy extends Construct {
       // ListSchedules has no resource-level permissions either; GetSchedule is kept to the group.
       new PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }),
       new PolicyStatement({ actions: ['scheduler:GetSchedule'], resources: [schedulesInGroup] }),
+      // ListEventSourceMappings has no resource-level permissions.
+      new PolicyStatement({ actions: ['lambda:ListEventSourceMappings'], resources: ['*'] }),
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [table, `${table}/index/*`],
@@ -79,6 +87,14 @@ export class OperatorPolicy extends Construct {
         resources: [table],
       }),
       ...props.schedules.oneTimeScheduleStatements(['create', 'delete']),
+      ...statementIfAny(
+        ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+        props.workers.map((w) => w.eventSource.eventSourceMappingArn),
+      ),
+      ...statementIfAny(
+        ['scheduler:UpdateSchedule'],
+        [...props.schedules.schedules.values()].map((s) => s.scheduleArn),
+      ),
       new PolicyStatement({ actions: ['execute-api:Invoke'], resources: routes() }),
     ];
     this.readOnly = new ManagedPolicy(this, 'ReadOnly', {
@@ -87,8 +103,16 @@ export class OperatorPolicy extends Construct {
       statements: read,
     });
     this.full = new ManagedPolicy(this, 'Full', {
-      description: 'Operate Hangar: every hangar command and the dashboard, redrive and discard included',
+      description:
+        'Operate Hangar: every hangar command and the dashboard, redrive, discard, pause and resume included',
       statements: [...read, ...write],
     });
   }
+}
+
+/** A statement needs a resource: a stage without workers or recurring schedules grants nothing for them. */
+function statementIfAny(actions: readonly string[], resources: readonly string[]): PolicyStatement[] {
+  return resources.length === 0
+    ? []
+    : [new PolicyStatement({ actions: [...actions], resources: [...resources] })];
 }

@@ -123,8 +123,16 @@ export class JobsStack extends Stack {
     }));
     this.schedules = new JobSchedules(this, 'Schedules', {
       queues: jobQueues.map(({ queue }) => queue),
+      pausedSchedules: config.pausedSchedules ?? [],
       removalPolicy,
     });
+    const pausedJobs = new Set(config.pausedJobs ?? []);
+    const unknownJobs = [...pausedJobs].filter((name) => !this.settings.jobs.some((j) => j.jobName === name));
+    if (unknownJobs.length > 0) {
+      throw stageConfigError([
+        `pausedJobs: ${unknownJobs.map((n) => `"${n}"`).join(', ')} not registered; jobs: ${this.settings.jobs.map((j) => j.jobName).join(', ')}`,
+      ]);
+    }
     const jobWorkers = jobQueues.map(({ entry, queue }) => ({
       queue,
       worker: new JobWorker(this, `${pascalName(queue.settings.jobName)}Worker`, {
@@ -136,6 +144,7 @@ export class JobsStack extends Stack {
         parameters: this.parameters,
         schedules: this.schedules,
         environment: stageSettings.environment[queue.settings.jobName] ?? {},
+        paused: pausedJobs.has(queue.settings.jobName),
         removalPolicy,
       }),
     }));
@@ -161,6 +170,7 @@ export class JobsStack extends Stack {
       schedules: this.schedules,
       ledger: this.ledger.table,
       api: this.api,
+      workers: [...this.workers.values()],
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,

@@ -46,6 +46,14 @@ export interface StageConfig {
   readonly createSesIdentity: boolean;
   /** Deletion protection and `RETAIN` on stateful resources. @default STAGE_DEFAULTS.production */
   readonly production: boolean;
+  /**
+   * Jobs whose event source mapping is deployed disabled (`Enabled: false`), so a deploy keeps
+   * their queues paused. Other mappings carry no `Enabled` at all: a pause made with
+   * `hangar pause` is not the template's to undo. @default []
+   */
+  readonly pausedJobs?: readonly string[];
+  /** Recurring schedules deployed disabled (`State: DISABLED`); the others deploy `ENABLED`. @default [] */
+  readonly pausedSchedules?: readonly string[];
 }
 
 /** The SSM path and the Secrets Manager name prefix a stage's handlers may read. */

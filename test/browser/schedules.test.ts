@@ -1,7 +1,9 @@
 /**
  * Schedules in real Chromium against a real local runtime on a driven clock: a recurring schedule
  * with its next firings as Scheduler computes them (Europe/Berlin, daylight saving included), run
- * now from the page, and its last scheduled firing's job with its outcome.
+ * now from the page, its last scheduled firing's job with its outcome, and a schedule paused from
+ * the page that does not fire when its time comes (the buttons call `hangar schedules
+ * pause|resume`'s code, through the runtime's Scheduler endpoint).
  */
 import { describe, expect, it } from 'vitest';
 import { resourceStem } from '../../lib/deploy/index.js';
@@ -81,5 +83,33 @@ describe('Page: schedules', () => {
     expect(firing?.scheduleName).toBe(schedule);
     expect(before).toBe('–');
     expect(last).toBe(`2026-11-23 02:00:00${env().events()[0]?.jobId} succeeded`);
+  });
+});
+
+describe('Page: schedules, pause and resume', () => {
+  it('a schedule paused from the page does not fire when its time comes, and fires after resume', async () => {
+    // Prepare
+    await page().goto(`${env().dashboard.url}/#/schedules`);
+    await row().waitFor();
+
+    // Act: pause, and let the clock pass its 03:00 Berlin firing.
+    await row().getByRole('button', { name: 'Pause' }).click();
+    const paused = (await page().locator('.notice.good').textContent()) ?? '';
+    await row().locator('.badge.state-disabled').waitFor();
+    const whilePaused = await env().local.scheduler.advanceTo(new Date('2026-11-23T02:00:00.000Z'));
+
+    // Act: resume; the next night's firing comes.
+    await row().getByRole('button', { name: 'Resume' }).click();
+    await row().locator('.badge.state-enabled').waitFor();
+    const afterResume = await env().local.scheduler.advanceTo(new Date('2026-11-24T02:00:00.000Z'));
+    await waitFor('the firing’s job to run', () => (env().events().length === 1 ? true : undefined));
+
+    // Assess
+    expect(paused).toBe(`${schedule} paused.`);
+    expect(whilePaused).toEqual([]);
+    expect(afterResume.map((f) => [f.scheduleName, f.scheduledAt.toISOString()])).toEqual([
+      [schedule, '2026-11-24T02:00:00.000Z'],
+    ]);
+    expect(env().events()).toHaveLength(1);
   });
 });

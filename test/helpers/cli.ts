@@ -147,6 +147,12 @@ export function fixedTarget(
     scheduleSource() {
       throw new Error('no scheduler in this test');
     },
+    lambda() {
+      throw new Error('no Lambda in this test');
+    },
+    async queueArn() {
+      throw new Error('no queue ARNs in this test');
+    },
     recorder: undefined,
     ledger: undefined,
     ledgerSource: undefined,

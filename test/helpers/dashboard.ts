@@ -18,6 +18,7 @@ import {
   type DashboardOptions,
   startDashboard,
 } from '../../dashboard/server/start-dashboard.js';
+import { targetFlowControl } from '../../dashboard/server/target-flow-control.js';
 import { JobClient } from '../../lib/index.js';
 import { silentLog } from '../../local/log.js';
 import {
@@ -73,6 +74,7 @@ export async function startTestDashboard(
     port: 0,
     refreshMs: 300,
     countCacheMs: 0,
+    flowControl: targetFlowControl(target, dashboardTestRegistry),
     ...options.dashboard,
   });
   return {

@@ -28,7 +28,21 @@ describe('Function: readStageConfig', () => {
       syncSources: [],
       createSesIdentity: STAGE_DEFAULTS.createSesIdentity,
       production: STAGE_DEFAULTS.production,
+      pausedJobs: [],
+      pausedSchedules: [],
     });
+  });
+
+  it('reads the paused jobs and schedules as JSON lists (-c pausedJobs=\'["email.send"]\')', () => {
+    // Act
+    const config = readStageConfig({
+      ...DEV_CONTEXT,
+      pausedJobs: '["email.send"]',
+      pausedSchedules: ['cleanup-run'],
+    });
+
+    // Assess
+    expect(config).toMatchObject({ pausedJobs: ['email.send'], pausedSchedules: ['cleanup-run'] });
   });
 
   it('reads values given as strings on the command line (-c key=value)', () => {

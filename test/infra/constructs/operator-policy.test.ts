@@ -20,6 +20,8 @@ const { stack, template } = synthApp();
 const readOnly = managedPolicyStatements(template, logicalId(stack.operatorPolicy.readOnly));
 const full = managedPolicyStatements(template, logicalId(stack.operatorPolicy.full));
 const queues = [...stack.queues.values()];
+/** A token as the template writes it. */
+const resolved = (value: string): unknown => stack.resolve(value);
 
 const READ = [
   'cloudformation:DescribeStacks',
@@ -27,6 +29,7 @@ const READ = [
   'dynamodb:GetItem',
   'dynamodb:Query',
   'execute-api:Invoke',
+  'lambda:ListEventSourceMappings',
   'scheduler:GetSchedule',
   'scheduler:ListSchedules',
   'sqs:ChangeMessageVisibility',
@@ -50,7 +53,11 @@ describe('Construct: OperatorPolicy', () => {
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
-    expect(actionsOn(readOnly, '*')).toEqual(['cloudwatch:GetMetricData', 'scheduler:ListSchedules']);
+    expect(actionsOn(readOnly, '*')).toEqual([
+      'cloudwatch:GetMetricData',
+      'lambda:ListEventSourceMappings',
+      'scheduler:ListSchedules',
+    ]);
     const invoke = readOnly.find((s) => s.actions.includes('execute-api:Invoke'));
     expect(invoke?.resources).toHaveLength(HTTP_ROUTES.filter((r) => r.method === 'GET').length);
   });
@@ -63,8 +70,11 @@ describe('Construct: OperatorPolicy', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'iam:PassRole',
+        'lambda:GetEventSourceMapping',
+        'lambda:UpdateEventSourceMapping',
         'scheduler:CreateSchedule',
         'scheduler:DeleteSchedule',
+        'scheduler:UpdateSchedule',
         'sqs:DeleteMessage',
         'sqs:ListMessageMoveTasks',
         'sqs:SendMessage',
@@ -83,10 +93,29 @@ describe('Construct: OperatorPolicy', () => {
       ]);
     }
     expect(actionsOn(full, arnOf(stack.schedules.role))).toEqual(['iam:PassRole']);
-    expect(actionsOn(full, '*')).toEqual(['cloudwatch:GetMetricData', 'scheduler:ListSchedules']);
+    expect(actionsOn(full, '*')).toEqual([
+      'cloudwatch:GetMetricData',
+      'lambda:ListEventSourceMappings',
+      'scheduler:ListSchedules',
+    ]);
     for (const statement of full) expect(statement.actions.filter((a) => a.includes('*'))).toEqual([]);
     const invoke = full.filter((s) => s.actions.includes('execute-api:Invoke')).flatMap((s) => s.resources);
     expect(invoke).toHaveLength(HTTP_ROUTES.length + HTTP_ROUTES.filter((r) => r.method === 'GET').length);
+  });
+
+  it('full: pauses and resumes exactly the workers’ event sources and the recurring schedules', () => {
+    const mappings = full.find((s) => s.actions.includes('lambda:UpdateEventSourceMapping'));
+    expect(mappings?.actions).toEqual(['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping']);
+    expect(mappings?.resources).toEqual(
+      [...stack.workers.values()].map((w) => resolved(w.eventSource.eventSourceMappingArn)),
+    );
+    const schedules = full.find((s) => s.actions.includes('scheduler:UpdateSchedule'));
+    expect(schedules?.resources).toEqual(
+      [...stack.schedules.schedules.values()].map((s) => resolved(s.scheduleArn)),
+    );
+    expect(allActions(readOnly).filter((a) => a.startsWith('lambda:'))).toEqual([
+      'lambda:ListEventSourceMappings',
+    ]);
   });
 
   it('is exported as stack outputs beside the producer policy', () => {

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { API_DEFAULTS, HTTP_ROUTES } from '../../../infra/constructs/jobs-api.js';
 import {
@@ -6,6 +6,7 @@ import {
   oldestMessageAgeThresholdSeconds,
 } from '../../../infra/constructs/monitoring.js';
 import { SEND_ACTIONS } from '../../../infra/constructs/sender-identity.js';
+import type { JobsStack } from '../../../infra/stacks/jobs-stack.js';
 import {
   ENV_VARS,
   JOB_OUTPUT_SUFFIXES,
@@ -25,6 +26,7 @@ import {
   allActions,
   arnOf,
   arnWithSuffix,
+  bareStack,
   logicalId,
   managedPolicyStatements,
   ref,
@@ -732,6 +734,56 @@ describe('Class: JobsStack', () => {
         expect(body).toContain(metric);
       }
       expect(body).toContain(`Namespace=\\\\\\"${METRICS_NAMESPACE}\\\\\\"`);
+    });
+  });
+
+  describe('Pause across deploys', () => {
+    const mappings = (of: JobsStack) =>
+      Object.fromEntries(
+        of.settings.jobs.map((job) => {
+          const worker = required(of.workers.get(job.jobName));
+          return [
+            job.jobName,
+            Template.fromStack(of).toJSON().Resources[logicalId(worker.eventSource)].Properties,
+          ];
+        }),
+      ) as Record<string, Record<string, unknown>>;
+
+    it('leaves Enabled out of every event source mapping, so a deploy does not set what hangar pause set', () => {
+      for (const props of Object.values(mappings(stack))) expect(props).not.toHaveProperty('Enabled');
+    });
+
+    it('deploys the jobs and schedules the stage lists as paused disabled, and writes every other schedule ENABLED', () => {
+      // Act
+      const paused = bareStack({
+        context: { pausedJobs: '["email.send"]', pausedSchedules: '["cleanup-run"]' },
+      });
+      const pausedTemplate = Template.fromStack(paused);
+
+      // Assess
+      const deployed = mappings(paused);
+      expect(deployed['email.send']).toHaveProperty('Enabled', false);
+      expect(deployed['sync.run']).not.toHaveProperty('Enabled');
+      pausedTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: 'cleanup-run',
+        State: 'DISABLED',
+      });
+      template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'cleanup-run', State: 'ENABLED' });
+    });
+
+    it.each([
+      [
+        { pausedJobs: '["email.sned"]' },
+        new ConfigError(
+          'Invalid stage configuration (CDK context):\n  - pausedJobs: "email.sned" not registered; jobs: email.send, sync.run, cleanup.run',
+        ),
+      ],
+      [
+        { pausedSchedules: '["nightly"]' },
+        new ConfigError('pausedSchedules: "nightly" is not a schedule of this stage; schedules: cleanup-run'),
+      ],
+    ])('fails synth naming an unknown name in %j', (context, error) => {
+      expect(() => bareStack({ context })).toThrow(error);
     });
   });
 

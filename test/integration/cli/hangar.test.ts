@@ -49,6 +49,8 @@ const environment = () => ({
   AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   [ENV_VARS.tableName]: table.tableName,
   HANGAR_API_URL: 'http://127.0.0.1:9',
+  // No local runtime here: whether a queue is paused cannot be known.
+  AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
 });
 const hangar = (...args: string[]): Promise<HangarRun> => runHangar(args, environment());
 
@@ -182,6 +184,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
         dlqDepth: 3,
         oldestAgeSeconds: null,
         dlqOldestAgeSeconds: null,
+        state: null,
       },
       {
         job: 'sync.run',
@@ -193,6 +196,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
         dlqDepth: 0,
         oldestAgeSeconds: null,
         dlqOldestAgeSeconds: null,
+        state: null,
       },
       {
         job: 'cleanup.run',
@@ -204,6 +208,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
         dlqDepth: 0,
         oldestAgeSeconds: null,
         dlqOldestAgeSeconds: null,
+        state: null,
       },
     ]);
   });

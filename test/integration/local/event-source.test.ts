@@ -169,4 +169,91 @@ describe('Local event source', () => {
     // Both kept records are still on the queue (in flight until their visibility timeout).
     expect(await queues.depth(queues.url)).toBe(2);
   });
+
+  it('pauses only when the invocation in flight has ended, receives nothing while paused, and drains after resume', async () => {
+    // Prepare: the first invocation holds on until the test lets it go.
+    queues = await createTestQueues(sqs, noteJob());
+    const bodies: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler = async (event: SQSEvent) => {
+      bodies.push(...event.Records.map((r) => r.body));
+      if (bodies.length === 1) await held;
+      return undefined;
+    };
+    await send(1);
+    source = await startEventSource({
+      sqs,
+      queueUrl: queues.url,
+      handler,
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      functionTimeoutSeconds: 5,
+      pollWaitSeconds: 1,
+    });
+    await waitFor('the first invocation', () => (bodies.length === 1 ? true : undefined));
+
+    // Act: pause while it runs; it settles only once the invocation is let go.
+    let settled = false;
+    const pausing = source.pause().then(() => {
+      settled = true;
+    });
+    const enabledWhilePausing = source.enabled();
+    await new Promise((resolve) => setImmediate(resolve));
+    const settledWhileRunning = settled;
+    release();
+    await pausing;
+    await send(1);
+    const invocationsWhilePaused = source.invocations();
+    const depth = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queues.url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    source.resume();
+    await waitFor('the second message', () => (bodies.length === 2 ? true : undefined));
+
+    // Assess
+    expect(enabledWhilePausing).toBe(false);
+    expect(settledWhileRunning).toBe(false);
+    expect(invocationsWhilePaused).toBe(1);
+    expect(depth.Attributes).toEqual({
+      ApproximateNumberOfMessages: '1',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+    expect(source.enabled()).toBe(true);
+  });
+
+  it('starts disabled when told to, receiving nothing until resumed', async () => {
+    // Prepare
+    queues = await createTestQueues(sqs, noteJob());
+    const bodies: string[] = [];
+    await send(1);
+
+    // Act
+    source = await startEventSource({
+      sqs,
+      queueUrl: queues.url,
+      handler: async (event) => {
+        bodies.push(...event.Records.map((r) => r.body));
+        return undefined;
+      },
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      functionTimeoutSeconds: 5,
+      pollWaitSeconds: 1,
+      enabled: false,
+    });
+    await source.pause();
+    const whileDisabled = [...bodies];
+    source.resume();
+    await waitFor('the message', () => (bodies.length === 1 ? true : undefined));
+
+    // Assess
+    expect(whileDisabled).toEqual([]);
+    expect(bodies).toEqual(['m0']);
+  });
 });

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,11 +14,13 @@ import { memoryIo, stackOutputs } from '../../helpers/cli.js';
 const cfnMock = mockClient(CloudFormationClient);
 const sqsMock = mockClient(SQSClient);
 const cwMock = mockClient(CloudWatchClient);
+const lambdaMock = mockClient(LambdaClient);
 
 afterEach(() => {
   cfnMock.reset();
   sqsMock.reset();
   cwMock.reset();
+  lambdaMock.reset();
 });
 
 const region = 'eu-west-1';
@@ -26,6 +29,7 @@ const clients = (): Partial<TargetOptions> => ({
   cloudFormation: new CloudFormationClient({ region }),
   sqs: new SQSClient({ region }),
   cloudwatch: new CloudWatchClient({ region }),
+  lambda: new LambdaClient({ region }),
   credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
 });
 const stack = (outputs: Record<string, string>) => ({
@@ -130,10 +134,19 @@ describe('Command: any --stage command with endpoint overrides in the environmen
 });
 
 describe('Command: hangar queues --stage', () => {
-  it('shows each queue and DLQ with CloudWatch oldest-message ages', async () => {
+  it('shows each queue and DLQ with CloudWatch oldest-message ages, and whether it is paused', async () => {
     // Prepare
     const outputs = stackOutputs(region);
     cfnMock.on(DescribeStacksCommand).resolves(stack(outputs));
+    lambdaMock.on(ListEventSourceMappingsCommand).callsFake((input: { EventSourceArn: string }) => ({
+      EventSourceMappings: [
+        {
+          UUID: `uuid-of-${input.EventSourceArn}`,
+          State:
+            input.EventSourceArn === outputs[jobOutputKey('email.send', 'queueArn')] ? 'Disabled' : 'Enabled',
+        },
+      ],
+    }));
     sqsMock.on(GetQueueAttributesCommand).callsFake((input: { QueueUrl: string }) => ({
       Attributes: input.QueueUrl.includes('EmailSendDlq')
         ? {
@@ -177,8 +190,9 @@ describe('Command: hangar queues --stage', () => {
       dlqDepth: 3,
       oldestAgeSeconds: 95,
       dlqOldestAgeSeconds: 7200,
+      state: 'paused',
     });
-    expect(rows[1]).toMatchObject({ job: 'sync.run', oldestAgeSeconds: null, dlqDepth: 0 });
+    expect(rows[1]).toMatchObject({ job: 'sync.run', oldestAgeSeconds: null, dlqDepth: 0, state: 'active' });
     const query = cwMock.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
     expect(query?.MetricDataQueries?.[0]?.MetricStat).toEqual({
       Metric: {
@@ -197,14 +211,36 @@ describe('Command: hangar queues --stage', () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack(stackOutputs(region)));
     sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
     cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'q0', Values: [95] }] });
+    lambdaMock
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [{ UUID: 'u', State: 'Enabled' }] });
 
     // Act
     const run = await hangar(['queues', '--stage', 'prod']);
 
     // Assess
     expect(run.stdout.split('\n').slice(0, 2)).toEqual([
-      'JOB          QUEUE                             VISIBLE  IN FLIGHT  DELAYED  OLDEST  DLQ  DLQ OLDEST',
-      'email.send   Hangar-prod-EmailSendQueue-X1     1        0          0        1m 35s  1    -',
+      'JOB          STATE   QUEUE                             VISIBLE  IN FLIGHT  DELAYED  OLDEST  DLQ  DLQ OLDEST',
+      'email.send   active  Hangar-prod-EmailSendQueue-X1     1        0          0        1m 35s  1    -',
     ]);
+  });
+
+  it('still shows the queues when Lambda refuses to say whether they are paused', async () => {
+    // Prepare
+    cfnMock.on(DescribeStacksCommand).resolves(stack(stackOutputs(region)));
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+    cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    lambdaMock.on(ListEventSourceMappingsCommand).rejects(
+      Object.assign(new Error('not authorized to perform: lambda:ListEventSourceMappings'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+
+    // Act
+    const run = await hangar(['queues', '--stage', 'prod', '--json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { state: unknown }[]).map((r) => r.state)).toEqual([null, null, null]);
   });
 });

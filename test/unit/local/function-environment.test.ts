@@ -17,6 +17,7 @@ const STAGE: LocalStage = {
     ses: 'http://127.0.0.1:8005',
     dynamodb: 'http://127.0.0.1:8000',
     scheduler: 'http://127.0.0.1:4567',
+    lambda: 'http://127.0.0.1:4567',
     fallback: 'http://127.0.0.1:4567',
   },
   tableName: 'hangar-ledger',

@@ -244,13 +244,18 @@ describe('Class: LocalScheduler', () => {
         const first = await scheduler('2026-11-23T10:00:00Z', { persistFile });
         await first.create(oneTime('job-E-0', '2026-11-23T11:00:00'));
         await first.stop();
-        expect(JSON.parse(await readFile(persistFile, 'utf8'))).toMatchObject([{ Name: 'job-E-0' }]);
+        expect(JSON.parse(await readFile(persistFile, 'utf8'))).toMatchObject({
+          created: [{ Name: 'job-E-0' }],
+        });
 
         const second = await scheduler('2026-11-23T10:30:00Z', { persistFile });
         const fired = await second.advanceTo(new Date('2026-11-23T11:00:00Z'));
 
         expect(fired.map((f) => f.scheduleName)).toEqual(['job-E-0']);
-        expect(JSON.parse(await readFile(persistFile, 'utf8'))).toEqual([]);
+        expect(JSON.parse(await readFile(persistFile, 'utf8'))).toEqual({
+          created: [],
+          declaredStates: { 'cleanup-run': 'ENABLED' },
+        });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -263,6 +268,69 @@ describe('Class: LocalScheduler', () => {
       expect(local.list({ groupName: GROUP }).map((d) => d.Name)).toEqual(['cleanup-run', 'job-F-0']);
       expect(local.list({ namePrefix: 'job-' }).map((d) => d.Name)).toEqual(['job-F-0']);
       expect(local.list({ groupName: 'other' })).toEqual([]);
+    });
+  });
+
+  describe('Method: update (pause and resume)', () => {
+    const disabled = (local: LocalScheduler, name: string) => ({
+      ...local.get(GROUP, name),
+      State: 'DISABLED' as const,
+    });
+
+    it('does not fire a disabled schedule, and after enabling fires at its next time without backfilling', async () => {
+      // Prepare
+      const local = await scheduler('2026-11-23T02:00:00Z');
+
+      // Act
+      await local.update(disabled(local, 'cleanup-run'));
+      const whileDisabled = await local.advanceTo(new Date('2026-11-25T04:00:00Z'));
+      await local.update({ ...local.get(GROUP, 'cleanup-run'), State: 'ENABLED' });
+      const next = local.nextFiring(GROUP, 'cleanup-run');
+      const afterEnabling = await local.advanceTo(new Date('2026-11-26T03:00:00Z'));
+
+      // Assess
+      expect(whileDisabled).toEqual([]);
+      expect(next?.toISOString()).toBe('2026-11-26T03:00:00.000Z');
+      expect(afterEnabling.map((f) => f.scheduledAt.toISOString())).toEqual(['2026-11-26T03:00:00.000Z']);
+      expect(local.get(GROUP, 'cleanup-run')).toMatchObject({
+        State: 'ENABLED',
+        CreationDate: '2026-11-23T02:00:00.000Z',
+        LastModificationDate: '2026-11-25T04:00:00.000Z',
+      });
+    });
+
+    it('keeps a declared schedule disabled across a restart when it persists', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'hangar-scheduler-'));
+      try {
+        // Prepare
+        const persistFile = join(dir, 'schedules.json');
+        const first = await scheduler('2026-11-23T02:00:00Z', { persistFile });
+        await first.update(disabled(first, 'cleanup-run'));
+        await first.stop();
+
+        // Act
+        const second = await scheduler('2026-11-23T02:30:00Z', { persistFile });
+        const fired = await second.advanceTo(new Date('2026-11-24T04:00:00Z'));
+
+        // Assess
+        expect(second.get(GROUP, 'cleanup-run').State).toBe('DISABLED');
+        expect(fired).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a schedule that does not exist', async () => {
+      // Prepare
+      const local = await scheduler('2026-11-23T02:00:00Z');
+
+      // Act
+      const update = local.update(oneTime('job-X-0', '2026-11-23T11:00:00'));
+
+      // Assess
+      await expect(update).rejects.toThrow(
+        new SchedulerApiError('ResourceNotFoundException', 'Schedule job-X-0 does not exist.'),
+      );
     });
   });
 

@@ -6,7 +6,17 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import {
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -33,6 +43,7 @@ import { DASHBOARD_DEFAULTS } from '../../../../dashboard/server/constants.js';
 import { CloudWatchMetrics, outcomeQuery } from '../../../../dashboard/server/metrics/cloudwatch-metrics.js';
 import { cachedMetrics } from '../../../../dashboard/server/metrics/metrics-source.js';
 import { DashboardOperations } from '../../../../dashboard/server/operations.js';
+import { targetFlowControl } from '../../../../dashboard/server/target-flow-control.js';
 import {
   API_PATHS,
   apiPath,
@@ -64,6 +75,7 @@ const sqsMock = mockClient(SQSClient);
 const cwMock = mockClient(CloudWatchClient);
 const schedulerMock = mockClient(SchedulerClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
+const lambdaMock = mockClient(LambdaClient);
 
 const region = 'eu-west-1';
 const outputs = stackOutputs(region, '123456789012', dashboardTestRegistry);
@@ -95,8 +107,20 @@ beforeEach(async () => {
     sqs: new SQSClient({ region }),
     cloudwatch,
     scheduler: new SchedulerClient({ region }),
+    lambda: new LambdaClient({ region }),
     dynamodb: new DynamoDBClient({ region }),
   });
+  // Each job's queue has its worker's mapping; fault.run's is paused.
+  lambdaMock.on(ListEventSourceMappingsCommand).callsFake((input: { EventSourceArn: string }) => ({
+    EventSourceMappings: [
+      {
+        UUID: `uuid-${input.EventSourceArn.split(':').pop()}`,
+        EventSourceArn: input.EventSourceArn,
+        State:
+          input.EventSourceArn === outputs[jobOutputKey(faultRun.name, 'queueArn')] ? 'Disabled' : 'Enabled',
+      },
+    ],
+  }));
   operations = new DashboardOperations({
     target,
     registry: dashboardTestRegistry,
@@ -105,6 +129,7 @@ beforeEach(async () => {
       DASHBOARD_DEFAULTS.cloudWatchCacheMs,
     ),
     now: () => NOW,
+    flowControl: targetFlowControl(target, dashboardTestRegistry),
   });
   app = createApp({
     operations,
@@ -120,7 +145,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await operations.stop();
   target.destroy();
-  for (const mock of [cfnMock, sqsMock, cwMock, schedulerMock, ddbMock]) mock.reset();
+  for (const mock of [cfnMock, sqsMock, cwMock, schedulerMock, ddbMock, lambdaMock]) mock.reset();
 });
 
 const get = (path: string) => app.request(`http://${HOST}${path}`, { headers: { host: HOST } });
@@ -149,6 +174,7 @@ function calls(): Record<string, number> {
     Scheduler: schedulerMock,
     DynamoDB: ddbMock,
     CloudFormation: cfnMock,
+    Lambda: lambdaMock,
   };
   for (const [service, mock] of Object.entries(mocks)) {
     for (const call of mock.calls()) {
@@ -229,7 +255,7 @@ const record = (status: string) => ({
 });
 
 describe('Dashboard --stage: AWS calls per page refresh', () => {
-  it('overview: two GetQueueAttributes per job, one GetMetricData for the ages, one count Query per status', async () => {
+  it('overview: two GetQueueAttributes and one ListEventSourceMappings per job, one GetMetricData for the ages, one count Query per status', async () => {
     // Prepare
     sqsMock.on(GetQueueAttributesCommand).resolves({
       Attributes: {
@@ -249,15 +275,18 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
     // Assess
     expect(once).toEqual({
       'SQS.GetQueueAttributes': 2 * dashboardTestRegistry.jobs.length,
+      'Lambda.ListEventSourceMappings': dashboardTestRegistry.jobs.length,
       'CloudWatch.GetMetricData': 1,
       'DynamoDB.Query': JOB_STATUSES.length,
     });
-    // The second refresh within the count cache reads queues and ages again, not the counts.
+    // The second refresh within the count cache reads queues, pauses and ages again, not the counts.
     expect(calls()).toEqual({
       'SQS.GetQueueAttributes': 4 * dashboardTestRegistry.jobs.length,
+      'Lambda.ListEventSourceMappings': 2 * dashboardTestRegistry.jobs.length,
       'CloudWatch.GetMetricData': 2,
       'DynamoDB.Query': JOB_STATUSES.length,
     });
+    expect(first.paused).toEqual({ [faultRun.name]: true, [tickRun.name]: false });
     expect(first.queues[0]).toEqual({
       job: faultRun.name,
       queue: 'Hangar-prod-FaultRunQueue-X1',
@@ -275,6 +304,23 @@ describe('Dashboard --stage: AWS calls per page refresh', () => {
       Select: 'COUNT',
       Limit: DASHBOARD_DEFAULTS.countCap + 1,
     });
+  });
+
+  it('overview: still answers, without the state, when Lambda refuses to say whether queues are paused', async () => {
+    // Prepare
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+    cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    ddbMock.on(QueryCommand).resolves({ Count: 0 });
+    lambdaMock
+      .on(ListEventSourceMappingsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+    // Act
+    const answer = await get(API_PATHS.overview);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as OverviewData).paused).toBeNull();
   });
 
   it('chart: one GetMetricData searching each outcome over the jobs’ services, kept for a minute', async () => {
@@ -515,5 +561,64 @@ describe('Dashboard --stage: AWS calls per action', () => {
       outputs[jobOutputKey(tickRun.name, 'queueUrl')],
     );
     expect(fired).toMatchObject({ schedule: name, jobName: tickRun.name, messageId: 'fired' });
+  });
+
+  it('pause a queue: finds its mapping by the queue ARN, disables it, and does not wait for Lambda to settle', async () => {
+    // Prepare
+    lambdaMock.on(UpdateEventSourceMappingCommand).resolves({ State: 'Disabling' });
+
+    // Act
+    const answer = await post(apiPath(API_PATHS.pauseQueue, { job: tickRun.name }));
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(calls()).toEqual({
+      'Lambda.ListEventSourceMappings': 1,
+      'Lambda.UpdateEventSourceMapping': 1,
+    });
+    expect(lambdaMock.commandCalls(ListEventSourceMappingsCommand)[0]?.args[0].input).toEqual({
+      EventSourceArn: outputs[jobOutputKey(tickRun.name, 'queueArn')],
+    });
+    expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)[0]?.args[0].input).toEqual({
+      UUID: `uuid-${outputs[jobOutputKey(tickRun.name, 'queueArn')]?.split(':').pop()}`,
+      Enabled: false,
+    });
+  });
+
+  it('pause a schedule: finds it, reads it whole, writes it back DISABLED', async () => {
+    // Prepare
+    const name = oneSchedule();
+    schedulerMock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+
+    // Act
+    const answer = await post(apiPath(API_PATHS.pauseSchedule, { name }));
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(calls()).toEqual({
+      'Scheduler.ListSchedules': 2,
+      'Scheduler.GetSchedule': 2,
+      'Scheduler.UpdateSchedule': 1,
+    });
+    expect(schedulerMock.commandCalls(UpdateScheduleCommand)[0]?.args[0].input).toMatchObject({
+      Name: name,
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      State: 'DISABLED',
+    });
+  });
+
+  it('pause an unknown schedule: 404 naming the schedules there are, nothing written', async () => {
+    // Prepare
+    oneSchedule();
+
+    // Act
+    const answer = await post(apiPath(API_PATHS.pauseSchedule, { name: 'nightly' }));
+
+    // Assess
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toEqual({
+      error: { code: 'UNKNOWN_SCHEDULE', message: 'Unknown schedule "nightly"; schedules: tick-run' },
+    });
+    expect(schedulerMock.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
   });
 });
