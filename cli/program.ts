@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
+import { registry as appRegistry } from '../jobs/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { JobRegistry } from '../lib/index.js';
-import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
+import { API_DEFAULTS } from './api-client.js';
 import { cancelCommand, jobsCommand, sendCommand, statusCommand } from './commands/api-commands.js';
 import type { CommandContext, CommonOptions } from './commands/context.js';
 import {
@@ -18,6 +19,12 @@ import {
   schedulePauseCommand,
 } from './commands/flow-commands.js';
 import { ledgerMigrateCommand } from './commands/ledger-command.js';
+import {
+  type FormatFiles,
+  formatWithBiome,
+  type NewJobCommandOptions,
+  newJobCommand,
+} from './commands/new-command.js';
 import { dlqDiscardCommand, dlqPeekCommand, queuesCommand } from './commands/queue-commands.js';
 import { redriveCommand } from './commands/redrive-command.js';
 import { runCommand, schedulesCommand } from './commands/schedule-commands.js';
@@ -26,13 +33,17 @@ import { type CliIo, Printer } from './output.js';
 import { checkStageName, LOCAL_DEFAULTS, resolveTarget, type Target, type TargetOptions } from './target.js';
 
 export interface CliDependencies {
-  /** @default the built-in registry */
+  /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** @default resolveTarget (local defaults, or the stack of `--stage`) */
   readonly resolveTarget?: (options: TargetOptions) => Promise<Target>;
   readonly now?: () => Date;
   /** Aborted on Ctrl-C. */
   readonly signal?: AbortSignal;
+  /** Where `hangar new` writes. @default process.cwd() */
+  readonly cwd?: string;
+  /** How `hangar new` formats what it wrote. @default formatWithBiome (the project's Biome) */
+  readonly format?: FormatFiles;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -50,8 +61,11 @@ Exit codes:
 130  interrupted (Ctrl-C); held messages were given back
 
 Targets: the local system (\`npm run dev\`) by default: API at HANGAR_API_URL (default
-http://127.0.0.1:3000), SQS at AWS_ENDPOINT_URL_SQS (default http://127.0.0.1:4566).
---stage <name> reads the outputs of stack Hangar-<name> with the SDK's credentials and region.`;
+${API_DEFAULTS.url}), SQS at AWS_ENDPOINT_URL_SQS (default ${LOCAL_DEFAULTS.sqsEndpoint}), the ledger
+(redrive, dashboard) at AWS_ENDPOINT_URL_DYNAMODB (default ${LOCAL_DEFAULTS.dynamodbEndpoint}),
+table HANGAR_TABLE_NAME (default ${LOCAL_DEFAULTS.tableName}).
+--stage <name> reads the outputs of stack Hangar-<name> with the SDK's credentials and region.
+Jobs: the application's registry (jobs/index.ts), or the module HANGAR_JOBS names.`;
 
 /**
  * Runs one `hangar` invocation.
@@ -64,7 +78,7 @@ export async function runCli(
   io: CliIo,
   deps: CliDependencies = {},
 ): Promise<number> {
-  const registry = deps.registry ?? builtinRegistry;
+  const registry = deps.registry ?? appRegistry;
   const now = deps.now ?? (() => new Date());
   let exitCode: number = EXIT_CODES.ok;
 
@@ -289,6 +303,23 @@ export async function runCli(
       (await import('./commands/dashboard-command.js')).dashboardCommand(ctx, options),
     ),
   );
+
+  const create = program.command('new').description('scaffold application code').exitOverride();
+  create
+    .command('job')
+    .description(
+      'scaffold a job: declaration, handler (signal and ledger wired), function entry, unit test, and its line in jobs/index.ts',
+    )
+    .argument('<name>', 'job name, e.g. report.generate (lower case words joined by "." or "-")')
+    .option('--schedule <expression>', 'a recurring schedule: cron(...) or rate(...)')
+    .option('--time-zone <zone>', "the schedule's IANA time zone, e.g. Europe/Berlin (default UTC)")
+    .option('--json', 'print the result as JSON (for scripts)')
+    .exitOverride()
+    .action((name: string, options: NewJobCommandOptions & CommonOptions) =>
+      run(options, (ctx) =>
+        newJobCommand(ctx, name, options, deps.cwd ?? process.cwd(), deps.format ?? formatWithBiome),
+      ),
+    );
 
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());

@@ -12,6 +12,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { registry as appRegistry } from '../jobs/index.js';
 import { sqsClientConfig } from '../lib/config/aws-client.js';
 import {
   clientFromStackOutputs,
@@ -22,8 +23,8 @@ import {
   OUTPUT_KEYS,
   queueName,
 } from '../lib/deploy/index.js';
+import { errorMessage } from '../lib/errors.js';
 import { AwsScheduler, JobClient, type JobDefinition, type JobRegistry } from '../lib/index.js';
-import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { DynamoJobLedger, JobService } from '../lib/ledger/index.js';
 import { LOCAL_IDENTITY, LOCAL_PORTS, localUrl } from '../local/endpoints.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../local/scheduler.js';
@@ -72,6 +73,11 @@ export interface Target {
   /** The target's job ledger, read directly (listings, lookups, counts). */
   readonly ledger: DynamoJobLedger | undefined;
   /**
+   * Where that ledger is and what named it, for the message of a command that cannot reach it:
+   * `table hangar-jobs (HANGAR_TABLE_NAME) at http://127.0.0.1:8000 (AWS_ENDPOINT_URL_DYNAMODB)`.
+   */
+  readonly ledgerSource: string | undefined;
+  /**
    * The job service over the target's ledger and queues — what the HTTP API runs — for tools that
    * enqueue and cancel with the operator's own credentials (the dashboard).
    */
@@ -114,7 +120,7 @@ export function checkStageName(stage: string): string {
 export interface TargetOptions {
   readonly stage?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** @default the built-in registry */
+  /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** Injected by tests; built from the SDK's standard configuration otherwise. */
   readonly sqs?: SQSClient;
@@ -129,7 +135,7 @@ export interface TargetOptions {
 /** Resolves `--stage` (or its absence) into clients and addresses. */
 export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
   const env = options.env ?? process.env;
-  const registry = options.registry ?? builtinRegistry;
+  const registry = options.registry ?? appRegistry;
   return options.stage === undefined
     ? localTarget(env, registry, options)
     : stageTarget(options.stage, registry, options);
@@ -170,12 +176,15 @@ function localTarget(
     return url;
   };
   const apiUrl = env.HANGAR_API_URL ?? API_DEFAULTS.url;
+  const table = fromEnv(env, [ENV_VARS.tableName], LOCAL_DEFAULTS.tableName);
+  const dynamodbEndpoint = fromEnv(
+    env,
+    ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL'],
+    LOCAL_DEFAULTS.dynamodbEndpoint,
+  );
   const ledger = new DynamoJobLedger({
-    tableName: env[ENV_VARS.tableName] ?? LOCAL_DEFAULTS.tableName,
-    client: new DynamoDBClient({
-      ...local,
-      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? LOCAL_DEFAULTS.dynamodbEndpoint,
-    }),
+    tableName: table.value,
+    client: new DynamoDBClient({ ...local, endpoint: dynamodbEndpoint.value }),
   });
   let service: Promise<JobService> | undefined;
   return {
@@ -220,6 +229,7 @@ function localTarget(
     },
     recorder: ledger,
     ledger,
+    ledgerSource: `table ${table.value} (${table.from}) at ${dynamodbEndpoint.value} (${dynamodbEndpoint.from})`,
     jobService() {
       const { client, groupName } = this.scheduleSource();
       service ??= (async () => {
@@ -254,6 +264,41 @@ function localTarget(
     },
   };
 }
+
+/** A setting read from the first of `names` that is set, or its default; `from` says which, for messages. */
+function fromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+  fallback: string,
+): { readonly value: string; readonly from: string } {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { value, from: name };
+  }
+  return { value: fallback, from: `the local default; ${names.join(' or ')} unset` };
+}
+
+/**
+ * The target's ledger, once it has answered: a command that must write it (a redrive records each
+ * job it moves) checks first, and fails naming where it looked, before it changes anything.
+ * @throws {UnreachableError} naming the table, the endpoint and the variable or stack output they came from.
+ */
+export async function reachLedger(target: Target): Promise<void> {
+  const { ledger } = target;
+  if (ledger === undefined) return;
+  try {
+    // Any read will do; a job id no job has costs one small GetItem.
+    await ledger.getJob(LEDGER_PROBE_JOB_ID);
+  } catch (cause) {
+    throw new UnreachableError(
+      `Cannot reach the job ledger: ${target.ledgerSource ?? 'its table'}: ${errorMessage(cause)}${target.kind === 'local' ? `; ${LOCAL_DEFAULTS.hint}` : ''}`,
+      { cause },
+    );
+  }
+}
+
+/** The job id `reachLedger` reads: valid, and never one Hangar makes (ULIDs are 26 characters). */
+const LEDGER_PROBE_JOB_ID = 'hangar-cli-probe';
 
 /** The outputs of stack `Hangar-<stage>`. @throws {UnreachableError} when the stack or the credentials are missing. */
 export async function readStackOutputs(
@@ -344,6 +389,7 @@ async function stageTarget(stage: string, registry: JobRegistry, options: Target
     },
     recorder: ledger,
     ledger,
+    ledgerSource: `table ${output(OUTPUT_KEYS.tableName)} (output ${OUTPUT_KEYS.tableName} of stack ${name}), with the SDK's region and credentials`,
     async jobService() {
       scheduler ??= options.scheduler ?? new SchedulerClient({});
       service ??= new JobService({

@@ -65,12 +65,8 @@ const contextSchema = z.strictObject({
     .check(
       z.regex(STAGE_NAME_PATTERN, 'must be 1–20 lower-case letters, digits or "-", starting with a letter'),
     ),
-  senderEmail: z.email({
-    error: (issue) =>
-      issue.input === undefined
-        ? 'is required: -c senderEmail=<verified address>'
-        : 'must be an e-mail address',
-  }),
+  // Required only by a registry with a job that sends e-mail (resource "ses"): the stack checks.
+  senderEmail: z.optional(z.email('must be an e-mail address')),
   alarmEmail: z.optional(z.email('must be an e-mail address')),
   timeZone: z.optional(timeZone),
   cleanupSchedule: z.optional(expression),

@@ -16,7 +16,7 @@ export const FUNCTIONS_DIR_CONTEXT_KEY = 'functionsDir';
 export interface CreateAppOptions {
   /** Context as `-c key=value` would give it; the CLI's context (cdk.json) is read as well. */
   readonly context?: Readonly<Record<string, unknown>>;
-  /** @default registry (the built-in jobs) */
+  /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** @default the CDK default (`cdk.out`, or the CLI's `--output`) */
   readonly outdir?: string;

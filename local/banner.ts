@@ -23,6 +23,18 @@ export function curlEmail(apiUrl: string): string {
   return `curl -X POST ${apiUrl}/jobs -H 'content-type: application/json' -d '${JSON.stringify(SAMPLE_EMAIL_JOB)}'`;
 }
 
+/** The sample e-mail command, when the API is served and the registry has the e-mail job. */
+function tryEmail(local: LocalRuntime): string | undefined {
+  const registered = local.settings.jobs.some((job) => job.jobName === SAMPLE_EMAIL_JOB.name);
+  return local.endpoints.api === undefined || !registered ? undefined : curlEmail(local.endpoints.api);
+}
+
+/** Pads each column to its longest cell, so any job name lines up (`report.generate` too). */
+function columns(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, i) => cell.padEnd((widths[i] ?? 0) + 2)).join(''));
+}
+
 /** The banner as data, for a JSON log line. */
 export function summarize(local: LocalRuntime, { startupMs, persistDir, dashboard }: BannerFacts) {
   return {
@@ -42,7 +54,7 @@ export function summarize(local: LocalRuntime, { startupMs, persistDir, dashboar
       ...(w.reason ? { reason: w.reason } : {}),
     })),
     warnings: local.warnings,
-    ...(local.endpoints.api === undefined ? {} : { try: curlEmail(local.endpoints.api) }),
+    ...(tryEmail(local) === undefined ? {} : { try: tryEmail(local) }),
   };
 }
 
@@ -73,12 +85,7 @@ export function renderBanner(local: LocalRuntime, { startupMs, persistDir, dashb
     ),
     '',
     pc.bold('  Queues'),
-    ...Object.values(local.queues).map((q) => {
-      const worker = local.workers.find((w) => w.jobName === q.jobName);
-      const status =
-        worker?.status === 'running' ? pc.green(`worker ${worker.functionName}`) : pc.yellow('no worker');
-      return `    ${q.jobName.padEnd(14)}${q.queue.name.padEnd(20)}${pc.dim(`DLQ ${q.dlq.name}`.padEnd(26))}${status}`;
-    }),
+    ...queueRows(local),
     ...recurring(local),
     ...(local.warnings.length > 0 ? ['', ...local.warnings.map((w) => `  ${pc.yellow('!')} ${w}`)] : []),
     '',
@@ -86,9 +93,10 @@ export function renderBanner(local: LocalRuntime, { startupMs, persistDir, dashb
     ...(endpoints.api === undefined
       ? [pc.dim('    (the API is not served yet; enqueue with JobClient or SQS SendMessage)')]
       : [
-          `    ${curlEmail(endpoints.api)}`,
+          ...(tryEmail(local) === undefined
+            ? []
+            : [`    ${tryEmail(local)}`, `    curl ${endpoints.ses}/store`]),
           `    curl ${endpoints.api}/jobs/<jobId>`,
-          `    curl ${endpoints.ses}/store`,
         ]),
     '',
     pc.bold('  Point other tools here'),
@@ -100,15 +108,27 @@ export function renderBanner(local: LocalRuntime, { startupMs, persistDir, dashb
   return `${lines.join('\n')}\n`;
 }
 
+function queueRows(local: LocalRuntime): string[] {
+  const queues = Object.values(local.queues);
+  const rows = columns(queues.map((q) => [q.jobName, q.queue.name, `DLQ ${q.dlq.name}`]));
+  return queues.map((q, i) => {
+    const worker = local.workers.find((w) => w.jobName === q.jobName);
+    const status =
+      worker?.status === 'running' ? pc.green(`worker ${worker.functionName}`) : pc.yellow('no worker');
+    return `    ${rows[i] ?? ''}${status}`;
+  });
+}
+
 function recurring(local: LocalRuntime): string[] {
   const schedules = local.settings.jobs.flatMap((job) => job.schedules);
   if (schedules.length === 0) return [];
+  const rows = columns(schedules.map((s) => [s.name, `${s.expression} ${s.timeZone}`]));
   return [
     '',
     pc.bold('  Schedules'),
-    ...schedules.map((s) => {
+    ...schedules.map((s, i) => {
       const next = local.scheduler.nextFiring(local.scheduleGroupName, s.name);
-      return `    ${s.name.padEnd(14)}${`${s.expression} ${s.timeZone}`.padEnd(34)}${pc.dim(`next ${next?.toISOString() ?? 'never'}`)}`;
+      return `    ${rows[i] ?? ''}${pc.dim(`next ${next?.toISOString() ?? 'never'}`)}`;
     }),
   ];
 }

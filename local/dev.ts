@@ -8,8 +8,8 @@ import { DASHBOARD_DEFAULTS } from '../dashboard/server/constants.js';
 import { EmfCollector, metricsLog } from '../dashboard/server/metrics/emf-collector.js';
 import { type Dashboard, startDashboard } from '../dashboard/server/start-dashboard.js';
 import { targetFlowControl } from '../dashboard/server/target-flow-control.js';
+import { registry } from '../jobs/index.js';
 import { errorMessage } from '../lib/errors.js';
-import { registry } from '../lib/jobs/builtin/index.js';
 import { renderBanner, summarize } from './banner.js';
 import { createConsoleLog, type LogLevel } from './log.js';
 import {

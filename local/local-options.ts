@@ -65,7 +65,7 @@ export interface StartLocalOptions {
   readonly ports?: Partial<LocalPorts> | 'free';
   /** Keeps queues, messages, the table, one-time schedules and pauses here across restarts. @default in memory */
   readonly persistDir?: string;
-  /** @default the built-in registry */
+  /** @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /**
    * The stage configuration keys that shape settings (`timeZone`, `cleanupSchedule`,

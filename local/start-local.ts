@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { registry as appRegistry } from '../jobs/index.js';
 import { deriveStageSettings, functionEntry, type Settings } from '../lib/deploy/index.js';
-import { registry as builtinRegistry } from '../lib/jobs/builtin/index.js';
 import { startLocalAwsApi } from './aws-api.js';
 import { bundleEntries, bundleFunctionThread } from './bundle.js';
 import { startDynamoEmulator, startSesEmulator, startSqsEmulator } from './emulators.js';
@@ -109,7 +109,7 @@ export interface LocalRuntime {
  */
 export async function startLocal(options: StartLocalOptions = {}): Promise<LocalRuntime> {
   checkStartLocalOptions(options);
-  const registry = options.registry ?? builtinRegistry;
+  const registry = options.registry ?? appRegistry;
   const wanted = options.workers ?? true;
   if (Array.isArray(wanted)) for (const name of wanted) registry.get(name);
   const ports = resolvePorts(options.ports);

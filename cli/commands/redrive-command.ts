@@ -11,6 +11,7 @@ import {
   selectiveRedrive,
   usesNativeRedrive,
 } from '../redrive.js';
+import { reachLedger } from '../target.js';
 import { type CommandContext, jobAndQueues } from './context.js';
 import { printDead } from './queue-commands.js';
 
@@ -78,6 +79,9 @@ export async function redriveCommand(
     return;
   }
 
+  // Each moved job's record is written back to `queued`: without the ledger, the jobs would move
+  // and their records would still say `dead`.
+  if (!options.dryRun) await reachLedger(target);
   const total = (await queueDepth(target.sqs, queues.dlq.url)).visible;
   const bar = options.dryRun ? undefined : ctx.out.progress(`Redriving ${route}`, total);
   let result: RedriveResult;
@@ -129,6 +133,10 @@ export async function redriveCommand(
   if (result.interrupted) throw new InterruptedError('Interrupted; everything not moved is back in the DLQ.');
   if (result.failed.length > 0)
     throw new OperationFailedError(`${result.failed.length} message(s) were not moved cleanly (see above)`);
+  if (result.ledgerWarnings.length > 0)
+    throw new OperationFailedError(
+      `${result.ledgerWarnings.length} moved job(s) still show their old status in the ledger (${target.ledgerSource ?? 'its table'}); see above`,
+    );
   if (result.notFound.length > 0)
     throw new NotFoundError(`Not in ${queues.dlq.name}: ${result.notFound.join(', ')}`);
   if (filtered && result.moved.length === 0)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { registry as appRegistry } from '../../jobs/index.js';
 import {
   deriveStageSettings,
   functionDir,
@@ -14,7 +15,6 @@ import {
   stageConfigError,
 } from '../../lib/deploy/index.js';
 import { ConfigError, type JobRegistry } from '../../lib/index.js';
-import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
 import { displayPath, PROJECT_ROOT } from '../constructs/hangar-function.js';
 import { JobQueue } from '../constructs/job-queue.js';
 import { JobSchedules } from '../constructs/job-schedules.js';
@@ -39,7 +39,7 @@ export function hangarStackName(stage: string): string {
 
 export interface JobsStackProps extends StackProps {
   readonly config: StageConfig;
-  /** The jobs to deploy. @default registry (the built-in jobs, from lib) */
+  /** The jobs to deploy. @default the application's registry (`jobs/index.ts`) */
   readonly registry?: JobRegistry;
   /** The folder holding `<dir>/handler.ts` per function. @default FUNCTIONS_DIR */
   readonly functionsDir?: string;
@@ -55,7 +55,8 @@ export class JobsStack extends Stack {
   readonly config: StageConfig;
   readonly settings: Settings;
   readonly ledger: LedgerTable;
-  readonly sender: SenderIdentity;
+  /** Only when a job sends e-mail (declares the `ses` resource). */
+  readonly sender: SenderIdentity | undefined;
   readonly parameters: StageParameters;
   readonly schedules: JobSchedules;
   /** Per job name. */
@@ -73,7 +74,7 @@ export class JobsStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const registry = props.registry ?? builtinRegistry;
+    const registry = props.registry ?? appRegistry;
     const functionsDir = props.functionsDir ?? FUNCTIONS_DIR;
     this.config = config;
     const stageSettings = deriveStageSettings(config, registry);
@@ -104,11 +105,21 @@ export class JobsStack extends Stack {
       indexes: stageSettings.ledgerIndexStep.indexes,
       production: config.production,
     });
-    this.sender = new SenderIdentity(this, 'Sender', {
-      email: config.senderEmail,
-      create: config.createSesIdentity,
-      ...(config.emailSendRate === undefined ? {} : { sendRate: config.emailSendRate }),
-    });
+    // A stack whose jobs send no e-mail needs no sender: no identity, no address to configure.
+    const senders = this.settings.jobs.filter((job) => job.resources.includes('ses'));
+    if (senders.length > 0 && config.senderEmail === undefined) {
+      throw stageConfigError([
+        `senderEmail: is required: ${senders.map((job) => `"${job.jobName}"`).join(', ')} ${senders.length === 1 ? 'sends' : 'send'} e-mail (resource "ses"); -c senderEmail=<verified address>`,
+      ]);
+    }
+    this.sender =
+      senders.length > 0 && config.senderEmail !== undefined
+        ? new SenderIdentity(this, 'Sender', {
+            email: config.senderEmail,
+            create: config.createSesIdentity,
+            ...(config.emailSendRate === undefined ? {} : { sendRate: config.emailSendRate }),
+          })
+        : undefined;
     this.parameters = new StageParameters(this, 'Parameters', { stage: config.stage });
 
     const jobQueues = jobs.map(({ settings, entry }) => ({
@@ -134,7 +145,7 @@ export class JobsStack extends Stack {
         entry,
         stage: config.stage,
         ledger: this.ledger.table,
-        sender: this.sender,
+        ...(this.sender ? { sender: this.sender } : {}),
         parameters: this.parameters,
         schedules: this.schedules,
         environment: stageSettings.environment[queue.settings.jobName] ?? {},

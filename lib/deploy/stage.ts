@@ -45,8 +45,8 @@ export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 export interface StageConfig {
   /** `dev`, `prod`…; the stack is `Hangar-<stage>`. */
   readonly stage: string;
-  /** The SES identity e-mail is sent as. */
-  readonly senderEmail: string;
+  /** The SES identity e-mail is sent as; required when a registered job sends e-mail (resource `ses`). */
+  readonly senderEmail: string | undefined;
   /** Subscribed to the alarm topic when given. */
   readonly alarmEmail: string | undefined;
   /** The nightly cleanup's time zone, and the default of scheduled sync sources. @default STAGE_DEFAULTS.timeZone */

@@ -51,7 +51,11 @@ const common = {
   idempotencyKey: z.optional(label),
   /** Propagated to logs across services and continuations. */
   correlationId: z.optional(label),
-  /** The time the job was asked to run at, for delayed jobs. */
+  /**
+   * The time the job was asked to run at: a delayed job's, or a recurring firing's scheduled time
+   * (a firing's `enqueuedAt`, copied here when it becomes a job envelope). Handlers read it as
+   * `context.scheduledAt`.
+   */
   runAt: z.optional(timestamp),
 };
 
@@ -92,11 +96,20 @@ export function firingJobId(scheduledAt: string, executionId: string): string {
   return encodeTime(Date.parse(scheduledAt), 10) + random;
 }
 
-/** Normalizes a decoded envelope: a firing becomes an ordinary job envelope with its derived id. */
+/**
+ * Normalizes a decoded envelope: a firing becomes an ordinary job envelope with its derived id,
+ * and its scheduled time (Scheduler's `enqueuedAt`) becomes its `runAt` — kept by retries and
+ * continuations, which re-send the job envelope, so every attempt of a firing reads the same
+ * `context.scheduledAt`.
+ */
 export function toJobEnvelope(envelope: Envelope): JobEnvelope {
   if ('jobId' in envelope) return envelope;
   const { firing, ...rest } = envelope;
-  return { ...rest, jobId: firingJobId(envelope.enqueuedAt, firing.executionId) };
+  return {
+    ...rest,
+    jobId: firingJobId(envelope.enqueuedAt, firing.executionId),
+    runAt: envelope.runAt ?? envelope.enqueuedAt,
+  };
 }
 
 /**

@@ -32,7 +32,7 @@ import type { JobBinding, JobLedger } from './types.js';
 export interface WorkerOptions {
   /** The jobs this function runs, each with its handler (`handle(job, handler)`). */
   readonly jobs: readonly JobBinding[];
-  /** The ledger, for jobs whose declaration has `useLedger` (all built-in jobs). */
+  /** The ledger; required when a job's declaration has `useLedger` (the default, and every built-in job). */
   readonly ledger?: JobLedger;
   /** Limit state, for jobs that declare limits (required then). */
   readonly limits?: LimitStore;
@@ -73,6 +73,15 @@ export function createWorker(options: WorkerOptions): SqsWorker {
   if (limited !== undefined && options.limits === undefined) {
     throw new ConfigError(
       `Job "${limited.name}" declares limits: createWorker needs a limit store (limits: new DynamoLimitStore({ tableName }))`,
+    );
+  }
+  // Without this, such a job would run unrecorded: its ledger record would say `queued`,
+  // `attempts: 0` forever, through the API and the CLI, and nothing would say why.
+  const unrecorded = options.ledger === undefined ? jobs.filter((job) => job.useLedger) : [];
+  if (unrecorded.length > 0) {
+    const one = unrecorded.length === 1;
+    throw new ConfigError(
+      `${one ? 'Job' : 'Jobs'} ${unrecorded.map((job) => `"${job.name}"`).join(', ')} ${one ? 'uses' : 'use'} the ledger (useLedger, the default) but createWorker was given no ledger: pass { ledger } (ledgerFromEnv() in functions/shared/ builds one), or declare useLedger: false`,
     );
   }
   const queue = options.queue ?? queueFromEnv();

@@ -48,6 +48,10 @@ export class AttemptContext implements JobContext {
     return this.#attempt.envelope.enqueuedAt;
   }
 
+  get scheduledAt(): string | undefined {
+    return this.#attempt.envelope.runAt;
+  }
+
   get correlationId(): string | undefined {
     return this.#attempt.envelope.correlationId;
   }

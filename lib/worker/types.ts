@@ -16,6 +16,12 @@ export interface JobContext<J extends JobDefinition = JobDefinition> {
   /** 0 for the job as enqueued; n for its n-th continuation. */
   readonly continuation: number;
   readonly enqueuedAt: string;
+  /**
+   * When the job was scheduled to run (ISO 8601): a recurring schedule's firing time — the same on
+   * every retry and continuation of that firing, so a nightly job knows which night it processes —
+   * or the run-at time (or delay) its producer asked for. `undefined` for a job sent to run at once.
+   */
+  readonly scheduledAt: string | undefined;
   readonly correlationId: string | undefined;
   readonly idempotencyKey: string | undefined;
   /**

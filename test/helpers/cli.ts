@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CliIo } from '../../cli/output.js';
+import { REGISTRY_MODULE_VARIABLE } from '../../cli/registry-module.js';
 import type { Target } from '../../cli/target.js';
 import { deriveSettings, jobOutputKey, OUTPUT_KEYS, pascalName } from '../../lib/deploy/index.js';
 import type { JobRegistry } from '../../lib/index.js';
@@ -72,8 +73,14 @@ export interface HangarRun {
 }
 
 /**
+ * The registry the binary reads in tests: the built-in jobs' (through `HANGAR_JOBS`), never the
+ * application's `jobs/index.ts`, so a team's registrations cannot change what these tests see.
+ */
+export const BINARY_TEST_REGISTRY = { [REGISTRY_MODULE_VARIABLE]: `${root}lib/jobs/builtin/index.ts` };
+
+/**
  * Runs the real `hangar` binary as a child process (under this Node, which is the project's
- * Node 24), with only the environment given plus PATH and HOME.
+ * Node 24), with only the environment given plus PATH, HOME and `BINARY_TEST_REGISTRY`.
  */
 export function runHangar(
   args: readonly string[],
@@ -87,7 +94,13 @@ export function runHangar(
       {
         cwd: root,
         timeout: timeoutMs,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          NO_COLOR: '1',
+          ...BINARY_TEST_REGISTRY,
+          ...env,
+        },
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -142,6 +155,7 @@ export function fixedTarget(
     },
     recorder: undefined,
     ledger: undefined,
+    ledgerSource: undefined,
     async jobService() {
       throw new Error('no job service in this test');
     },

@@ -8,7 +8,13 @@ import { fakeJobContext } from './job-context.js';
  */
 export function controllableJobContext<J extends JobDefinition>(
   job: J,
-  overrides: { jobId?: string; attempt?: number; continuation?: number; remainingMs?: () => number } = {},
+  overrides: {
+    jobId?: string;
+    attempt?: number;
+    continuation?: number;
+    scheduledAt?: string;
+    remainingMs?: () => number;
+  } = {},
 ) {
   const controller = new AbortController();
   const continueWith = vi.fn<(payload: JobInput<J>, options?: { delaySeconds?: number }) => Promise<void>>(
@@ -21,6 +27,7 @@ export function controllableJobContext<J extends JobDefinition>(
     ...(overrides.jobId === undefined ? {} : { jobId: overrides.jobId }),
     ...(overrides.attempt === undefined ? {} : { attempt: overrides.attempt }),
     ...(overrides.continuation === undefined ? {} : { continuation: overrides.continuation }),
+    ...(overrides.scheduledAt === undefined ? {} : { scheduledAt: overrides.scheduledAt }),
     remainingTimeMs: overrides.remainingMs ?? (() => 60_000),
     signal: controller.signal,
     continueWith,

@@ -28,7 +28,8 @@ export async function deadLetter(
   const codes = new Map(envelopes.map((envelope, index) => [envelope.jobId, specs[index]?.code ?? 'FAILED']));
   const worker = createWorker({
     jobs: [
-      handle(job, (_payload, context) => {
+      // Only the DLQ matters here: the job runs without its ledger, whatever its declaration says.
+      handle({ ...job, useLedger: false }, (_payload, context) => {
         throw new PermanentJobError(`rejected by the test (${codes.get(context.jobId)})`, {
           code: codes.get(context.jobId) ?? 'FAILED',
         });

@@ -8,6 +8,7 @@ import { createApp } from '../../infra/create-app.js';
 import { JobsStack } from '../../infra/stacks/jobs-stack.js';
 import type { StageConfig } from '../../lib/deploy/index.js';
 import type { JobRegistry } from '../../lib/index.js';
+import { registry as builtinRegistry } from '../../lib/jobs/builtin/index.js';
 
 /** Stand-in handlers (`<dir>/handler.ts` exporting `handler`): the real ones land with other issues. */
 export const FIXTURE_FUNCTIONS = join(PROJECT_ROOT, 'test/fixtures/functions');
@@ -23,6 +24,10 @@ const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 export interface SynthOptions {
   readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * The jobs to deploy: the built-in jobs unless a test brings its own — never the application's
+   * registry (`jobs/index.ts`), which a team changes. @default the built-in jobs' registry
+   */
   readonly registry?: JobRegistry;
 }
 
@@ -30,7 +35,7 @@ export interface SynthOptions {
 export function synthApp(options: SynthOptions = {}) {
   const { app, stack } = createApp({
     context: { ...DEV_CONTEXT, functionsDir: FIXTURE_FUNCTIONS, ...NO_BUNDLING, ...options.context },
-    ...(options.registry ? { registry: options.registry } : {}),
+    registry: options.registry ?? builtinRegistry,
   });
   return { app, stack, template: Template.fromStack(stack) };
 }
@@ -42,7 +47,7 @@ export function bareStack(options: SynthOptions = {}): JobsStack {
   return new JobsStack(new App({ context: NO_BUNDLING }), `Hangar-${config.stage}`, {
     config,
     functionsDir: FIXTURE_FUNCTIONS,
-    ...(options.registry ? { registry: options.registry } : {}),
+    registry: options.registry ?? builtinRegistry,
   });
 }
 

@@ -13,6 +13,7 @@ export function fakeJobContext<J extends JobDefinition>(
     attempt: 1,
     continuation: 0,
     enqueuedAt: '2026-11-23T10:00:00.000Z',
+    scheduledAt: undefined,
     correlationId: undefined,
     idempotencyKey: undefined,
     signal: new AbortController().signal,

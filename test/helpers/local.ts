@@ -10,6 +10,12 @@ import { queueDepth } from './queues.js';
 /** The fixture handlers of `localTestRegistry`. */
 export const FIXTURE_FUNCTIONS = fileURLToPath(new URL('../fixtures/local/functions/', import.meta.url));
 
+/**
+ * The real built-in workers and an API over the built-in registry: run them with that registry,
+ * whatever the application registers in `jobs/index.ts`.
+ */
+export const BUILTIN_FUNCTIONS = fileURLToPath(new URL('../fixtures/builtin/functions/', import.meta.url));
+
 export interface TestLocal {
   readonly local: LocalRuntime;
   /** What the fixture handlers recorded, oldest first. */

@@ -69,7 +69,6 @@ describe('Function: readStageConfig', () => {
 
   it.each([
     [{ stage: undefined }, 'stage: is required: -c stage=<name>'],
-    [{ senderEmail: undefined }, 'senderEmail: is required: -c senderEmail=<verified address>'],
     [{ stage: 'Prod' }, 'stage: must be 1–20 lower-case letters, digits or "-", starting with a letter'],
     [{ senderEmail: 'jobs' }, 'senderEmail: must be an e-mail address'],
     [{ alarmEmail: 'ops@' }, 'alarmEmail: must be an e-mail address'],

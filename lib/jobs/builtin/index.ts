@@ -22,5 +22,5 @@ export {
 /** The built-in jobs, in the order the stack and the CLI list them. */
 export const builtinJobs = [emailSend, syncRun, cleanupRun] as const;
 
-/** The registry of this deployment. A project adding jobs builds its own with `createRegistry`. */
+/** The built-in jobs alone. An application registers its jobs, built-in ones included, in its own registry (in this repository `jobs/index.ts`). */
 export const registry = createRegistry(builtinJobs);

@@ -114,6 +114,7 @@ describe('Class: JobWorker', () => {
     const stack = new JobsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Hangar-dev', {
       config: readStageConfig(DEV_CONTEXT),
       functionsDir: FIXTURE_FUNCTIONS,
+      registry: createRegistry(builtinJobs),
     });
     const settings = deriveJobSettings(builtinJobs[0]);
     const queue = new JobQueue(stack, 'Lonely', { settings });

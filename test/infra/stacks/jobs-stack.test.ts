@@ -18,7 +18,8 @@ import {
   SETTINGS_RULES,
   TABLE_SPEC,
 } from '../../../lib/deploy/index.js';
-import { ConfigError } from '../../../lib/index.js';
+import { ConfigError, createRegistry } from '../../../lib/index.js';
+import { builtinJobs, emailSend } from '../../../lib/jobs/builtin/index.js';
 import { FIRING_PLACEHOLDERS } from '../../../lib/jobs/envelope.js';
 import {
   actionsOn,
@@ -258,7 +259,9 @@ describe('Class: JobsStack', () => {
       '%s: queue, table and SES actions only on resources of this stage',
       (_, statements) => {
         const own = new Set(Object.keys(resources));
-        const sesIdentities = stack.sender.identityArns.map((arn) => JSON.stringify(stack.resolve(arn)));
+        const sesIdentities = required(stack.sender).identityArns.map((arn) =>
+          JSON.stringify(stack.resolve(arn)),
+        );
         for (const statement of statements) {
           const services = new Set(statement.actions.map((a) => a.split(':')[0]));
           if (services.has('ses')) {
@@ -286,7 +289,7 @@ describe('Class: JobsStack', () => {
         {
           Effect: 'Allow',
           actions: [...SEND_ACTIONS],
-          resources: stack.sender.identityArns.map((arn) => stack.resolve(arn)),
+          resources: required(stack.sender).identityArns.map((arn) => stack.resolve(arn)),
           Condition: { StringEquals: { 'ses:FromAddress': 'jobs@example.com' } },
         },
       ]);
@@ -592,7 +595,9 @@ describe('Class: JobsStack', () => {
       const ses = roleStatements(createdTemplate, logicalId(role)).find((s) =>
         s.actions.includes('ses:SendEmail'),
       );
-      expect(JSON.stringify(ses?.resources[0])).toContain(logicalId(required(created.sender.emailIdentity)));
+      expect(JSON.stringify(ses?.resources[0])).toContain(
+        logicalId(required(required(created.sender).emailIdentity)),
+      );
     });
 
     it('gives the workers that send e-mail the stage’s emailSendRate, and no other worker', () => {
@@ -832,6 +837,34 @@ describe('Class: JobsStack', () => {
           ].join('\n'),
         ),
       );
+    });
+
+    it('fails synth without senderEmail when a registered job sends e-mail, naming the job', () => {
+      expect(() => synthApp({ context: { senderEmail: undefined } })).toThrow(ConfigError);
+      expect(() => synthApp({ context: { senderEmail: undefined } })).toThrow(
+        new ConfigError(
+          `Invalid stage configuration (CDK context):\n  - senderEmail: is required: "${emailSend.name}" sends e-mail (resource "ses"); -c senderEmail=<verified address>`,
+        ),
+      );
+    });
+
+    it('needs no senderEmail, and has no sender or SES permission, when no registered job sends e-mail', () => {
+      // Prepare: a team that sends no e-mail leaves email.send out of its registry.
+      const noMail = createRegistry(builtinJobs.filter((job) => !job.resources.includes('ses')));
+
+      // Act
+      const { stack: quiet, template: quietTemplate } = synthApp({
+        registry: noMail,
+        context: { senderEmail: undefined },
+      });
+
+      // Assess
+      const json = JSON.stringify(quietTemplate.toJSON());
+      expect(quiet.sender).toBeUndefined();
+      expect(quiet.settings.jobs.map((job) => job.jobName)).toEqual(noMail.names);
+      expect(json).not.toContain('ses:');
+      expect(json).not.toContain(ENV_VARS.senderEmail);
+      quietTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
     });
 
     it('fails synth naming the stage key that is wrong', () => {

@@ -5,9 +5,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { DynamoJobLedger, LEDGER_DEFAULTS } from '../../../lib/ledger/index.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
 import { type HangarRun, runHangar } from '../../helpers/cli.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { startSwitchableSource } from '../../helpers/switchable-source.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -19,6 +21,8 @@ let source: Awaited<ReturnType<typeof startSwitchableSource>>;
 beforeEach(async () => {
   source = await startSwitchableSource(SOURCES);
   local = await startLocal({
+    registry,
+    functionsDir: BUILTIN_FUNCTIONS,
     ports: 'free',
     pollWaitSeconds: 1,
     shutdownGraceMs: 0,

@@ -6,14 +6,22 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueDepth } from '../../../cli/queues.js';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
 import { type HangarRun, runHangar } from '../../helpers/cli.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let local: LocalRuntime;
 
 beforeEach(async () => {
-  local = await startLocal({ ports: 'free', pollWaitSeconds: 1, shutdownGraceMs: 0 });
+  local = await startLocal({
+    ports: 'free',
+    registry,
+    functionsDir: BUILTIN_FUNCTIONS,
+    pollWaitSeconds: 1,
+    shutdownGraceMs: 0,
+  });
 });
 afterEach(async () => {
   await local.stop();

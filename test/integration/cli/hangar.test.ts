@@ -4,12 +4,20 @@
  * The full acceptance run against `startLocal` (workers, ledger, API) is in local-runtime.test.ts.
  */
 import { spawn } from 'node:child_process';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, deriveSettings } from '../../../lib/deploy/index.js';
+import { decodeEnvelope, deriveSettings, ENV_VARS } from '../../../lib/deploy/index.js';
 import { cleanupRun, emailSend, registry } from '../../../lib/jobs/builtin/index.js';
-import { createLocalQueues, HANGAR_BIN, type HangarRun, runHangar } from '../../helpers/cli.js';
+import {
+  BINARY_TEST_REGISTRY,
+  createLocalQueues,
+  HANGAR_BIN,
+  type HangarRun,
+  runHangar,
+} from '../../helpers/cli.js';
 import { deadLetter } from '../../helpers/dead-letters.js';
+import { createLedgerTable, dynamoClient, startDynamo } from '../../helpers/dynamodb.js';
 import { startFakeApi } from '../../helpers/fake-api.js';
 import { sqsClient, startSqs } from '../../helpers/sqs.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -17,24 +25,34 @@ import { waitFor } from '../../helpers/wait.js';
 let emulator: Awaited<ReturnType<typeof startSqs>>;
 let sqs: SQSClient;
 let queues: Awaited<ReturnType<typeof createLocalQueues>>;
+let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+let ddb: DynamoDBClient;
+let table: Awaited<ReturnType<typeof createLedgerTable>>;
 
 beforeEach(async () => {
   emulator = await startSqs();
   sqs = sqsClient(emulator.endpoint);
   queues = await createLocalQueues(sqs);
+  dynamo = await startDynamo();
+  ddb = dynamoClient(dynamo.endpoint);
+  table = await createLedgerTable(ddb);
 });
 afterEach(async () => {
   sqs.destroy();
   await emulator.stop();
+  ddb.destroy();
+  await dynamo.stop();
 });
 
-const hangar = (...args: string[]): Promise<HangarRun> =>
-  runHangar(args, {
-    AWS_ENDPOINT_URL_SQS: emulator.endpoint,
-    HANGAR_API_URL: 'http://127.0.0.1:9',
-    // No local runtime here: whether a queue is paused cannot be known.
-    AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
-  });
+const environment = () => ({
+  AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  [ENV_VARS.tableName]: table.tableName,
+  HANGAR_API_URL: 'http://127.0.0.1:9',
+  // No local runtime here: whether a queue is paused cannot be known.
+  AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
+});
+const hangar = (...args: string[]): Promise<HangarRun> => runHangar(args, environment());
 
 const mail = (to: string) => ({ to: [to], subject: 'Hi', text: 'Hello' });
 
@@ -261,7 +279,7 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
     const RATE = 0.01;
     const { email } = await deadMail();
     const child = spawn(process.execPath, [HANGAR_BIN, 'redrive', 'email.send', '--rate', String(RATE)], {
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_ENDPOINT_URL_SQS: emulator.endpoint },
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...BINARY_TEST_REGISTRY, ...environment() },
     });
     let stdout = '';
     let stderr = '';
@@ -299,6 +317,29 @@ describe('Binary: hangar (local mode, SQS commands)', () => {
     // Assess
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(`hangar: error: Cannot reach SQS at ${endpoint}; is \`npm run dev\` running?\n`);
+  });
+
+  it('redrive exits 3 before moving anything when the ledger cannot be reached, naming where it looked', async () => {
+    // Prepare: nothing listens on the port the variable names.
+    const { email } = await deadMail();
+    await dynamo.stop();
+    dynamo = await startDynamo();
+    const refused = `http://127.0.0.1:${new URL(dynamo.endpoint).port}`;
+    await dynamo.stop();
+    dynamo = { endpoint: refused, stop: async () => undefined };
+
+    // Act
+    const run = await hangar('redrive', 'email.send');
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^hangar: error: Cannot reach the job ledger: table ${table.tableName} \\(${ENV_VARS.tableName}\\) at ${refused} \\(AWS_ENDPOINT_URL_DYNAMODB\\): .*ECONNREFUSED.*; is \`npm run dev\` running\\?\n$`,
+      ),
+    );
+    expect(run.stdout).toBe('');
+    expect((await bodies(email.dlqUrl)).length).toBe(3);
   });
 
   it('exits 3 when the queues do not exist there', async () => {

@@ -1,12 +1,14 @@
 /**
- * `npm run dev` as a process: it comes up, says where everything is (JSON when not on a
- * terminal), and on SIGINT stops and exits 0.
+ * `npm run dev` as a process: it comes up with the application's jobs (`jobs/index.ts`), says
+ * where everything is (JSON when not on a terminal), and on SIGINT stops and exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../jobs/index.js';
+import { queueName } from '../../../lib/deploy/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx/cli');
@@ -82,11 +84,8 @@ describe('npm run dev', () => {
       'text/html; charset=UTF-8',
     ]);
     expect(page).toContain('<div id="app">');
-    expect((ready.queues as { queue: string }[]).map((q) => q.queue)).toEqual([
-      'email-send',
-      'sync-run.fifo',
-      'cleanup-run',
-    ]);
+    // `npm run dev` runs the application's registry: every registered job, whichever they are.
+    expect((ready.queues as { queue: string }[]).map((q) => q.queue)).toEqual(registry.jobs.map(queueName));
     expect(lines.map((l) => l.message)).toEqual(
       expect.arrayContaining(['SIGINT: stopping (running invocations get 10000 ms)', 'Stopped']),
     );

@@ -3,8 +3,10 @@
  * e-mail job, sent to the HTTP API, arrives in the SES store, and the API reports it `succeeded`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { curlEmail, SAMPLE_EMAIL_JOB } from '../../../local/banner.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let local: LocalRuntime | undefined;
@@ -23,7 +25,7 @@ interface StoredEmail {
 describe('startLocal: e-mail through the HTTP API', () => {
   it("delivers the banner's e-mail job to the SES store and reports it succeeded", async () => {
     // Prepare: the built-in jobs and the real functions (functions/api, functions/email).
-    local = await startLocal({ ports: 'free' });
+    local = await startLocal({ ports: 'free', registry, functionsDir: BUILTIN_FUNCTIONS });
     const api = local.endpoints.api;
     if (api === undefined) throw new Error(`The API is not served: ${local.warnings.join('; ')}`);
     expect(curlEmail(api)).toContain(`-d '${JSON.stringify(SAMPLE_EMAIL_JOB)}'`);
@@ -65,7 +67,7 @@ describe('startLocal: e-mail through the HTTP API', () => {
   it('holds an e-mail with a run-at beyond 15 minutes in a one-time schedule until the clock reaches it; a cancelled one is never sent', async () => {
     // Prepare: a manual scheduler clock starting now.
     const start = new Date();
-    local = await startLocal({ ports: 'free', clock: { start } });
+    local = await startLocal({ ports: 'free', registry, functionsDir: BUILTIN_FUNCTIONS, clock: { start } });
     const { api, ses } = local.endpoints;
     if (api === undefined) throw new Error(`The API is not served: ${local.warnings.join('; ')}`);
     const runAt = new Date(start.getTime() + 20 * 60_000).toISOString();

@@ -4,9 +4,11 @@
  * tools are given stay direct.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { SAMPLE_EMAIL_JOB } from '../../../local/banner.js';
 import type { Injection } from '../../../local/faults/fault-plan.js';
 import { type LocalRuntime, startLocal } from '../../../local/start-local.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { queueDepth } from '../../helpers/queues.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -21,6 +23,8 @@ describe('startLocal: faults', () => {
     // Prepare: SES carries out the first send and loses its answer.
     const injections: Injection[] = [];
     const runtime = await startLocal({
+      registry,
+      functionsDir: BUILTIN_FUNCTIONS,
       ports: 'free',
       workers: ['email.send'],
       pollWaitSeconds: 1,

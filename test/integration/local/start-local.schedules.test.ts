@@ -13,9 +13,8 @@ import { AwsScheduler, JobClient } from '../../../lib/index.js';
 import { registry as builtinRegistry, cleanupRun } from '../../../lib/jobs/builtin/index.js';
 import { LOCAL_CREDENTIALS } from '../../../local/function-environment.js';
 import { LOCAL_SCHEDULER_ROLE_ARN } from '../../../local/scheduler.js';
-import { LOCAL_DEFAULTS } from '../../../local/start-local.js';
 import { localTestRegistry, noteRun } from '../../fixtures/local/jobs.js';
-import { startTestLocal, type TestLocal } from '../../helpers/local.js';
+import { BUILTIN_FUNCTIONS, startTestLocal, type TestLocal } from '../../helpers/local.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let running: TestLocal | undefined;
@@ -142,7 +141,7 @@ describe('startLocal: the nightly cleanup', () => {
     // Prepare: the built-in jobs and their real functions, a clock just before 03:00 UTC.
     running = await startTestLocal({
       registry: builtinRegistry,
-      functionsDir: LOCAL_DEFAULTS.functionsDir,
+      functionsDir: BUILTIN_FUNCTIONS,
       clock: { start: new Date('2026-11-23T02:59:00Z') },
     });
     const { local } = running;

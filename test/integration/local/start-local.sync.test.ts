@@ -3,8 +3,10 @@
  * the real sync worker pulls it page by page into the table.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { SAMPLE_SOURCE_DEFAULTS } from '../../../local/sample-source.js';
 import { LOCAL_DEFAULTS, type LocalRuntime, startLocal } from '../../../local/start-local.js';
+import { BUILTIN_FUNCTIONS } from '../../helpers/local.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let local: LocalRuntime | undefined;
@@ -16,7 +18,7 @@ afterEach(async () => {
 describe('startLocal: sync.run and the sample source', () => {
   it('syncs every item of the sample source, page by page, with no configuration', async () => {
     // Prepare
-    local = await startLocal({ ports: 'free' });
+    local = await startLocal({ ports: 'free', registry, functionsDir: BUILTIN_FUNCTIONS });
     const api = local.endpoints.api;
     if (api === undefined) throw new Error(`The API is not served: ${local.warnings.join('; ')}`);
 

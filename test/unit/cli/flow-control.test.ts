@@ -33,6 +33,7 @@ const emailQueueArn = outputs[jobOutputKey(emailSend.name, 'queueArn')];
 const UUID = '6f1c1b5e-0000-4000-8000-000000000001';
 
 const clients = (): Partial<TargetOptions> => ({
+  registry,
   cloudFormation: new CloudFormationClient({ region }),
   sqs: new SQSClient({ region }),
   lambda: new LambdaClient({ region }),
@@ -218,6 +219,7 @@ describe('Command: hangar pause --stage', () => {
 
     // Act
     const code = await runCli(['pause', 'email.send', '--stage', 'prod', '--no-wait'], memory.io, {
+      registry,
       resolveTarget: (options) => resolveTarget({ ...options, ...clients() }),
     });
 

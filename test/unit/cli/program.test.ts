@@ -4,6 +4,7 @@ import { EXIT_CODES, exitCodeOf, isConnectionError, UsageError } from '../../../
 import { runCli } from '../../../cli/program.js';
 import type { Target } from '../../../cli/target.js';
 import { JobValidationError, UnknownJobError } from '../../../lib/index.js';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { memoryIo } from '../../helpers/cli.js';
 
 /** Runs the CLI in-process with a target that must never be reached. */
@@ -12,7 +13,7 @@ async function hangar(args: string[], options: { tty?: boolean } = {}) {
   const resolveTarget = vi.fn(async (): Promise<Target> => {
     throw new Error('the target was resolved');
   });
-  const code = await runCli(args, memory.io, { resolveTarget });
+  const code = await runCli(args, memory.io, { registry, resolveTarget });
   return {
     code,
     stdout: memory.stdout(),

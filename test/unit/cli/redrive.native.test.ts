@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
@@ -7,20 +8,24 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/program.js';
 import { nativeRedrive } from '../../../cli/redrive.js';
 import { resolveTarget } from '../../../cli/target.js';
 import { jobOutputKey } from '../../../lib/deploy/index.js';
+import { registry } from '../../../lib/jobs/builtin/index.js';
 import { memoryIo, stackOutputs } from '../../helpers/cli.js';
 
 const sqsMock = mockClient(SQSClient);
 const cfnMock = mockClient(CloudFormationClient);
+const ddbMock = mockClient(DynamoDBDocumentClient);
 
 afterEach(() => {
   sqsMock.reset();
   cfnMock.reset();
+  ddbMock.reset();
 });
 
 const DLQ_ARN = 'arn:aws:sqs:eu-west-1:123456789012:email-send-dlq';
@@ -145,10 +150,12 @@ describe('Command: hangar redrive --stage (native path)', () => {
   const stage = (args: string[]) => {
     const memory = memoryIo();
     const run = runCli([...args, '--stage', 'prod'], memory.io, {
+      registry,
       resolveTarget: (options) =>
         resolveTarget({
           ...options,
           sqs,
+          dynamodb: new DynamoDBClient({ region: 'eu-west-1' }),
           cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
           cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
           credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
@@ -246,6 +253,7 @@ describe('Command: hangar redrive --stage (native path)', () => {
     });
     sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
     sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    ddbMock.on(GetCommand).resolves({});
 
     // Act
     const { run, stdout, stderr } = stage(['redrive', 'email.send', '--error-code', 'QUOTA']);

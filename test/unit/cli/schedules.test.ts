@@ -103,6 +103,7 @@ async function hangar(args: string[]) {
   });
   const memory = memoryIo();
   const code = await runCli([...args, '--stage', 'prod'], memory.io, {
+    registry,
     now: () => new Date('2026-11-23T12:00:00.000Z'),
     resolveTarget: (options) =>
       resolveTarget({

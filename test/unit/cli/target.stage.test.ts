@@ -8,7 +8,7 @@ import { UnreachableError } from '../../../cli/errors.js';
 import { runCli } from '../../../cli/program.js';
 import { resolveTarget, type TargetOptions } from '../../../cli/target.js';
 import { jobOutputKey, OUTPUT_KEYS } from '../../../lib/deploy/index.js';
-import { emailSend } from '../../../lib/jobs/builtin/index.js';
+import { emailSend, registry } from '../../../lib/jobs/builtin/index.js';
 import { memoryIo, stackOutputs } from '../../helpers/cli.js';
 
 const cfnMock = mockClient(CloudFormationClient);
@@ -25,6 +25,7 @@ afterEach(() => {
 
 const region = 'eu-west-1';
 const clients = (): Partial<TargetOptions> => ({
+  registry,
   cloudFormation: new CloudFormationClient({ region }),
   sqs: new SQSClient({ region }),
   cloudwatch: new CloudWatchClient({ region }),
@@ -45,6 +46,7 @@ const stack = (outputs: Record<string, string>) => ({
 async function hangar(args: string[], env: Record<string, string> = {}) {
   const memory = memoryIo(env);
   const code = await runCli(args, memory.io, {
+    registry,
     resolveTarget: (options) => resolveTarget({ ...options, ...clients() }),
     now: () => new Date('2026-11-23T12:00:00.000Z'),
   });

@@ -5,6 +5,7 @@ import { ApiClient, regionOfApiUrl, sigV4Signer } from '../../../../cli/api-clie
 import { NotFoundError, OperationFailedError, UnreachableError, UsageError } from '../../../../cli/errors.js';
 import { runCli } from '../../../../cli/program.js';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../../../../lib/deploy/index.js';
+import { registry } from '../../../../lib/jobs/builtin/index.js';
 import { memoryIo } from '../../../helpers/cli.js';
 import { type FakeResponse, type RecordedRequest, startFakeApi } from '../../../helpers/fake-api.js';
 
@@ -30,7 +31,7 @@ const deadRecord = {
 async function hangar(args: string[], respond: (request: RecordedRequest) => FakeResponse) {
   api = await startFakeApi(respond);
   const memory = memoryIo({ HANGAR_API_URL: api.url });
-  const code = await runCli(args, memory.io);
+  const code = await runCli(args, memory.io, { registry });
   return { code, stdout: memory.stdout(), stderr: memory.stderr(), requests: api.requests };
 }
 
@@ -287,7 +288,7 @@ describe('Class: ApiClient', () => {
     const memory = memoryIo({ HANGAR_API_URL: url });
 
     // Act
-    const code = await runCli(['status', 'x'], memory.io);
+    const code = await runCli(['status', 'x'], memory.io, { registry });
 
     // Assess
     expect(code).toBe(3);

@@ -36,6 +36,8 @@ const job = noteJob({
   retry: { maxAttempts: 3, baseDelaySeconds: 2, maxDelaySeconds: 8 },
   timeoutSeconds: 4,
   deadlineMarginMs: 2_000,
+  // What is tested here is the queue traffic; the ledger protocol has its own tests.
+  useLedger: false,
 });
 
 async function run(

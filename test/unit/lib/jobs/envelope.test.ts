@@ -213,6 +213,7 @@ describe('Function: renderFiring', () => {
       enqueuedAt: '2026-11-24T03:00:00.000Z',
       attempt: 1,
       continuation: 0,
+      runAt: '2026-11-24T03:00:00.000Z',
     });
   });
 });

@@ -11,7 +11,7 @@ import { envelopeFor, jobRecord, sqsEvent, sqsRecord } from '../../../helpers/sq
 
 const sqsMock = mockClient(SQSClient);
 const QUEUE = { url: 'https://sqs.local/0/test-note', dlqUrl: 'https://sqs.local/0/test-note-dlq' };
-const note = noteJob();
+const note = noteJob({ useLedger: false });
 
 function setup() {
   const handler = vi.fn<JobHandler<typeof note>>(async () => undefined);

@@ -13,8 +13,10 @@ import {
   decodeEnvelope,
   METRIC_NAMES,
   METRICS_NAMESPACE,
+  renderFiring,
 } from '../../../../lib/deploy/index.js';
-import { ERROR_CODES, PermanentJobError, RetryableJobError } from '../../../../lib/index.js';
+import { ConfigError, ERROR_CODES, PermanentJobError, RetryableJobError } from '../../../../lib/index.js';
+import { encodeFiringTemplate } from '../../../../lib/jobs/envelope.js';
 import { visibilityTimeoutSeconds } from '../../../../lib/jobs/visibility.js';
 import {
   createWorker,
@@ -54,6 +56,8 @@ function makeWorker(binding: JobBinding, queue: WorkerQueue, options: Partial<Wo
     sqs: new SQSClient({ region: 'us-east-1' }),
     // Jitter at its midpoint: backoff for retry n is 0.75 × min(cap, base × 2^(n-1)).
     random: () => 0.5,
+    // The test jobs use the ledger, as declarations do by default; a worker without one cannot start.
+    ledger: fakeLedger(),
     ...options,
   });
 }
@@ -110,6 +114,50 @@ describe('Function: createWorker', () => {
     });
   });
 
+  describe('context.scheduledAt', () => {
+    it("is a recurring firing's scheduled time, on its first attempt and on the retry it re-sends", async () => {
+      // Prepare
+      const seen: (string | undefined)[] = [];
+      const handler = worker(async (_payload, context) => {
+        seen.push(context.scheduledAt);
+        throw new Error('flaky downstream');
+      });
+      const at = new Date('2026-11-24T03:00:00.000Z');
+      const firing = renderFiring(encodeFiringTemplate(note, 'test-note', { text: 'nightly' }), at, 'exec-1');
+
+      // Act
+      await handler(sqsEvent(sqsRecord(firing)), fakeContext(30_000));
+      const resent = sends()[0]?.MessageBody ?? '';
+      await handler(sqsEvent(sqsRecord(resent)), fakeContext(30_000));
+
+      // Assess
+      expect(seen).toEqual([at.toISOString(), at.toISOString()]);
+      expect(decodeEnvelope(resent)).toMatchObject({ attempt: 2, runAt: at.toISOString() });
+    });
+
+    it('is undefined for a job sent to run at once, and the run-at time of a delayed one', async () => {
+      // Prepare
+      const seen: (string | undefined)[] = [];
+      const handler = worker(async (_payload, context) => {
+        seen.push(context.scheduledAt);
+        return undefined;
+      });
+      const runAt = '2026-11-24T08:00:00.000Z';
+
+      // Act
+      await handler(
+        sqsEvent(
+          jobRecord(note, { text: 'now' }),
+          jobRecord(note, { text: 'later' }, { envelope: { runAt } }),
+        ),
+        fakeContext(30_000),
+      );
+
+      // Assess
+      expect(seen).toEqual([undefined, runAt]);
+    });
+  });
+
   describe('on a retryable failure', () => {
     it('re-sends that message alone with the next attempt and its backoff as DelaySeconds', async () => {
       // Prepare
@@ -146,16 +194,13 @@ describe('Function: createWorker', () => {
     it('extends the visibility of the same message for a backoff beyond 15 minutes', async () => {
       // Prepare: base 2000 s.
       const slow = noteJob({ retry: { maxAttempts: 3, baseDelaySeconds: 2000, maxDelaySeconds: 4000 } });
-      const handler = createWorker({
-        jobs: [
-          handle(slow, async () => {
-            throw new Error('later');
-          }),
-        ],
-        queue: QUEUE,
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        random: () => 0.5,
-      });
+      const handler = makeWorker(
+        handle(slow, async () => {
+          throw new Error('later');
+        }),
+        QUEUE,
+        {},
+      );
       const record = jobRecord(slow, { text: 'x' });
 
       // Act
@@ -884,8 +929,47 @@ describe('Function: createWorker', () => {
   describe('configuration', () => {
     it('fails the cold start naming the missing variables', () => {
       expect(() =>
-        createWorker({ jobs: [handle(note, async () => undefined)], sqs: new SQSClient({}) }),
+        createWorker({
+          jobs: [handle(note, async () => undefined)],
+          ledger: fakeLedger(),
+          sqs: new SQSClient({}),
+        }),
       ).toThrow('Invalid environment: HANGAR_QUEUE_URL is not set; HANGAR_DLQ_URL is not set');
+    });
+
+    it('fails the cold start naming each job that uses the ledger when the worker has none', () => {
+      // Prepare
+      const unrecorded = noteJob({ name: 'test.unrecorded' });
+      const create = () =>
+        createWorker({
+          jobs: [handle(note, async () => undefined), handle(unrecorded, async () => undefined)],
+          queue: QUEUE,
+          sqs: new SQSClient({}),
+        });
+
+      // Act
+      let error: unknown;
+      try {
+        create();
+      } catch (caught) {
+        error = caught;
+      }
+
+      // Assess
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toBe(
+        'Jobs "test.note", "test.unrecorded" use the ledger (useLedger, the default) but createWorker was given no ledger: pass { ledger } (ledgerFromEnv() in functions/shared/ builds one), or declare useLedger: false',
+      );
+    });
+
+    it('starts without a ledger when no job uses it', () => {
+      expect(
+        typeof createWorker({
+          jobs: [handle(noteJob({ useLedger: false }), async () => undefined)],
+          queue: QUEUE,
+          sqs: new SQSClient({}),
+        }),
+      ).toBe('function');
     });
 
     it('rejects a job bound twice', () => {
