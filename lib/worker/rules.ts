@@ -39,6 +39,7 @@ export const WORKER_RULES = {
 export const WORKER_LOG_MESSAGES = {
   hardStop: 'Record still running at the hard stop; left for redelivery',
   unsettled: 'Worker could not settle a record; it stays on the queue',
+  claimFailed: 'Could not claim the job; its record is handed back unstarted',
   alreadySettled: 'Job already settled; message dropped',
   retrying: 'Attempt failed; retrying',
   deadLettered: 'Job dead-lettered',

@@ -24,7 +24,7 @@ import type { InvocationScope } from './runtime.js';
 import { isFinal, settleCall } from './settle-call.js';
 import { endAsDead, endFromMessage, recordEnd, type Settlement } from './settlement.js';
 import { handBack, sendRetry } from './sqs-actions.js';
-import type { JobLedger, JobResult } from './types.js';
+import type { ClaimResult, JobLedger, JobResult } from './types.js';
 
 /** The invocation as a record's run sees it: its scope, and where the record's fate is kept. */
 export interface RecordRun extends InvocationScope {
@@ -137,7 +137,21 @@ async function claimAttempt(
   attempt: Attempt,
   ledger: JobLedger,
 ): Promise<Outcome | undefined> {
-  const claim = await ledger.claim(attempt.ref);
+  let claim: ClaimResult;
+  try {
+    claim = await ledger.claim(attempt.ref);
+  } catch (error) {
+    if (isFinal(error)) throw error;
+    // The attempt has not started: a fresh copy carrying this delivery's attempt spends none, where
+    // keeping the record would (its next receive counts). Had the claim landed with its answer
+    // lost, the copy — the same origin — takes the lease over when it ends.
+    if (rt.closed) return KEPT;
+    rt.worker.logger.warn(WORKER_LOG_MESSAGES.claimFailed, {
+      jobId: attempt.envelope.jobId,
+      error: describeError(error).message,
+    });
+    return handBack(rt, attempt.record, WORKER_RULES.handBackDelaySeconds);
+  }
   if (claim.outcome === 'claimed') {
     attempt.token = claim.token;
     return undefined;

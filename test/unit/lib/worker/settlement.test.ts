@@ -349,4 +349,30 @@ describe('Module: settlement (the worker under AWS faults)', () => {
     expect(sends()).toEqual([]);
     expect(result.batchItemFailures).toEqual([]);
   });
+
+  it('hands a record whose claim failed back unstarted, carrying its attempt, instead of spending one', async () => {
+    // Prepare: the claim fails through the SDK's attempts on a second receive.
+    const ledger = fakeLedger();
+    ledger.claim.mockRejectedValue(serverFault());
+    const handler = vi.fn<NoteHandler>(async () => undefined);
+    const record = jobRecord(note, { text: 'x' }, { receiveCount: 2 });
+
+    // Act
+    const result = await worker(handler, ledger)(sqsEvent(record), fakeContext(30_000));
+
+    // Assess: nothing ran; a fresh copy says attempt 2 (its receive count starts again), the original is gone.
+    expect(handler).not.toHaveBeenCalled();
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sends()).toEqual([
+      {
+        QueueUrl: QUEUE.url,
+        MessageBody: JSON.stringify({ ...JSON.parse(record.body), attempt: 2 }),
+        DelaySeconds: WORKER_RULES.handBackDelaySeconds,
+        MessageAttributes: {
+          [DELIVERY_ATTRIBUTES.origin]: { DataType: 'String', StringValue: record.messageId },
+        },
+      },
+    ]);
+    expect(sqsMock.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+  });
 });
