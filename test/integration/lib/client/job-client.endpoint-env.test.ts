@@ -45,7 +45,8 @@ async function startRecorder() {
   };
 }
 
-const job = noteJob({ retry: { maxAttempts: 3, baseDelaySeconds: 1, maxDelaySeconds: 1 } });
+// No ledger: the test is about where SQS calls go.
+const job = noteJob({ retry: { maxAttempts: 3, baseDelaySeconds: 1, maxDelaySeconds: 1 }, useLedger: false });
 const jobs = createRegistry([job]);
 const cloudFormation = mockClient(CloudFormationClient);
 let endpoint: Awaited<ReturnType<typeof startRecorder>>;
