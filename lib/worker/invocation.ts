@@ -44,8 +44,11 @@ export class Invocation implements RecordRun {
    * way to the ledger or the DLQ, by slot. Made on first use.
    */
   #endings: Map<number, Ending> | undefined;
-  /** Slots whose handler has started (an attempt that counts), by slot. Made on first use. */
-  #started: Uint8Array | undefined;
+  /**
+   * Slots a step has taken up (to run, or to hand back at the margin), by slot. The rescue leaves
+   * those to their step: a second copy from the rescue would only make a duplicate. Made on first use.
+   */
+  #entered: Uint8Array | undefined;
   #records: readonly SQSRecord[] = [];
 
   constructor(worker: WorkerRuntime, context: Context) {
@@ -89,6 +92,8 @@ export class Invocation implements RecordRun {
     if (this.#closed) return NOT_COMPLETED;
     const slot = this.#slots?.[index] ?? index;
     if (this.#fates[slot] !== undefined) return COMPLETED;
+    this.#entered ??= new Uint8Array(this.#records.length);
+    this.#entered[slot] = 1;
     return runRecord(this, record, slot, blocked);
   }
 
@@ -101,11 +106,6 @@ export class Invocation implements RecordRun {
     return this.#closed;
   }
 
-  markStarted(slot: number): void {
-    this.#started ??= new Uint8Array(this.#records.length);
-    this.#started[slot] = 1;
-  }
-
   holdEnd(slot: number, record: SQSRecord, settlement: Settlement): void {
     this.#endings ??= new Map();
     this.#endings.set(slot, { record, settlement });
@@ -116,8 +116,10 @@ export class Invocation implements RecordRun {
    * visibility timeout, one receive — one attempt — older. Two kinds need not:
    * - a record whose job ran but whose end is still being written: its end goes along with a copy
    *   of its message (the next delivery writes it instead of running the job again);
-   * - on a standard queue, a record whose handler never started (waiting behind a slow record, or
-   *   in its claim): a fresh copy is handed back, as at the margin, so no attempt is spent on it.
+   * - on a standard queue, a record no step has taken up (waiting in its lane behind a slow
+   *   record): a fresh copy is handed back, as at the margin, so no attempt is spent on it. A
+   *   record in its step (its claim, or its own hand-back) is left to it: a second copy would only
+   *   be a duplicate.
    * One try each, all at once, for at most half the reserve left before the deadline; each record
    * whose copy went out is acknowledged. A write still in flight may land later: writing the same
    * end twice is harmless, and a claim that lands after this answer does not run its handler.
@@ -131,7 +133,7 @@ export class Invocation implements RecordRun {
       const ending = this.#endings?.get(slot);
       if (ending !== undefined) {
         rescues.push(sendSettlement(this, record, ending.settlement).then(() => this.settle(slot, 'ack')));
-      } else if (this.#started?.[slot] !== 1 && !this.worker.fifo) {
+      } else if (this.#entered?.[slot] !== 1 && !this.worker.fifo) {
         rescues.push(handBackCopy(this, record).then(() => this.settle(slot, 'ack')));
       }
     }

@@ -35,8 +35,6 @@ export interface RecordRun extends InvocationScope {
    * its fate is kept: at the hard stop the invocation sends that end along with the record.
    */
   holdEnd(slot: number, record: SQSRecord, settlement: Settlement): void;
-  /** Says that the handler of the record at `slot` starts now: its attempt counts. */
-  markStarted(slot: number): void;
   /** Whether the invocation has answered: nothing may start after that. */
   readonly closed: boolean;
 }
@@ -86,7 +84,6 @@ export async function runRecord(
       // A claim that lands after the invocation answered must not run: its record was handed back
       // or reported unfinished; the lease it holds ends by itself.
       if (rt.closed) return false;
-      rt.markStarted(slot);
       const context = new AttemptContext(rt, attempt);
       const started = Date.now();
       let result: JobResult | undefined;
