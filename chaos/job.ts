@@ -79,7 +79,8 @@ export const chaosKeyed = defineJob({
   schema: chaosKeyedPayload,
   concurrency: { key: (p) => p.key, limit: CHAOS_KEYED.limit },
   retry: { maxAttempts: 5, baseDelaySeconds: 1, maxDelaySeconds: 2 },
-  timeoutSeconds: 2,
+  // It misbehaves in no way of its own; under AWS's faults, its ends need the room to be written.
+  timeoutSeconds: timeoutForHeldCalls(1_000),
   deadlineMarginMs: 1_000,
   batch: { size: 10, windowSeconds: 0, maxConcurrency: 3, recordConcurrency: 5 },
   useLedger: true,

@@ -66,7 +66,7 @@ export const CHAOS_DEFAULTS = {
   /** How often the run looks whether everything has ended. */
   pollMs: 500,
   /** A run stops by itself after this long, finished or not. */
-  timeLimitMs: 9 * 60_000,
+  timeLimitMs: 20 * 60_000,
   /** With infrastructure faults, this share of the jobs are e-mails. */
   emailShare: 0.5,
   /** Jobs named in problems whose trail the report gives. */
